@@ -1,0 +1,46 @@
+"""Locate and load the YAML data files shipped with namematch."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DataFileError
+
+# Installed wheels carry the data inside the package; a source checkout keeps it at the top.
+_CANDIDATES = (
+    Path(__file__).resolve().parent / "data",
+    Path(__file__).resolve().parents[2] / "data",
+)
+
+
+def data_dir() -> Path:
+    """Return the folder holding namematch's shipped data files."""
+    for candidate in _CANDIDATES:
+        if (candidate / "rules.yaml").is_file():
+            return candidate
+    raise DataFileError(str(_CANDIDATES[0]), None, "namematch data files not found")
+
+
+def load_yaml(path: Path) -> Any:
+    """Load one YAML file safely, turning every failure into a :class:`DataFileError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataFileError(str(path), None, f"cannot read: {err}") from err
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise DataFileError(str(path), line, f"invalid YAML: {problem}") from err
+
+
+@functools.cache
+def shipped(name: str) -> Any:
+    """Return the parsed content of the shipped data file ``name`` (cached)."""
+    return load_yaml(data_dir() / name)

@@ -1,0 +1,147 @@
+"""Alias tables: spellings the rules cannot derive, loaded from YAML and merged.
+
+A file has two optional lists of groups, ``parts`` (spellings of one name part) and ``names``
+(whole names of one entity). Forms are matched after folding, so a group entry also covers
+the entry's ordinary spelling variants. A form in two groups links to both groups' forms,
+but the two groups do not merge: alias links are not transitive.
+
+>>> table = load_aliases()
+>>> table.same_part(fold("Yusuf"), fold("Joseph"))
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._data import data_dir
+from .errors import AliasFileError
+from .fold import fold
+from .normalize import normalize
+from .parse import parse
+
+_EMPTY: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class AliasTable:
+    """Alias groups by folded part form and by normalized whole name."""
+
+    parts: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    names: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+
+    def same_part(self, form_a: str, form_b: str) -> bool:
+        """Whether two folded part forms share an alias group."""
+        return form_a != form_b and bool(
+            self.parts.get(form_a, _EMPTY) & self.parts.get(form_b, _EMPTY)
+        )
+
+    def same_name(self, text_a: str, text_b: str) -> bool:
+        """Whether two normalized names share an alias group."""
+        return bool(self.names.get(text_a, _EMPTY) & self.names.get(text_b, _EMPTY))
+
+    def name_groups(self) -> dict[int, list[str]]:
+        """The whole-name groups, by group number."""
+        groups: dict[int, list[str]] = {}
+        for text, ids in self.names.items():
+            for group in ids:
+                groups.setdefault(group, []).append(text)
+        return groups
+
+
+def _group_lines(path: str, text: str) -> dict[tuple[str, int], int]:
+    """Map (section, index) of each group to its line number, for error messages."""
+    lines: dict[tuple[str, int], int] = {}
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(value, yaml.SequenceNode):
+                for i, item in enumerate(value.value):
+                    lines[(str(key.value), i)] = item.start_mark.line + 1
+    return lines
+
+
+def _validate(path: str, data: Any, text: str) -> dict[str, list[list[str]]]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise AliasFileError(path, 1, "expected a mapping with keys 'parts' and/or 'names'")
+    lines = _group_lines(path, text)
+    unknown = sorted(set(map(str, data)) - {"parts", "names"})
+    if unknown:
+        raise AliasFileError(path, None, f"unknown key {unknown[0]!r}: use 'parts' or 'names'")
+    out: dict[str, list[list[str]]] = {}
+    for section in ("parts", "names"):
+        groups = data.get(section) or []
+        if not isinstance(groups, list):
+            raise AliasFileError(path, None, f"'{section}' must be a list of groups")
+        checked = []
+        for i, group in enumerate(groups):
+            line = lines.get((section, i))
+            if not isinstance(group, list) or not all(isinstance(f, str) for f in group):
+                raise AliasFileError(path, line, f"a {section} group must be a list of strings")
+            if len(group) < 2:
+                raise AliasFileError(path, line, f"a {section} group needs at least two forms")
+            checked.append(group)
+        out[section] = checked
+    return out
+
+
+def _read(path: Path) -> tuple[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except IsADirectoryError as err:
+        raise AliasFileError(str(path), None, "is a directory, not an alias file") from err
+    except (OSError, UnicodeDecodeError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise AliasFileError(str(path), None, f"cannot read: {reason}") from err
+    try:
+        return text, yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(err, "problem", None) or "invalid YAML"
+        raise AliasFileError(str(path), line, f"invalid YAML: {problem}") from err
+
+
+def _part_form(text: str) -> str:
+    parts = parse(text).parts
+    return parts[0].form if len(parts) == 1 else fold(normalize(text))
+
+
+def load_aliases(*paths: str | Path, shipped: bool = True) -> AliasTable:
+    """Load the shipped alias table (unless ``shipped=False``) extended by ``paths`` in order.
+
+    Raises :class:`AliasFileError` naming the file and line of a malformed file.
+
+    >>> load_aliases().same_part(fold("Yahya"), fold("John"))
+    True
+    """
+    files: list[Path] = ([data_dir() / "aliases.yaml"] if shipped else []) + [
+        Path(p) for p in paths
+    ]
+    parts: dict[str, set[int]] = {}
+    names: dict[str, set[int]] = {}
+    group = 0
+    for path in files:
+        text, data = _read(path)
+        sections = _validate(str(path), data, text)
+        for forms in sections.get("parts", []):
+            for form in forms:
+                parts.setdefault(_part_form(form), set()).add(group)
+            group += 1
+        for forms in sections.get("names", []):
+            for form in forms:
+                names.setdefault(normalize(form), set()).add(group)
+            group += 1
+    return AliasTable(
+        parts={k: frozenset(v) for k, v in parts.items()},
+        names={k: frozenset(v) for k, v in names.items()},
+        sources=tuple(str(p) for p in files),
+    )

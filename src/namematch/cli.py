@@ -1,0 +1,213 @@
+"""The ``namematch`` command line: resolve, compare and keys.
+
+Exit codes: 0 success, 1 bad input or data (one line on stderr), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, NoReturn
+
+from . import __version__
+from .aliases import AliasTable, load_aliases
+from .compare import DEFAULT_THRESHOLD, compare
+from .errors import InputError, NamematchError
+from .keys import keys
+from .parse import parse
+from .resolve import Resolution, resolve
+
+COLUMNS = ("name", "entity", "canonical", "score")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+EXAMPLES = """\
+examples:
+  namematch resolve seeds/names.txt
+  namematch resolve --format csv --aliases my-aliases.yaml names.txt > entities.csv
+  cat names.txt | namematch resolve - --format jsonl
+  namematch compare "Abdul Razek al-Nadoori" "Abdelrazzak al-Nadhouri"
+  namematch keys "Moammar al-Gaddafi"
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"namematch: error: {message} (see --help)\n")
+
+
+def read_lines(path: str) -> Iterator[str]:
+    """Yield the lines of a UTF-8 file (``-`` for stdin), split at ``\\n`` only.
+
+    A ``\\r`` before the ``\\n`` and a BOM at the start are dropped; a lone ``\\r``, U+2028 and
+    the like stay inside the line. Raises :class:`InputError` for unreadable input.
+    """
+    if path != "-" and Path(path).is_dir():
+        raise InputError(f"{path}: is a directory, not a file of names")
+    try:
+        stream: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+    except OSError as err:
+        raise InputError(f"{path}: {err.strerror or err}") from err
+    label = "<stdin>" if path == "-" else path
+    try:
+        for number, raw in enumerate(stream, 1):
+            line = raw[:-1] if raw.endswith(b"\n") else raw
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            try:
+                yield line.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise InputError(
+                    f"{label}:{number}: not valid UTF-8 (byte {err.start + 1} of the line)"
+                ) from err
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def _guard_formula(cell: str) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def _fields(row: Resolution) -> list[str]:
+    score = f"{row.score:.3f}" if row.entity else ""
+    return [row.name, row.entity, row.canonical, score]
+
+
+def write_rows(rows: Sequence[Resolution], fmt: str, out: IO[str]) -> None:
+    """Write resolutions as TSV, CSV (formula-guarded) or JSON lines, one row per input."""
+    if fmt == "jsonl":
+        for row in rows:
+            record = dict(zip(COLUMNS, _fields(row), strict=True))
+            record["score"] = round(row.score, 3) if row.entity else None  # type: ignore[assignment]
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    delimiter = "\t" if fmt == "tsv" else ","
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        fields = _fields(row)
+        writer.writerow([_guard_formula(f) for f in fields] if fmt == "csv" else fields)
+
+
+def _progress(enabled: bool) -> object:
+    if not enabled:
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\rnamematch: {stage} {done:,}/{total:,}{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _aliases(paths: Sequence[str]) -> AliasTable:
+    return load_aliases(*paths)
+
+
+def _cmd_resolve(args: argparse.Namespace) -> int:
+    names = list(read_lines(args.file))
+    table = _aliases(args.aliases)
+    show = sys.stderr.isatty() and not args.quiet
+    progress = _progress(show)
+    rows = resolve(names, aliases=table, threshold=args.threshold,
+                   progress=progress if callable(progress) else None)
+    sys.stdout.reconfigure(encoding="utf-8", newline="")  # type: ignore[union-attr]
+    write_rows(rows, args.format, sys.stdout)
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    match = compare(args.a, args.b, aliases=_aliases(args.aliases), threshold=args.threshold)
+    print(match.explain())
+    return 0
+
+
+def _cmd_keys(args: argparse.Namespace) -> int:
+    name = parse(args.name)
+    parts = ", ".join(f"{p.text} [{p.role}: {p.form}]" for p in name.parts)
+    print(f"parts: {parts or '-'}")
+    if name.titles:
+        print(f"titles: {', '.join(name.titles)}")
+    for key in sorted(keys(name)):
+        print(key)
+    return 0
+
+
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``namematch`` command."""
+    parser = _Parser(
+        prog="namematch",
+        description="Resolve spelling variants of names into entities.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"namematch {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    common = _Parser(add_help=False)
+    common.add_argument("--aliases", action="append", default=[], metavar="FILE",
+                        help="an alias YAML file extending the shipped one (repeatable)")
+    common.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD,
+                        help=f"least score for one entity (default {DEFAULT_THRESHOLD})")
+
+    run = commands.add_parser("resolve", parents=[common], epilog=EXAMPLES,
+                              formatter_class=argparse.RawDescriptionHelpFormatter,
+                              help="resolve a list of names, one per line, into entities")
+    run.add_argument("file", nargs="?", default="-", help="UTF-8 file of names, or - for stdin")
+    run.add_argument("--format", choices=("tsv", "csv", "jsonl"), default="tsv",
+                     help="output format (default tsv)")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    run.set_defaults(func=_cmd_resolve)
+
+    pair = commands.add_parser("compare", parents=[common],
+                               help="compare two names and explain the score")
+    pair.add_argument("a")
+    pair.add_argument("b")
+    pair.set_defaults(func=_cmd_compare)
+
+    key = commands.add_parser("keys", help="show a name's parts, folded forms and keys")
+    key.add_argument("name")
+    key.set_defaults(func=_cmd_keys)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        sys.stdout.flush()
+    except NamematchError as err:
+        sys.stderr.write(f"namematch: error: {err}\n")
+        return 1
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("namematch: interrupted\n")
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,372 @@
+"""Compare two names part by part, and explain every part's contribution.
+
+Parts are aligned in order; a part may also meet two adjacent parts of the other name
+joined (Abdul Razek / Abdelrazzak, Nasr Allah / Nasrallah). Two parts are similar when the
+weighted edit distance between their folded forms is small for their length (costs in
+``data/rules.yaml``). Two names match when their first parts align, no part of one stands
+opposite a different part of the other, and the aligned parts are similar; a name of one
+part (a surname mention such as "Ghosri") must meet the other's last part.
+
+>>> compare("Ahmed al-Mesmari", "Ahmed al-Mismari").decision
+'match'
+>>> compare("Hassan Nasrallah", "Hussein Nasrallah").decision
+'no-match'
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from ._data import shipped
+from .aliases import AliasTable
+from .fold import VOWELS, collapse
+from .parse import Name, Part, parse
+from .script import UNVOCALIZED
+
+PART_THRESHOLD = 0.78
+"""Least similarity for two parts to count as one name part."""
+CONFLICT_BELOW = 0.6
+"""Parts opposite each other with less similarity than this make two names distinct."""
+DEFAULT_THRESHOLD = 0.8
+"""Least score for two names to be one entity."""
+
+EXTRA_PART_WEIGHT = 0.15
+"""A part one name has and the other lacks (a middle name, a longer nasab) weighs this much."""
+
+Decision = Literal["match", "no-match"]
+Weights = Callable[[Part], float]
+
+
+@dataclass(frozen=True)
+class PartMatch:
+    """How one part (or two joined parts) of each name contributed to the score.
+
+    ``kind`` is ``same`` (aligned parts), ``alias`` (linked by an alias table), ``extra``
+    (a part one name has and the other lacks), or ``conflict`` (different parts standing
+    opposite each other). ``a`` or ``b`` is empty for an ``extra`` part.
+    """
+
+    a: str
+    b: str
+    similarity: float
+    weight: float
+    kind: Literal["same", "alias", "extra", "conflict"]
+
+
+@dataclass(frozen=True)
+class Match:
+    """The result of comparing two names: score in [0, 1], decision and explanation."""
+
+    a: str
+    b: str
+    score: float
+    decision: Decision
+    conflict: bool
+    reason: str
+    parts: tuple[PartMatch, ...]
+
+    def explain(self) -> str:
+        """A readable, multi-line account of the comparison."""
+        lines = [f"{self.decision} (score {self.score:.3f}): {self.reason}"]
+        for p in self.parts:
+            lines.append(
+                f"  {p.kind:<8} {p.a or '-':<24} {p.b or '-':<24} "
+                f"sim {p.similarity:.2f}  weight {p.weight:.2f}"
+            )
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Costs:
+    indel: dict[str, float]
+    indel_default: float
+    initial_vowel_indel: float
+    initial_vowel_factor: float
+    substitute: dict[tuple[str, str], float]
+
+
+@functools.cache
+def _costs() -> _Costs:
+    data = shipped("rules.yaml")["costs"]
+    indel = {str(k): float(v) for k, v in data["indel"].items()}
+    substitute: dict[tuple[str, str], float] = {}
+    for x, y, cost in data["substitute"]:
+        substitute[(str(x), str(y))] = substitute[(str(y), str(x))] = float(cost)
+    return _Costs(
+        indel=indel,
+        indel_default=indel.pop("default"),
+        initial_vowel_indel=float(data["initial_vowel_indel"]),
+        initial_vowel_factor=float(data["initial_vowel_factor"]),
+        substitute=substitute,
+    )
+
+
+_SHORT = frozenset("aeio")
+_LONG = frozenset("AYWI")
+# Against a form without written short vowels (Arabic script), the other side's short
+# vowels cost almost nothing and vowel qualities blur.
+_UNVOCALIZED_SHORT_INDEL = 0.05
+_UNVOCALIZED_VOWEL_FACTOR = 0.5
+
+
+def symbol_weight(symbol: str) -> float:
+    """How much one symbol counts towards the length of a form."""
+    if symbol in _SHORT or symbol == "'":
+        return 0.5
+    return 0.8 if symbol in _LONG else 1.0
+
+
+def _indel_cost(symbol: str, at_start: bool, unvocalized: bool, costs: _Costs) -> float:
+    if unvocalized and symbol in _SHORT:
+        return _UNVOCALIZED_SHORT_INDEL
+    if at_start and symbol in VOWELS:
+        return costs.initial_vowel_indel
+    return costs.indel.get(symbol, costs.indel_default)
+
+
+def _sub_cost(x: str, y: str, at_start: bool, unvocalized: bool, costs: _Costs) -> float:
+    if x == y:
+        return 0.0
+    cost = costs.substitute.get((x, y), 1.0)
+    if x in VOWELS and y in VOWELS:
+        if unvocalized:
+            cost *= _UNVOCALIZED_VOWEL_FACTOR
+        elif at_start:
+            cost = min(1.0, cost * costs.initial_vowel_factor)
+    return cost
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def form_distance(a: str, b: str) -> float:
+    """Weighted edit distance between two folded forms.
+
+    >>> round(form_distance("mesmarI", "mismarI"), 2)
+    0.2
+    """
+    costs = _costs()
+    unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
+    a, b = a.lstrip(UNVOCALIZED), b.lstrip(UNVOCALIZED)
+    previous = [0.0]
+    for j, y in enumerate(b):
+        previous.append(previous[-1] + _indel_cost(y, j == 0, unvocalized, costs))
+    for i, x in enumerate(a):
+        current = [previous[0] + _indel_cost(x, i == 0, unvocalized, costs)]
+        for j, y in enumerate(b):
+            at_start = i == 0 and j == 0
+            current.append(
+                min(
+                    previous[j] + _sub_cost(x, y, at_start, unvocalized, costs),
+                    previous[j + 1] + _indel_cost(x, i == 0, unvocalized, costs),
+                    current[j] + _indel_cost(y, j == 0, unvocalized, costs),
+                )
+            )
+        previous = current
+    return previous[-1]
+
+
+def _length(form: str, unvocalized: bool) -> float:
+    return sum(
+        symbol_weight(s) for s in form.lstrip(UNVOCALIZED) if not (unvocalized and s in _SHORT)
+    )
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def form_similarity(a: str, b: str) -> float:
+    """Similarity of two folded forms in [0, 1]: 1 minus distance over length.
+
+    >>> form_similarity("hasan", "hasan")
+    1.0
+    >>> form_similarity("hasan", "hosYn") < PART_THRESHOLD
+    True
+    """
+    if a == b:
+        return 1.0
+    unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
+    length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
+    return max(0.0, 1.0 - form_distance(a, b) / length)
+
+
+def join_forms(first: Part, second: Part) -> str:
+    """The form of two adjacent parts written as one word (Nasr Allah = Nasrallah).
+
+    A kept article shows as ``l`` before a vowel (Saif al-Islam = Saifulislam).
+    """
+    marker = UNVOCALIZED if UNVOCALIZED in (first.form[:1], second.form[:1]) else ""
+    left, right = first.form.lstrip(UNVOCALIZED), second.form.lstrip(UNVOCALIZED)
+    link = "l" if second.article and right[:1] in VOWELS and not marker else ""
+    return marker + collapse(left + link + right)
+
+
+def _uniform(part: Part) -> float:
+    return 1.0
+
+
+@dataclass(frozen=True)
+class _Step:
+    kind: Literal["pair", "join-a", "join-b", "skip-a", "skip-b"]
+    i: int
+    j: int
+    similarity: float = 0.0
+
+
+def _part_similarity(a: str, b: str, aliases: AliasTable | None) -> tuple[float, bool]:
+    if aliases is not None and aliases.same_part(a, b):
+        return 1.0, True
+    return form_similarity(a, b), False
+
+
+def _align(a: tuple[Part, ...], b: tuple[Part, ...], aliases: AliasTable | None) -> list[_Step]:
+    """Order-preserving alignment of parts maximizing the summed similarity of pairs."""
+    n, m = len(a), len(b)
+    best: list[list[tuple[float, int]]] = [[(0.0, 0)] * (m + 1) for _ in range(n + 1)]
+    back: list[list[_Step | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+
+    def offer(i: int, j: int, gain: float, gaps: int, step: _Step) -> None:
+        total, prev_gaps = best[step.i][step.j]
+        candidate = (total + gain, prev_gaps + gaps)
+        current = best[i][j]
+        if back[i][j] is None or (candidate[0], -candidate[1]) > (current[0], -current[1]):
+            best[i][j] = candidate
+            back[i][j] = step
+
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if i == 0 and j == 0:
+                continue
+            if i > 0:
+                offer(i, j, 0.0, 1, _Step("skip-a", i - 1, j))
+            if j > 0:
+                offer(i, j, 0.0, 1, _Step("skip-b", i, j - 1))
+            if i > 0 and j > 0:
+                sim, _ = _part_similarity(a[i - 1].form, b[j - 1].form, aliases)
+                if sim >= PART_THRESHOLD:
+                    offer(i, j, sim, 0, _Step("pair", i - 1, j - 1, sim))
+            if i > 1 and j > 0:
+                joined = join_forms(a[i - 2], a[i - 1])
+                sim, _ = _part_similarity(joined, b[j - 1].form, aliases)
+                if sim >= PART_THRESHOLD:
+                    offer(i, j, 2 * sim, 0, _Step("join-a", i - 2, j - 1, sim))
+            if i > 0 and j > 1:
+                joined = join_forms(b[j - 2], b[j - 1])
+                sim, _ = _part_similarity(a[i - 1].form, joined, aliases)
+                if sim >= PART_THRESHOLD:
+                    offer(i, j, 2 * sim, 0, _Step("join-b", i - 1, j - 2, sim))
+    steps: list[_Step] = []
+    i, j = n, m
+    while i or j:
+        step = back[i][j]
+        assert step is not None
+        steps.append(step)
+        i, j = step.i, step.j
+    steps.reverse()
+    return steps
+
+
+def _text(parts: tuple[Part, ...]) -> str:
+    return " ".join(p.text for p in parts)
+
+
+def compare(
+    a: Name | str,
+    b: Name | str,
+    *,
+    aliases: AliasTable | None = None,
+    weights: Weights = _uniform,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Match:
+    """Compare two names; ``weights`` gives each part's informativeness (default 1).
+
+    >>> m = compare("Abdul Razek al-Nadoori", "Abdelrazzak al-Nadhouri")
+    >>> m.decision, [p.kind for p in m.parts]
+    ('match', ['same', 'same'])
+    >>> compare("Saadi Gaddafi", "Muammar Gaddafi").conflict
+    True
+    """
+    name_a = a if isinstance(a, Name) else parse(a)
+    name_b = b if isinstance(b, Name) else parse(b)
+    pa, pb = name_a.parts, name_b.parts
+    if aliases is not None and aliases.same_name(name_a.text, name_b.text):
+        return Match(name_a.text, name_b.text, 1.0, "match", False, "alias table", ())
+    if not pa or not pb:
+        same = name_a.text == name_b.text
+        return Match(name_a.text, name_b.text, float(same), "match" if same else "no-match",
+                     False, "no name parts to compare", ())
+    steps = _align(pa, pb, aliases)
+    explained: list[PartMatch] = []
+    matched_weight = total_weight = 0.0
+    conflict = False
+    reasons: list[str] = []
+    first_aligned = False
+    last_b_aligned = last_a_aligned = False
+    pending_a: list[Part] = []
+    pending_b: list[Part] = []
+
+    def close_gap() -> None:
+        nonlocal conflict
+        if pending_a and pending_b:
+            best = max(form_similarity(x.form, y.form) for x in pending_a for y in pending_b)
+            kind: Literal["conflict", "extra"] = "conflict" if best < CONFLICT_BELOW else "extra"
+            conflict = conflict or kind == "conflict"
+            reasons.append(f"{_text(tuple(pending_a))!r} differs from {_text(tuple(pending_b))!r}")
+        for x in pending_a:
+            explained.append(PartMatch(x.text, "", 0.0, weights(x), "extra"))
+        for y in pending_b:
+            explained.append(PartMatch("", y.text, 0.0, weights(y), "extra"))
+        pending_a.clear()
+        pending_b.clear()
+
+    for step in steps:
+        if step.kind == "skip-a":
+            pending_a.append(pa[step.i])
+            total_weight += weights(pa[step.i]) * EXTRA_PART_WEIGHT
+            continue
+        if step.kind == "skip-b":
+            pending_b.append(pb[step.j])
+            total_weight += weights(pb[step.j]) * EXTRA_PART_WEIGHT
+            continue
+        close_gap()
+        left = pa[step.i : step.i + (2 if step.kind == "join-a" else 1)]
+        right = pb[step.j : step.j + (2 if step.kind == "join-b" else 1)]
+        if step.i == 0 and step.j == 0:
+            first_aligned = True
+        if step.i + len(left) == len(pa):
+            last_a_aligned = True
+        if step.j + len(right) == len(pb):
+            last_b_aligned = True
+        weight = max(sum(weights(p) for p in left), sum(weights(p) for p in right))
+        alias = len(left) == len(right) == 1 and aliases is not None and aliases.same_part(
+            left[0].form, right[0].form)
+        explained.append(PartMatch(_text(left), _text(right), step.similarity, weight,
+                                   "alias" if alias else "same"))
+        matched_weight += weight * step.similarity
+        total_weight += weight
+    close_gap()
+    single = len(pa) == 1 or len(pb) == 1
+    if single:
+        score = max((p.similarity for p in explained if p.kind in ("same", "alias")), default=0)
+    else:
+        score = matched_weight / total_weight if total_weight else 0.0
+    if single and not matched_weight:
+        reasons.append("no part in common")
+    elif single:
+        # A one-part mention is a surname (or a kunya such as Abu Obeida): it must meet the
+        # other name's last part, or its kunya.
+        only = pa[0] if len(pa) == 1 else pb[0]
+        other_last = last_b_aligned if len(pa) == 1 else last_a_aligned
+        if len(pa) == len(pb) == 1:
+            pass
+        elif not (other_last or (only.role == "kunya" and first_aligned)):
+            reasons.append("a one-part name must meet the other name's last part")
+            score = min(score, CONFLICT_BELOW)
+    elif not first_aligned:
+        reasons.append("the first parts differ")
+        conflict = True
+    if conflict:
+        score = min(score, 0.3)
+    decision: Decision = "match" if score >= threshold and not reasons else "no-match"
+    reason = "; ".join(reasons) if reasons else "all parts agree"
+    return Match(name_a.text, name_b.text, round(score, 6), decision, conflict, reason,
+                 tuple(explained))

@@ -1,0 +1,33 @@
+"""Exceptions raised by namematch: catch :class:`NamematchError` to catch them all.
+
+>>> try:
+...     raise AliasFileError("aliases.yaml", 3, "expected a list")
+... except NamematchError as err:
+...     print(err)
+aliases.yaml:3: expected a list
+"""
+
+from __future__ import annotations
+
+
+class NamematchError(Exception):
+    """Base class of every error namematch raises on purpose."""
+
+
+class InputError(NamematchError, ValueError):
+    """A name or an input file namematch cannot read (bad encoding, not a file, ...)."""
+
+
+class DataFileError(NamematchError):
+    """A data file (rules, titles, aliases) is missing or malformed."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}")
+
+
+class AliasFileError(DataFileError):
+    """An alias file is missing, not valid YAML, or does not follow the schema."""

@@ -1,0 +1,113 @@
+"""Transliteration folding: one name part to the *form* that the comparer aligns.
+
+The spelling rules live in ``data/rules.yaml``; this module only applies them: rewrites in
+order, doubled symbols collapsed, vowel runs classed. Parts in Arabic script go through
+:mod:`namematch.script` instead and come out in the same alphabet.
+
+>>> fold("Mesmari") == fold("Mismari")
+False
+>>> fold("Gaddafi"), fold("Qadhafi")
+('gadafI', 'qaDafI')
+>>> fold("Nadhouri")
+'naDWrI'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from unidecode import unidecode
+
+from . import script
+from ._data import shipped
+
+VOWELS = frozenset("aeiouAYWI")
+SHORT_VOWELS = frozenset("aeio")
+_PLAIN_VOWELS = frozenset("aeiou")
+_LETTERS = re.compile(r"[^a-z]+")
+_RUN = re.compile(r"[aeiou](?:[aeiou]|y(?=[aeiou])|[yw](?![aeiou]))*")
+
+
+@dataclass(frozen=True)
+class _Rules:
+    rewrites: tuple[tuple[re.Pattern[str], str], ...]
+    final: tuple[tuple[re.Pattern[str], str], ...]
+    runs: tuple[tuple[re.Pattern[str], str], ...]
+
+
+@functools.cache
+def _rules() -> _Rules:
+    data = shipped("rules.yaml")
+
+    def compile_table(rows: list[list[str]]) -> tuple[tuple[re.Pattern[str], str], ...]:
+        return tuple((re.compile(pattern), out) for pattern, out in rows)
+
+    return _Rules(
+        rewrites=compile_table(data["rewrites"]),
+        final=compile_table(data["vowels"]["final"]),
+        runs=compile_table(data["vowels"]["runs"]),
+    )
+
+
+def latin(part: str) -> str:
+    """Reduce a part to lower-case ASCII letters (apostrophes for ayn and hamza drop).
+
+    >>> latin("Qaḏḏāfī"), latin("Ja'fari")
+    ('qaddafi', 'jafari')
+    """
+    return _LETTERS.sub("", unidecode(part).lower())
+
+
+def collapse(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """Collapse doubled symbols (Haddad = Hadad), except those in ``keep``.
+
+    >>> collapse("haddaad"), collapse("haddaad", frozenset("a"))
+    ('hadad', 'hadaad')
+    """
+    out: list[str] = []
+    for char in text:
+        if not out or out[-1] != char or char in keep:
+            out.append(char)
+    return "".join(out)
+
+
+def _class_run(run: str, is_final: bool, rules: _Rules) -> str:
+    if is_final:
+        for pattern, out in rules.final:
+            if pattern.match(run):
+                return out
+    for pattern, out in rules.runs:
+        if pattern.match(run):
+            return out
+    return "A"
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def fold(part: str) -> str:
+    """Return the folded form of one name part (no spaces; empty if nothing is left).
+
+    >>> fold("Hassan"), fold("Hussein"), fold("Hassani")
+    ('hasan', 'hosYn', 'hasanI')
+    """
+    if script.is_arabic(part):
+        return script.fold_arabic(part)
+    rules = _rules()
+    text = latin(part)
+    for pattern, out in rules.rewrites:
+        text = pattern.sub(out, text)
+    # Vowels stay doubled until their runs are classed: aa, ee and oo are long vowels.
+    text = collapse(text, keep=_PLAIN_VOWELS)
+
+    def classify(match: re.Match[str]) -> str:
+        run = match.group(0)
+        is_final = match.end() == len(text) and match.start() > 0
+        return _class_run(run, is_final, rules)
+
+    return collapse(_RUN.sub(classify, text))
+
+
+def is_vocalized(form: str) -> bool:
+    """Whether a form spells its short vowels (Latin script does, Arabic script does not)."""
+    return not form.startswith(script.UNVOCALIZED)

@@ -1,0 +1,58 @@
+"""Unicode clean-up: the first stage, turning any text into one canonical spelling.
+
+``normalize`` applies NFKC, drops combining marks (Latin accents and Arabic harakat alike),
+format characters (bidi and joiner marks, tatweel), unifies apostrophes and dashes, folds
+case and collapses white space. It is idempotent: ``normalize(normalize(s)) == normalize(s)``.
+
+>>> normalize("  Muʿammar   al‐Qaḏḏāfī ")
+"mu'ammar al-qaddafi"
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+# Every character a writer uses for ayn, hamza or an apostrophe becomes "'".
+_APOSTROPHES = "'`´‘’‛′ʹʻʼʽʾʿˈˊˋ"
+# Every dash or hyphen becomes "-".
+_DASHES = "-‐‑‒–—―−﹘﹣－"
+_TRANSLATE = {ord(c): "'" for c in _APOSTROPHES} | {ord(c): "-" for c in _DASHES}
+_TATWEEL = "\u0640"
+_SPACE = re.compile(r"\s+")
+_HYPHEN_SPACE = re.compile(r" ?- ?")
+_MAX_ROUNDS = 4
+
+
+def _once(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn") and not char.isspace():
+            continue
+        if char == _TATWEEL:
+            continue
+        kept.append(char)
+    text = "".join(kept).translate(_TRANSLATE)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _SPACE.sub(" ", text).strip()
+    return _HYPHEN_SPACE.sub("-", text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def normalize(text: str) -> str:
+    """Return the canonical spelling of ``text`` used by every later stage.
+
+    >>> normalize("Brig. Gen. AHMED  al-Mesmari")
+    'brig. gen. ahmed al-mesmari'
+    >>> normalize("أَحْمَد")
+    'احمد'
+    """
+    for _ in range(_MAX_ROUNDS):
+        cleaned = _once(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text

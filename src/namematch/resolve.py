@@ -1,0 +1,263 @@
+"""Resolve a list of names into entities: block, score, cluster, choose canonical names.
+
+1. Each distinct name is parsed once and gives its blocking keys; names sharing a key are
+   candidate pairs, except through keys shared by more than ``max_bucket`` names (a common
+   given name alone must not pair everyone).
+2. Candidate pairs are compared. Pairs that clearly differ become cannot-links.
+3. Names of two or more parts are merged best pair first, never across a cannot-link, so a
+   chain of partial matches cannot glue two different people together.
+4. One-part mentions ("Ghosri said") are grouped among themselves, then each group joins
+   the single entity it fits best, or stays alone.
+
+The partition does not depend on the order of the input; entity ids and canonical names
+are deterministic.
+
+>>> rows = resolve(["Ahmed al-Mesmari", "Mesmari", "Ahmed al-Mismari", "Hassan Nasrallah"])
+>>> [r.entity == rows[0].entity for r in rows]
+[True, True, True, False]
+>>> rows[1].canonical
+'Ahmed al-Mesmari'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from .aliases import AliasTable, load_aliases
+from .compare import DEFAULT_THRESHOLD, Match, compare
+from .keys import keys
+from .normalize import normalize
+from .parse import Name, parse
+from .script import is_arabic
+
+MAX_BUCKET = 200
+"""A key shared by more distinct names than this gives no candidate pairs by itself."""
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One input row resolved: its entity id, the entity's canonical name, and the score of
+    this name against that canonical name (1.0 for the canonical spelling itself).
+
+    A blank input line gives empty ``entity`` and ``canonical`` and score 0.
+    """
+
+    name: str
+    entity: str
+    canonical: str
+    score: float
+
+
+class _Clusters:
+    """Union-find with cannot-links: two sets that must stay apart never merge."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+        self.apart: dict[int, set[int]] = defaultdict(set)
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def keep_apart(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.apart[ra].add(rb)
+            self.apart[rb].add(ra)
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if rb in self.apart.get(ra, ()):
+            return False
+        # The lower index stays root, so the result does not depend on merge order.
+        keep, gone = min(ra, rb), max(ra, rb)
+        self.parent[gone] = keep
+        for other in self.apart.pop(gone, set()):
+            self.apart[other].discard(gone)
+            self.apart[other].add(keep)
+            self.apart[keep].add(other)
+        return True
+
+
+def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> set[tuple[int, int]]:
+    """Pairs of indexes into ``names`` that share a blocking key of a bounded bucket."""
+    buckets: dict[str, list[int]] = defaultdict(list)
+    for index, name in enumerate(names):
+        for key in keys(name):
+            buckets[key].append(index)
+    pairs: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        if 1 < len(members) <= max_bucket:
+            for x, i in enumerate(members):
+                for j in members[x + 1 :]:
+                    pairs.add((i, j))
+    return pairs
+
+
+def _entity_id(members: Iterable[str]) -> str:
+    digest = hashlib.blake2b(min(members).encode("utf-8"), digest_size=6).hexdigest()
+    return "E" + digest
+
+
+def _canonical_key(name: Name, count: int, shown: str) -> tuple[int, int, int, int, str]:
+    return (
+        -int(len(name.parts) > 1),  # a full name before a one-part mention
+        int(is_arabic(name.text)),  # a Latin spelling before Arabic script
+        -count,  # the most frequent spelling
+        -len(name.parts),  # the most complete
+        shown,
+    )
+
+
+def without_titles(written: str, name: Name) -> str:
+    """The name as written, less the leading titles the parser stripped.
+
+    >>> without_titles("Brig. Gen. Ahmed al-Mesmari", parse("Brig. Gen. Ahmed al-Mesmari"))
+    'Ahmed al-Mesmari'
+    """
+    drop = sum(len(title.split()) for title in name.titles)
+    words = written.split()
+    return " ".join(words[drop:]) if 0 < drop < len(words) else written.strip()
+
+
+def resolve(
+    names: Iterable[str],
+    *,
+    aliases: AliasTable | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_bucket: int = MAX_BUCKET,
+    progress: Progress | None = None,
+) -> list[Resolution]:
+    """Resolve ``names`` into entities; one :class:`Resolution` per input, in order.
+
+    ``aliases`` defaults to the shipped alias table (:func:`load_aliases`).
+    """
+    rows = list(names)
+    table = aliases if aliases is not None else load_aliases()
+    normals = [normalize(r) for r in rows]
+    distinct = sorted({n for n in normals if n})
+    index = {text: i for i, text in enumerate(distinct)}
+    parsed = [parse(text) for text in distinct]
+    counts = Counter(n for n in normals if n)
+
+    def report(stage: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
+    clusters = _Clusters(len(distinct))
+    pairs = sorted(candidate_pairs(parsed, max_bucket))
+    edges: list[tuple[float, int, int]] = []
+    single_links: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for done, (i, j) in enumerate(pairs, 1):
+        if done % 10000 == 0:
+            report("compare", done, len(pairs))
+        match = compare(parsed[i], parsed[j], aliases=table, threshold=threshold)
+        if match.conflict:
+            clusters.keep_apart(i, j)
+            continue
+        if match.decision != "match":
+            continue
+        multi_i, multi_j = len(parsed[i].parts) > 1, len(parsed[j].parts) > 1
+        if multi_i == multi_j:
+            edges.append((match.score, i, j))
+        elif multi_i:
+            single_links[j].append((match.score, i))
+        else:
+            single_links[i].append((match.score, j))
+    report("compare", len(pairs), len(pairs))
+    for group in table.name_groups().values():
+        present = sorted(index[t] for t in group if t in index)
+        edges.extend((1.0, present[0], other) for other in present[1:])
+    for _, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+        clusters.union(i, j)
+    _attach_single_mentions(clusters, single_links, parsed, distinct, counts)
+    return _rows(rows, normals, distinct, parsed, counts, clusters, table, threshold)
+
+
+def _attach_single_mentions(
+    clusters: _Clusters,
+    single_links: dict[int, list[tuple[float, int]]],
+    parsed: Sequence[Name],
+    distinct: Sequence[str],
+    counts: Counter[str],
+) -> None:
+    """Join each group of one-part mentions to the one entity it fits best, if any."""
+    mentions: Counter[int] = Counter()
+    for i, text in enumerate(distinct):
+        mentions[clusters.find(i)] += counts[text]
+    best: dict[int, tuple[float, int, str, int]] = {}
+    for single, links in single_links.items():
+        group = clusters.find(single)
+        for score, full in links:
+            root = clusters.find(full)
+            offer = (score, mentions[root], distinct[root], root)
+            # Highest score, then the entity mentioned most, then a fixed order.
+            if group not in best or (offer[0], offer[1], _neg(offer[2])) > (
+                best[group][0], best[group][1], _neg(best[group][2])
+            ):
+                best[group] = offer
+    for group, (_, _, _, root) in sorted(best.items()):
+        if len(parsed[group].parts) <= 1:
+            clusters.union(group, root)
+
+
+def _neg(text: str) -> tuple[int, ...]:
+    """Sort key reversing string order, for max() over (score, count, text) tuples."""
+    return tuple(-ord(c) for c in text)
+
+
+def _rows(
+    rows: Sequence[str],
+    normals: Sequence[str],
+    distinct: Sequence[str],
+    parsed: Sequence[Name],
+    counts: Counter[str],
+    clusters: _Clusters,
+    table: AliasTable,
+    threshold: float,
+) -> list[Resolution]:
+    index = {text: i for i, text in enumerate(distinct)}
+    shown: dict[str, Counter[str]] = defaultdict(Counter)
+    for row, normal in zip(rows, normals, strict=True):
+        if normal:
+            shown[normal][row] += 1
+    display = {
+        n: without_titles(min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0], parsed[index[n]])
+        for n, c in shown.items()
+    }
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(distinct)):
+        members[clusters.find(i)].append(i)
+    entity_of: dict[int, tuple[str, int]] = {}
+    for root, group in members.items():
+        canonical = min(
+            group,
+            key=lambda i: _canonical_key(parsed[i], counts[distinct[i]], display[distinct[i]]),
+        )
+        entity_of[root] = (_entity_id(distinct[i] for i in group), canonical)
+    out: list[Resolution] = []
+    for row, normal in zip(rows, normals, strict=True):
+        if not normal:
+            out.append(Resolution(row, "", "", 0.0))
+            continue
+        i = index[normal]
+        entity, canonical = entity_of[clusters.find(i)]
+        score = 1.0 if canonical == i else _score(parsed[i], parsed[canonical], table, threshold)
+        out.append(Resolution(row, entity, display[distinct[canonical]], score))
+    return out
+
+
+def _score(a: Name, b: Name, table: AliasTable, threshold: float) -> float:
+    match: Match = compare(a, b, aliases=table, threshold=threshold)
+    return round(match.score, 3)

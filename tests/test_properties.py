@@ -1,0 +1,132 @@
+"""Property-based tests: invariants that must hold for any input."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from namematch import compare, normalize, parse, resolve
+from namematch.compare import form_distance
+
+# Synthetic name parts built from Arabic-like syllables (no real people involved).
+CONSONANTS = ["b", "d", "f", "h", "j", "k", "l", "m", "n", "q", "r", "s", "t", "z", "sh", "kh"]
+VOWELS = ["a", "e", "i", "o", "u"]
+
+
+@st.composite
+def name_part(draw: st.DrawFn) -> str:
+    syllables = draw(st.integers(min_value=2, max_value=3))
+    text = "".join(draw(st.sampled_from(CONSONANTS)) + draw(st.sampled_from(VOWELS))
+                   for _ in range(syllables))
+    return text + draw(st.sampled_from(CONSONANTS))
+
+
+@st.composite
+def full_name(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(name_part(), min_size=2, max_size=4))
+    return " ".join(p.capitalize() for p in parts)
+
+
+names_text = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40
+)
+
+
+@given(names_text)
+def test_normalize_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@given(names_text, names_text)
+def test_compare_is_symmetric(a: str, b: str) -> None:
+    ab, ba = compare(a, b), compare(b, a)
+    assert ab.decision == ba.decision
+    assert abs(ab.score - ba.score) < 1e-9
+
+
+@given(full_name(), full_name())
+def test_compare_is_symmetric_on_names(a: str, b: str) -> None:
+    ab, ba = compare(a, b), compare(b, a)
+    assert (ab.decision, ab.score) == (ba.decision, ba.score)
+
+
+@given(full_name(), full_name())
+def test_form_distance_is_symmetric(a: str, b: str) -> None:
+    for x, y in zip(parse(a).forms, parse(b).forms, strict=False):
+        assert form_distance(x, y) == form_distance(y, x)
+
+
+@given(st.one_of(full_name(), names_text))
+def test_a_name_matches_itself(a: str) -> None:
+    assume(parse(a).parts)
+    assert compare(a, a).decision == "match"
+
+
+@given(st.lists(names_text, max_size=30))
+def test_resolve_gives_one_row_per_input_in_order(names: list[str]) -> None:
+    rows = resolve(names)
+    assert [r.name for r in rows] == names
+    for row in rows:
+        assert (row.entity == "") == (normalize(row.name) == "")
+
+
+def _partition(names: list[str], rows: list) -> set[frozenset[int]]:  # type: ignore[type-arg]
+    groups: dict[str, set[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(row.entity, set()).add(i)
+    return {frozenset(g) for g in groups.values()}
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=60)
+@given(st.lists(st.one_of(full_name(), name_part(), names_text), min_size=1, max_size=25),
+       st.randoms(use_true_random=False))
+def test_resolve_partition_does_not_depend_on_order(names: list[str], rnd: random.Random) -> None:
+    names = names + [n.lower() for n in names[:3]]  # repeats, as in real lists
+    order = list(range(len(names)))
+    rnd.shuffle(order)
+    first = resolve(names)
+    shuffled = resolve([names[i] for i in order])
+    # map shuffled rows back to original positions and compare the partitions
+    back = [None] * len(names)
+    for position, i in enumerate(order):
+        back[i] = shuffled[position]  # type: ignore[call-overload]
+    assert _partition(names, first) == _partition(names, back)
+    assert [r.canonical for r in first] == [r.canonical for r in back]  # type: ignore[union-attr]
+
+
+def _swap_vowel(name: str, rnd: random.Random) -> str:
+    spots = [i for i, c in enumerate(name) if c in "ei" and i > 0]
+    if not spots:
+        return name
+    i = rnd.choice(spots)
+    return name[:i] + ("i" if name[i] == "e" else "e") + name[i + 1 :]
+
+
+def _double_consonant(name: str, rnd: random.Random) -> str:
+    # a letter of a digraph (sh, kh) is not a consonant of its own
+    spots = [i for i, c in enumerate(name) if c in "bdflmnrstz" and i > 0
+             and name[i - 1] != " " and name[i - 1] != c and name[i + 1 : i + 2] != "h"]
+    if not spots:
+        return name
+    i = rnd.choice(spots)
+    return name[: i + 1] + name[i] + name[i + 1 :]
+
+
+def _article(name: str, rnd: random.Random) -> str:
+    *given_parts, family = name.split(" ")
+    return " ".join([*given_parts, rnd.choice(["al-", "el-", "Al ", "El-"]) + family])
+
+
+def _title(name: str, rnd: random.Random) -> str:
+    return rnd.choice(["Gen.", "Dr.", "President", "Brig. Gen.", "Sheikh"]) + " " + name
+
+
+@given(full_name(), st.sampled_from([_swap_vowel, _double_consonant, _article, _title]),
+       st.randoms(use_true_random=False))
+def test_known_spelling_rewrite_resolves_together(name: str, rewrite, rnd: random.Random) -> None:  # type: ignore[no-untyped-def]
+    variant = rewrite(name, rnd)
+    rows = resolve([name, variant])
+    assert rows[0].entity == rows[1].entity, compare(name, variant).explain()

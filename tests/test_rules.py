@@ -1,0 +1,130 @@
+"""Each spelling rule with real spelling pairs, and the hard negatives that must stay apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from namematch import compare, fold, parse
+from namematch.compare import PART_THRESHOLD, form_similarity
+
+
+def similar(a: str, b: str) -> float:
+    return form_similarity(fold(a), fold(b))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "rule"),
+    [
+        ("Mesmari", "Mismari", "vowel drift e/i"),
+        ("Ghassari", "Ghosri", "vowel drift and a dropped short vowel"),
+        ("Moammar", "Muammar", "o/u"),
+        ("Mouammar", "Muammar", "French ou"),
+        ("Qadhafi", "Gaddafi", "q/g and dh/d"),
+        ("Kadhafi", "Qadhafi", "k/q"),
+        ("Nadoori", "Nadhouri", "dh/d and oo/ou"),
+        ("Nazouri", "Nadhouri", "z/dh"),
+        ("Haddad", "Hadad", "doubled consonant"),
+        ("Sarraj", "Serraj", "doubled consonant and vowel"),
+        ("Chalifa", "Khalifa", "German ch/kh"),
+        ("Chia", "Shia", "French ch/sh"),
+        ("Dschibril", "Jibril", "German dsch/j"),
+        ("Gebril", "Jibril", "Egyptian g/j"),
+        ("Scharaa", "Sharaa", "German sch/sh"),
+        ("Belhadj", "Belhaj", "French dj/j"),
+        ("Khamees", "Khamis", "ee/i long vowel"),
+        ("Husayn", "Hussein", "ay/ei diphthong"),
+        ("Qusai", "Qusay", "final ai/ay"),
+        ("Dbeibah", "Dbeiba", "ta marbuta -ah/-a"),
+        ("Haniyeh", "Haniya", "ta marbuta -eh/-a"),
+        ("Saleh", "Salih", "e/i before final h"),
+        ("Werfalli", "Warfalli", "vowel drift a/e"),
+        ("Ja'fari", "Jafari", "ayn apostrophe"),
+        ("Muʿallim", "Moallem", "ayn mark and vowels"),
+        ("Salmane", "Salman", "French silent e"),
+        ("Abdelrazzak", "Abdulrazek", "abd- compound article"),
+        ("Abdurrazak", "Abdelrazzak", "sun letter assimilation in a joined compound"),
+        ("Abdallah", "Abdullah", "abd- compound vowel"),
+        ("Rafic", "Rafik", "c/k"),
+        ("Pashagha", "Bashagha", "p/b"),
+        ("Kataeb", "Kata'ib", "hamza on ya: ae/a'i"),
+        ("Ziyad", "Ziad", "intervocalic y"),
+    ],
+)
+def test_spelling_rule_joins_variants(a: str, b: str, rule: str) -> None:
+    assert similar(a, b) >= PART_THRESHOLD, rule
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Hassan", "Hussein"),
+        ("Hasan", "Husayn"),
+        ("Hassan", "Hassani"),
+        ("Ahmed", "Hamed"),
+        ("Ali", "Alaa"),
+        ("Saad", "Saadi"),
+        ("Omar", "Amr"),
+        ("Mohammed", "Mahmoud"),
+        ("Saad", "Said"),
+        ("Gaddafi", "Gaddaf"),
+    ],
+)
+def test_hard_negative_parts_stay_apart(a: str, b: str) -> None:
+    assert similar(a, b) < PART_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Hassan Nasrallah", "Hussein Nasrallah"),
+        ("Saif al-Islam Gaddafi", "Muammar Gaddafi"),
+        ("Hannibal Gaddafi", "Saadi Gaddafi"),
+        ("Saddam Hussein", "Uday Saddam Hussein"),
+        ("Hussein bin Talal", "Hassan bin Talal"),
+        ("Mohammed bin Salman", "Mohammed bin Zayed"),
+        ("Ali Abdullah Saleh", "Ahmed Ali Abdullah Saleh"),
+        ("Mohammed Baqir al-Sadr", "Mohammed Baqir al-Hakim"),
+        ("Ahmed Gaddaf al-Dam", "Ahmed Gaddafi"),
+    ],
+)
+def test_hard_negative_names_do_not_match(a: str, b: str) -> None:
+    assert compare(a, b).decision == "no-match"
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Abdul Razek al-Nadoori", "Abdelrazzak al-Nadhouri"),
+        ("Hassan Nasrallah", "Hassan Nasr Allah"),
+        ("Abu Bakr al-Baghdadi", "Abubakr al-Baghdadi"),
+        ("Hussein Badreddin al-Houthi", "Husayn Badr al-Din al-Huthi"),
+        ("Khalifa Haftar", "Khalifa Belqasim Haftar"),
+        ("Muhammad bin Salman Al Saud", "Mohammed bin Salman"),
+        ("Saif al-Islam Gaddafi", "Seif el-Islam Kadhafi"),
+        ("QADHAFI, Muammar", "Muammar Gaddafi"),
+    ],
+)
+def test_name_structure_variants_match(a: str, b: str) -> None:
+    match = compare(a, b)
+    assert match.decision == "match", match.explain()
+
+
+def test_titles_are_not_evidence() -> None:
+    name = parse("Maj. Gen. Ahmed al-Mesmari")
+    assert name.titles == ("maj gen",)
+    assert [p.text for p in name.parts] == ["ahmed", "al-mesmari"]
+    assert compare("Gen. Ahmed al-Mesmari", "Gen. Mohammed al-Haddad").decision == "no-match"
+
+
+def test_ambiguous_title_kept_when_it_is_the_given_name() -> None:
+    assert [p.text for p in parse("Sheikh Qais al-Khazali").parts] == ["qais", "al-khazali"]
+    assert [p.text for p in parse("Sayyid Qutb").parts] == ["sayyid", "qutb"]
+
+
+def test_compare_explains_every_part() -> None:
+    match = compare("Khalifa Belqasim Haftar", "Khalifa Hifter")
+    assert [(p.kind, p.a, p.b) for p in match.parts] == [
+        ("same", "khalifa", "khalifa"),
+        ("extra", "belqasim", ""),
+        ("same", "haftar", "hifter"),
+    ]
