@@ -92,10 +92,14 @@ def write_rows(rows: Sequence[Resolution], fmt: str, out: IO[str]) -> None:
         return
     delimiter = "\t" if fmt == "tsv" else ","
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    # QUOTE_MINIMAL leaves a lone \r unquoted when lines end at \n; readers would split there.
+    quote_all = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for row in rows:
         fields = _fields(row)
-        writer.writerow([_guard_formula(f) for f in fields] if fmt == "csv" else fields)
+        if fmt == "csv":
+            fields = [_guard_formula(f) for f in fields]
+        (quote_all if any("\r" in f for f in fields) else writer).writerow(fields)
 
 
 def _progress(enabled: bool) -> object:

@@ -1,0 +1,422 @@
+"""End-to-end tests of the ``namematch`` command line, run in a subprocess.
+
+Each test runs ``python -m namematch.cli`` in a fresh temporary directory and checks what a
+user sees: the exit code, stdout parsed back as TSV/CSV/JSON lines, and stderr.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds" / "names.txt"
+COLUMNS = ["name", "entity", "canonical", "score"]
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test (and so every subprocess) inside its own temporary directory."""
+    monkeypatch.chdir(tmp_path)
+
+
+def run(*args: str, input: bytes | str | None = None) -> subprocess.CompletedProcess[bytes]:
+    """Run ``namematch ARGS`` in the current (temporary) directory; output stays bytes."""
+    data = input.encode("utf-8") if isinstance(input, str) else input
+    return subprocess.run(
+        [sys.executable, "-m", "namematch.cli", *args],
+        input=data,
+        capture_output=True,
+        timeout=120,
+        cwd=Path.cwd(),
+        check=False,
+    )
+
+
+def write(name: str, content: bytes | str) -> str:
+    """Write a file in the current directory and return its (relative) name."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    Path(name).write_bytes(data)
+    return name
+
+
+def table(stdout: bytes, fmt: str = "tsv") -> list[list[str]]:
+    """Parse TSV/CSV output with the csv module; check and drop the header row."""
+    text = stdout.decode("utf-8")
+    delimiter = "\t" if fmt == "tsv" else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    assert rows[0] == COLUMNS
+    return rows[1:]
+
+
+def ok(proc: subprocess.CompletedProcess[bytes]) -> bytes:
+    """Assert a run succeeded quietly and return its stdout."""
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert proc.stderr == b""
+    return proc.stdout
+
+
+def lines_of(text: str) -> list[str]:
+    """Split text the way the CLI does: at ``\\n`` only, no trailing empty line."""
+    return text.removesuffix("\n").split("\n")
+
+
+def partition(rows: list[list[str]]) -> set[frozenset[str]]:
+    """The grouping of names by entity (blank rows left out)."""
+    groups: dict[str, set[str]] = {}
+    for name, entity, _canonical, _score in rows:
+        if entity:
+            groups.setdefault(entity, set()).add(name)
+    return {frozenset(g) for g in groups.values()}
+
+
+# --- errors: one line on stderr, no traceback, documented exit code ------------------------
+
+ERROR_CASES = [
+    # (id, files to create (None: a directory), arguments, exit code, pattern in the line)
+    ("missing-file", {}, ["resolve", "missing.txt"], 1, r"missing\.txt"),
+    ("directory", {"names_dir": None}, ["resolve", "names_dir"], 1, r"names_dir"),
+    (
+        "invalid-utf8",
+        {"names.txt": b"Ahmed\n\xff\xfe\n"},
+        ["resolve", "names.txt"],
+        1,
+        r"names\.txt:2\b.*UTF-8",
+    ),
+    (
+        "alias-invalid-yaml",
+        {"names.txt": b"Ahmed\n", "bad.yaml": b"parts: [a, b\n"},
+        ["resolve", "names.txt", "--aliases", "bad.yaml"],
+        1,
+        r"bad\.yaml:\d",
+    ),
+    (
+        "alias-schema-group",
+        {"names.txt": b"Ahmed\n", "schema.yaml": b"parts: [[Ahmed]]\n"},
+        ["resolve", "names.txt", "--aliases", "schema.yaml"],
+        1,
+        r"schema\.yaml",
+    ),
+    (
+        "alias-schema-scalar",
+        {"names.txt": b"Ahmed\n", "scalar.yaml": b"parts: 3\n"},
+        ["resolve", "names.txt", "--aliases", "scalar.yaml"],
+        1,
+        r"scalar\.yaml",
+    ),
+    (
+        "alias-missing",
+        {"names.txt": b"Ahmed\n"},
+        ["resolve", "names.txt", "--aliases", "nowhere.yaml"],
+        1,
+        r"nowhere\.yaml",
+    ),
+    (
+        "unknown-format",
+        {"names.txt": b"Ahmed\n"},
+        ["resolve", "names.txt", "--format", "xml"],
+        2,
+        r"xml",
+    ),
+    (
+        "bad-threshold",
+        {"names.txt": b"Ahmed\n"},
+        ["resolve", "names.txt", "--threshold", "2"],
+        2,
+        r"threshold",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("files", "args", "code", "pattern"),
+    [pytest.param(*case[1:], id=case[0]) for case in ERROR_CASES],
+)
+def test_error_is_one_line(
+    files: dict[str, bytes | None], args: list[str], code: int, pattern: str
+) -> None:
+    """Bad input, data or usage: exactly one non-empty stderr line naming the culprit."""
+    for name, content in files.items():
+        if content is None:
+            Path(name).mkdir()
+        else:
+            write(name, content)
+    proc = run(*args)
+    stderr = proc.stderr.decode("utf-8")
+    assert proc.returncode == code != 0
+    assert "Traceback" not in stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].strip()
+    assert re.search(pattern, lines[0]), lines[0]
+    assert proc.stdout == b""
+
+
+# --- line handling -------------------------------------------------------------------------
+
+
+def test_no_final_newline() -> None:
+    """The last line counts even without a newline after it."""
+    write("names.txt", b"Ahmed al-Mesmari\nAli Khamenei")
+    rows = table(ok(run("resolve", "names.txt")))
+    assert [r[0] for r in rows] == ["Ahmed al-Mesmari", "Ali Khamenei"]
+
+
+def test_crlf_line_endings() -> None:
+    """CRLF endings are dropped: no CR left in the names or anywhere in the output."""
+    write("names.txt", b"Ahmed al-Mesmari\r\nAli Khamenei\r\n")
+    out = ok(run("resolve", "names.txt"))
+    assert b"\r" not in out
+    assert [r[0] for r in table(out)] == ["Ahmed al-Mesmari", "Ali Khamenei"]
+
+
+def test_utf8_bom_dropped() -> None:
+    """A UTF-8 BOM at the start of the file is not part of the first name."""
+    write("names.txt", b"\xef\xbb\xbfAhmed al-Mesmari\nAhmed al-Mismari\n")
+    rows = table(ok(run("resolve", "names.txt")))
+    assert [r[0] for r in rows] == ["Ahmed al-Mesmari", "Ahmed al-Mismari"]
+    assert rows[0][1] == rows[1][1]
+
+
+def test_blank_line_keeps_its_row() -> None:
+    """A blank line in the middle gives a row of empty cells, separators included."""
+    write("names.txt", "Ahmed al-Mesmari\n\nAli Khamenei\n")
+    out = ok(run("resolve", "names.txt")).decode("utf-8")
+    lines = lines_of(out)
+    assert len(lines) == 4
+    assert lines[2] == "\t\t\t"
+    assert [r[0] for r in table(out.encode("utf-8"))] == ["Ahmed al-Mesmari", "", "Ali Khamenei"]
+
+
+@pytest.mark.parametrize(
+    "sep",
+    [
+        pytest.param("\r", id="lone-CR"),
+        pytest.param("\u2028", id="U+2028"),
+        pytest.param("\u0085", id="U+0085"),
+        pytest.param("\f", id="form-feed"),
+    ],
+)
+def test_other_breaks_stay_inside_name(sep: str) -> None:
+    """Only LF splits lines: other line-break characters stay in the name (csv read-back)."""
+    names = [f"Ahmed{sep}al-Mesmari", "Ali Khamenei"]
+    write("names.txt", "\n".join(names) + "\n")
+    rows = table(ok(run("resolve", "names.txt")))
+    assert [r[0] for r in rows] == names
+
+
+def test_lone_cr_does_not_split_row() -> None:
+    """A lone CR in a line stays in that line's row (raw bytes: one LF-ended row per line)."""
+    write("names.txt", b"Ahmed\ral-Mesmari\nAli Khamenei\n")
+    out = ok(run("resolve", "names.txt"))
+    lines = out.removesuffix(b"\n").split(b"\n")
+    assert len(lines) == 3
+    assert lines[1].startswith(b'"Ahmed\ral-Mesmari"\t')  # quoted, so readers keep it whole
+    assert lines[2].startswith(b"Ali Khamenei\t")
+
+
+def test_one_row_per_line_in_order() -> None:
+    """Every input line, duplicates and blanks included, gives one row, in input order."""
+    names = lines_of(SEEDS.read_text(encoding="utf-8"))
+    names = ["", *names[:20], "", "Sistani", "Sistani", "a\u2028b", "x\fy", "", *names[20:]]
+    write("names.txt", "\n".join(names))
+    rows = table(ok(run("resolve", "names.txt")))
+    assert [r[0] for r in rows] == names
+    assert all(len(r) == len(COLUMNS) for r in rows)
+
+
+# --- read-back of TSV and CSV ----------------------------------------------------------------
+
+TRICKY = [
+    pytest.param("Ahmed\tal-Mesmari", id="tab"),
+    pytest.param("Mesmari, Ahmed", id="comma"),
+    pytest.param('Ahmed "the spokesman" al-Mesmari', id="quote"),
+    pytest.param('"', id="lone-quote"),
+    pytest.param("Ahmed\ral-Mesmari", id="CR"),
+]
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "csv"])
+@pytest.mark.parametrize("name", TRICKY)
+def test_read_back(fmt: str, name: str) -> None:
+    """Names with delimiters, quotes or CR come back unchanged through the csv module."""
+    names = ["Ali Khamenei", name, "Ahmed al-Mismari"]
+    write("names.txt", "\n".join(names) + "\n")
+    rows = table(ok(run("resolve", "names.txt", "--format", fmt)), fmt)
+    assert [r[0] for r in rows] == names
+    assert all(len(r) == len(COLUMNS) for r in rows)
+
+
+FORMULAS = ["=HYPERLINK(1)", "+1", "-2", "@x"]
+
+
+def test_csv_guards_formulas() -> None:
+    """In CSV a cell starting with = + - @ gets a leading ' so spreadsheets do not run it."""
+    write("names.txt", "\n".join(["Ali Khamenei", *FORMULAS]) + "\n")
+    rows = table(ok(run("resolve", "names.txt", "--format", "csv")), "csv")
+    assert [r[0] for r in rows] == ["Ali Khamenei", *("'" + f for f in FORMULAS)]
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")), row
+
+
+def test_tsv_keeps_formulas() -> None:
+    """TSV is for programs: formula-like names are written unchanged."""
+    write("names.txt", "\n".join(["Ali Khamenei", *FORMULAS]) + "\n")
+    rows = table(ok(run("resolve", "names.txt", "--format", "tsv")))
+    assert [r[0] for r in rows] == ["Ali Khamenei", *FORMULAS]
+
+
+# --- JSON lines ----------------------------------------------------------------------------
+
+
+def test_jsonl() -> None:
+    """One JSON object per input line with the four columns; a blank line has entity ""."""
+    names = ["Ahmed al-Mesmari", "", "Ahmed al-Mismari", "Ahmed\u2028x"]
+    write("names.txt", "\n".join(names) + "\n")
+    out = ok(run("resolve", "names.txt", "--format", "jsonl")).decode("utf-8")
+    records = [json.loads(line) for line in lines_of(out)]
+    assert len(records) == len(names)
+    assert all(list(r) == COLUMNS for r in records)
+    assert [r["name"] for r in records] == names
+    assert records[1]["entity"] == ""
+    assert records[1]["canonical"] == ""
+    assert records[0]["entity"] and records[0]["entity"] == records[2]["entity"]
+    assert isinstance(records[0]["score"], float)
+
+
+# --- stdin ---------------------------------------------------------------------------------
+
+
+def test_stdin_dash() -> None:
+    """``resolve -`` reads the names from stdin."""
+    out = ok(run("resolve", "-", input="Ahmed al-Mesmari\nAhmed al-Mismari\nAli Khamenei\n"))
+    rows = table(out)
+    assert [r[0] for r in rows] == ["Ahmed al-Mesmari", "Ahmed al-Mismari", "Ali Khamenei"]
+    assert rows[0][1] == rows[1][1] != rows[2][1]
+
+
+def test_stdin_invalid_utf8() -> None:
+    """Bad bytes on stdin are one error line labelled <stdin>."""
+    proc = run("resolve", "-", input=b"Ahmed\n\xff\n")
+    stderr = proc.stderr.decode("utf-8")
+    assert proc.returncode == 1
+    assert stderr.splitlines() == [stderr.strip()]
+    assert "<stdin>:2" in stderr
+
+
+# --- determinism ---------------------------------------------------------------------------
+
+
+def test_same_input_same_bytes() -> None:
+    """Two runs on the same input give byte-identical output."""
+    first = ok(run("resolve", str(SEEDS)))
+    second = ok(run("resolve", str(SEEDS)))
+    assert first == second
+
+
+def test_partition_independent_of_order() -> None:
+    """Shuffling the input lines does not change which names are grouped together."""
+    names = lines_of(SEEDS.read_text(encoding="utf-8"))
+    shuffled = names[:]
+    random.Random(20240611).shuffle(shuffled)
+    assert shuffled != names
+    write("a.txt", "\n".join(names) + "\n")
+    write("b.txt", "\n".join(shuffled) + "\n")
+    rows_a = table(ok(run("resolve", "a.txt")))
+    rows_b = table(ok(run("resolve", "b.txt")))
+    assert [r[0] for r in rows_b] == shuffled
+    assert partition(rows_a) == partition(rows_b)
+
+
+# --- the seed names ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seeds() -> dict[str, str]:
+    """Resolve seeds/names.txt through the CLI: name -> entity, one row per line checked."""
+    names = lines_of(SEEDS.read_text(encoding="utf-8"))
+    rows = table(ok(run("resolve", str(SEEDS))))
+    assert [r[0] for r in rows] == names
+    entity: dict[str, str] = {}
+    for name, ent, _canonical, _score in rows:
+        assert entity.setdefault(name, ent) == ent  # a repeated name keeps its entity
+    return entity
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Ahmed al-Mismari", "Brigadier General Ahmed al-Mesmari"),
+        ("Ghosri", "Brigadier Mohammed al-Ghosri"),
+        ("Moammar Gadhafi", "Moammar al-Gaddafi"),
+    ],
+)
+def test_seeds_same_entity(seeds: dict[str, str], a: str, b: str) -> None:
+    """Spelling variants in the seed articles resolve to one entity."""
+    assert seeds[a] and seeds[a] == seeds[b]
+
+
+def test_seeds_different_entities(seeds: dict[str, str]) -> None:
+    """Two different ayatollahs sharing a given name stay apart."""
+    assert seeds["Ali al-Sistani"] != seeds["Ali Khamenei"]
+
+
+# --- user aliases --------------------------------------------------------------------------
+
+
+def test_user_aliases_join_names() -> None:
+    """A user ``names`` group links two names the rules alone keep apart."""
+    write("names.txt", "Hussein Moanes\nAbu Ali al-Askari\n")
+    write("mine.yaml", 'names: [["Hussein Moanes", "Abu Ali al-Askari"]]\n')
+    without = table(ok(run("resolve", "names.txt")))
+    assert without[0][1] != without[1][1]
+    with_aliases = table(ok(run("resolve", "names.txt", "--aliases", "mine.yaml")))
+    assert with_aliases[0][1] == with_aliases[1][1]
+
+
+# --- compare, keys, --version, --help ------------------------------------------------------
+
+
+def test_compare_match() -> None:
+    """``compare`` explains a match between two spellings of one name."""
+    out = ok(run("compare", "Abdul Razek al-Nadoori", "Abdelrazzak al-Nadhouri"))
+    assert out.decode("utf-8").startswith("match")
+
+
+def test_keys() -> None:
+    """``keys`` prints the name's phonetic part keys, one per line."""
+    out = ok(run("keys", "Moammar al-Gaddafi")).decode("utf-8")
+    assert any(line.startswith("p:") for line in out.splitlines())
+
+
+def test_version() -> None:
+    """``--version`` prints the program name and a version number."""
+    out = ok(run("--version")).decode("utf-8")
+    assert re.fullmatch(r"namematch \d+\.\d+\S*\n", out), out
+
+
+def test_help() -> None:
+    """``--help`` lists the resolve command and shows examples."""
+    out = ok(run("--help")).decode("utf-8")
+    assert "resolve" in out
+    assert "examples" in out
+
+
+# --- progress ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", [[], ["-q"]], ids=["default", "quiet"])
+def test_no_progress_when_stderr_not_a_tty(extra: list[str]) -> None:
+    """With stderr captured (not a terminal) a successful run writes nothing to stderr."""
+    proc = run("resolve", str(SEEDS), *extra)
+    assert proc.returncode == 0
+    assert proc.stderr == b""
+    assert proc.stdout
