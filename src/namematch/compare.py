@@ -16,6 +16,7 @@ part (a surname mention such as "Ghosri") must meet the other's last part.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -79,37 +80,65 @@ class Match:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class _Costs:
-    indel: dict[str, float]
-    indel_default: float
-    initial_vowel_indel: float
-    initial_vowel_factor: float
-    substitute: dict[tuple[str, str], float]
-
-
-@functools.cache
-def _costs() -> _Costs:
-    data = shipped("rules.yaml")["costs"]
-    indel = {str(k): float(v) for k, v in data["indel"].items()}
-    substitute: dict[tuple[str, str], float] = {}
-    for x, y, cost in data["substitute"]:
-        substitute[(str(x), str(y))] = substitute[(str(y), str(x))] = float(cost)
-    return _Costs(
-        indel=indel,
-        indel_default=indel.pop("default"),
-        initial_vowel_indel=float(data["initial_vowel_indel"]),
-        initial_vowel_factor=float(data["initial_vowel_factor"]),
-        substitute=substitute,
-    )
-
-
 _SHORT = frozenset("aeio")
 _LONG = frozenset("AYWI")
+_ALPHABET = tuple("abcdefghijklmnopqrstuvwxyz'GXSCTDZAYWI")
 # Against a form without written short vowels (Arabic script), the other side's short
 # vowels cost almost nothing and vowel qualities blur.
 _UNVOCALIZED_SHORT_INDEL = 0.05
 _UNVOCALIZED_VOWEL_FACTOR = 0.5
+# Similarity below this is reported as 0: the edit distance stops early on hopeless pairs.
+SIMILARITY_FLOOR = 0.5
+
+
+@dataclass(frozen=True)
+class _Costs:
+    """Edit costs resolved for one comparison mode (both spelled, or one side unvocalized).
+
+    ``indel[0]`` holds the costs of a symbol at the start of a form, ``indel[1]`` elsewhere;
+    ``substitute[0]`` holds the costs of two symbols that both start their forms.
+    """
+
+    indel: tuple[dict[str, float], dict[str, float]]
+    substitute: tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]
+
+
+@functools.cache
+def _costs(unvocalized: bool) -> _Costs:
+    data = shipped("rules.yaml")["costs"]
+    base_indel = {str(k): float(v) for k, v in data["indel"].items()}
+    default = base_indel.pop("default")
+    table: dict[tuple[str, str], float] = {}
+    for x, y, cost in data["substitute"]:
+        table[(str(x), str(y))] = table[(str(y), str(x))] = float(cost)
+    initial_indel = float(data["initial_vowel_indel"])
+    initial_factor = float(data["initial_vowel_factor"])
+
+    def indel(symbol: str, at_start: bool) -> float:
+        if unvocalized and symbol in _SHORT:
+            return _UNVOCALIZED_SHORT_INDEL
+        if at_start and symbol in VOWELS:
+            return initial_indel
+        return base_indel.get(symbol, default)
+
+    def substitute(x: str, y: str, at_start: bool) -> float:
+        if x == y:
+            return 0.0
+        cost = table.get((x, y), 1.0)
+        if x in VOWELS and y in VOWELS:
+            if unvocalized:
+                cost *= _UNVOCALIZED_VOWEL_FACTOR
+            elif at_start:
+                cost = min(1.0, cost * initial_factor)
+        return cost
+
+    return _Costs(
+        indel=tuple({s: indel(s, start) for s in _ALPHABET} for start in (True, False)),  # type: ignore[arg-type]
+        substitute=tuple(
+            {(x, y): substitute(x, y, start) for x in _ALPHABET for y in _ALPHABET}
+            for start in (True, False)
+        ),  # type: ignore[arg-type]
+    )
 
 
 def symbol_weight(symbol: str) -> float:
@@ -119,50 +148,30 @@ def symbol_weight(symbol: str) -> float:
     return 0.8 if symbol in _LONG else 1.0
 
 
-def _indel_cost(symbol: str, at_start: bool, unvocalized: bool, costs: _Costs) -> float:
-    if unvocalized and symbol in _SHORT:
-        return _UNVOCALIZED_SHORT_INDEL
-    if at_start and symbol in VOWELS:
-        return costs.initial_vowel_indel
-    return costs.indel.get(symbol, costs.indel_default)
-
-
-def _sub_cost(x: str, y: str, at_start: bool, unvocalized: bool, costs: _Costs) -> float:
-    if x == y:
-        return 0.0
-    cost = costs.substitute.get((x, y), 1.0)
-    if x in VOWELS and y in VOWELS:
-        if unvocalized:
-            cost *= _UNVOCALIZED_VOWEL_FACTOR
-        elif at_start:
-            cost = min(1.0, cost * costs.initial_vowel_factor)
-    return cost
-
-
 @functools.lru_cache(maxsize=1 << 18)
-def form_distance(a: str, b: str) -> float:
-    """Weighted edit distance between two folded forms.
+def form_distance(a: str, b: str, limit: float = math.inf) -> float:
+    """Weighted edit distance between two folded forms; ``inf`` once it must exceed ``limit``.
 
     >>> round(form_distance("mesmarI", "mismarI"), 2)
     0.2
     """
-    costs = _costs()
-    unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
+    costs = _costs(a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED))
     a, b = a.lstrip(UNVOCALIZED), b.lstrip(UNVOCALIZED)
+    start_indel, indel = costs.indel
+    start_sub, sub = costs.substitute
+    b_indel = [start_indel.get(y, 1.0) if j == 0 else indel.get(y, 1.0) for j, y in enumerate(b)]
     previous = [0.0]
-    for j, y in enumerate(b):
-        previous.append(previous[-1] + _indel_cost(y, j == 0, unvocalized, costs))
+    for cost in b_indel:
+        previous.append(previous[-1] + cost)
     for i, x in enumerate(a):
-        current = [previous[0] + _indel_cost(x, i == 0, unvocalized, costs)]
+        x_indel = (start_indel if i == 0 else indel).get(x, 1.0)
+        current = [previous[0] + x_indel]
         for j, y in enumerate(b):
-            at_start = i == 0 and j == 0
-            current.append(
-                min(
-                    previous[j] + _sub_cost(x, y, at_start, unvocalized, costs),
-                    previous[j + 1] + _indel_cost(x, i == 0, unvocalized, costs),
-                    current[j] + _indel_cost(y, j == 0, unvocalized, costs),
-                )
-            )
+            pair = (start_sub if i == 0 and j == 0 else sub).get((x, y), 0.0 if x == y else 1.0)
+            current.append(min(previous[j] + pair, previous[j + 1] + x_indel,
+                               current[j] + b_indel[j]))
+        if min(current) > limit:
+            return math.inf
         previous = current
     return previous[-1]
 
@@ -177,6 +186,8 @@ def _length(form: str, unvocalized: bool) -> float:
 def form_similarity(a: str, b: str) -> float:
     """Similarity of two folded forms in [0, 1]: 1 minus distance over length.
 
+    Below :data:`SIMILARITY_FLOOR` the similarity is reported as 0.
+
     >>> form_similarity("hasan", "hasan")
     1.0
     >>> form_similarity("hasan", "hosYn") < PART_THRESHOLD
@@ -184,9 +195,13 @@ def form_similarity(a: str, b: str) -> float:
     """
     if a == b:
         return 1.0
+    if b < a:  # one cache entry per unordered pair
+        a, b = b, a
     unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
     length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
-    return max(0.0, 1.0 - form_distance(a, b) / length)
+    distance = form_distance(a, b, (1.0 - SIMILARITY_FLOOR) * length)
+    similarity = 1.0 - distance / length
+    return similarity if similarity >= SIMILARITY_FLOOR else 0.0
 
 
 def join_forms(first: Part, second: Part) -> str:
@@ -194,10 +209,28 @@ def join_forms(first: Part, second: Part) -> str:
 
     A kept article shows as ``l`` before a vowel (Saif al-Islam = Saifulislam).
     """
-    marker = UNVOCALIZED if UNVOCALIZED in (first.form[:1], second.form[:1]) else ""
-    left, right = first.form.lstrip(UNVOCALIZED), second.form.lstrip(UNVOCALIZED)
-    link = "l" if second.article and right[:1] in VOWELS and not marker else ""
+    return _join(first.form, second.form, second.article)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _join(left: str, right: str, article: bool) -> str:
+    marker = UNVOCALIZED if UNVOCALIZED in (left[:1], right[:1]) else ""
+    left, right = left.lstrip(UNVOCALIZED), right.lstrip(UNVOCALIZED)
+    link = "l" if article and right[:1] in VOWELS and not marker else ""
     return marker + collapse(left + link + right)
+
+
+def _best_similarity(x: tuple[Part, ...], y: tuple[Part, ...], aliases: AliasTable | None) -> float:
+    """Best similarity of part x[0] with y[0], allowing either to be joined with the next part.
+
+    Every accepted alignment pairs these, so a low value settles a comparison early.
+    """
+    options = [(x[0].form, y[0].form)]
+    if len(x) > 1:
+        options.append((join_forms(x[0], x[1]), y[0].form))
+    if len(y) > 1:
+        options.append((x[0].form, join_forms(y[0], y[1])))
+    return max(_part_similarity(u, v, aliases)[0] for u, v in options)
 
 
 def _uniform(part: Part) -> float:
@@ -294,6 +327,23 @@ def compare(
         same = name_a.text == name_b.text
         return Match(name_a.text, name_b.text, float(same), "match" if same else "no-match",
                      False, "no name parts to compare", ())
+    # Settle hopeless pairs before aligning: two full names must share their first part, and
+    # a one-part name must meet the other's last part (or its first, for a kunya).
+    if len(pa) > 1 and len(pb) > 1:
+        first = _best_similarity(pa, pb, aliases)
+        if first < PART_THRESHOLD:
+            return Match(name_a.text, name_b.text, 0.3, "no-match", True,
+                         "the first parts differ", ())
+    elif len(pa) + len(pb) > 2:
+        one, full = (pa, pb) if len(pa) == 1 else (pb, pa)
+        ends = [_best_similarity(one, full[-1:], aliases)]
+        if len(full) > 1:
+            ends.append(form_similarity(one[0].form, join_forms(full[-2], full[-1])))
+        if one[0].role == "kunya":
+            ends.append(_best_similarity(one, full, aliases))
+        if max(ends) < PART_THRESHOLD:
+            return Match(name_a.text, name_b.text, max(ends), "no-match", False,
+                         "a one-part name must meet the other name's last part", ())
     steps = _align(pa, pb, aliases)
     explained: list[PartMatch] = []
     matched_weight = total_weight = 0.0

@@ -46,7 +46,7 @@ def part_keys(form: str) -> frozenset[str]:
     if not skel:
         return frozenset()
     out = {skel}
-    if len(skel) >= 3:
+    if len(skel) >= 4:
         out.update(skel[:i] + skel[i + 1 :] for i in range(len(skel)))
     return frozenset("p:" + k for k in out)
 
