@@ -2,12 +2,13 @@
 
 Each part gives its consonant skeleton in coarse classes (``key_classes`` in
 ``data/rules.yaml``) and the skeleton with any one consonant left out, so that one slip
-(a substitution, insertion or deletion) still leaves a shared key. A name of several parts
+(a substitution, insertion or deletion) still leaves a shared key; short skeletons, whose
+one-letter-less variants would pair almost everything, give only themselves. A name of several parts
 also gives a combined key of its first and last skeletons, which keeps a pair findable when
 both single-part keys are too common to use.
 
 >>> sorted(keys("Ahmed al-Mesmari"))
-['c:hmd|msmr', 'p:hd', 'p:hm', 'p:hmd', 'p:md', 'p:mmr', 'p:msm', 'p:msmr', 'p:msr', 'p:smr']
+['c:hmd|msmr', 'p:hmd', 'p:mmr', 'p:msm', 'p:msmr', 'p:msr', 'p:smr']
 """
 
 from __future__ import annotations
