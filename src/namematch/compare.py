@@ -82,7 +82,7 @@ class Match:
 
 _SHORT = frozenset("aeio")
 _LONG = frozenset("AYWI")
-_ALPHABET = tuple("abcdefghijklmnopqrstuvwxyz'GXSCTDZAYWI")
+_ALPHABET = tuple("abcdefghijklmnopqrstuvwxyz'GXSCTDZHAYWI")
 # Against a form without written short vowels (Arabic script), the other side's short
 # vowels cost almost nothing and vowel qualities blur.
 _UNVOCALIZED_SHORT_INDEL = 0.05
@@ -143,7 +143,7 @@ def _costs(unvocalized: bool) -> _Costs:
 
 def symbol_weight(symbol: str) -> float:
     """How much one symbol counts towards the length of a form."""
-    if symbol in _SHORT or symbol == "'":
+    if symbol in _SHORT or symbol in "'H":
         return 0.5
     return 0.8 if symbol in _LONG else 1.0
 

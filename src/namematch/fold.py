@@ -26,7 +26,7 @@ from ._data import shipped
 VOWELS = frozenset("aeiouAYWI")
 SHORT_VOWELS = frozenset("aeio")
 _PLAIN_VOWELS = frozenset("aeiou")
-_LETTERS = re.compile(r"[^a-z]+")
+_LETTERS = re.compile(r"[^a-z-]+")
 _RUN = re.compile(r"[aeiou](?:[aeiou]|y(?=[aeiou])|[yw](?![aeiou]))*")
 
 
@@ -52,7 +52,7 @@ def _rules() -> _Rules:
 
 
 def latin(part: str) -> str:
-    """Reduce a part to lower-case ASCII letters (apostrophes for ayn and hamza drop).
+    """Reduce a part to lower-case ASCII letters and "-" boundaries (ayn apostrophes drop).
 
     >>> latin("Qaḏḏāfī"), latin("Ja'fari")
     ('qaddafi', 'jafari')
@@ -97,6 +97,7 @@ def fold(part: str) -> str:
     text = latin(part)
     for pattern, out in rules.rewrites:
         text = pattern.sub(out, text)
+    text = text.replace("-", "")
     # Vowels stay doubled until their runs are classed: aa, ee and oo are long vowels.
     text = collapse(text, keep=_PLAIN_VOWELS)
 

@@ -19,7 +19,7 @@ from ._data import shipped
 from .fold import VOWELS, collapse
 from .parse import Name, parse
 
-_NOT_CONSONANTS = VOWELS | {"'", "~"}
+_NOT_CONSONANTS = VOWELS | {"'", "~", "H"}
 
 
 @functools.cache

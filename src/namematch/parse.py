@@ -140,8 +140,8 @@ def _join(prefix: str, word: str, article: bool) -> str:
     if is_arabic(word):
         return prefix + strip_article(word)
     if article and latin(word)[:1] in ("a", "e", "i", "o", "u"):
-        return f"{prefix}l{word}"
-    return prefix + word
+        return f"{prefix}-l{word}"
+    return f"{prefix}-{word}"
 
 
 def _roles(count: int) -> list[str]:

@@ -21,6 +21,7 @@ from ._data import shipped
 UNVOCALIZED = "~"
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _VOWEL_LIKE = frozenset("AYWIa'")
+_VOWEL_RUN = re.compile("[AYWIa']{2,}")
 
 
 def is_arabic(text: str) -> bool:
@@ -93,4 +94,10 @@ def fold_arabic(part: str) -> str:
             symbol = _class_weak(symbol, before, after)
         if not out or out[-1] != symbol:
             out.append(symbol)
-    return UNVOCALIZED + "".join(out)
+    return UNVOCALIZED + _merge_vowels("".join(out))
+
+
+def _merge_vowels(form: str) -> str:
+    """Read adjacent vowel letters as one vowel, the first long one (عامر: Amer, ايوب: Ayub)."""
+    return _VOWEL_RUN.sub(lambda m: next((c for c in m.group(0) if c in "AYWI"), m.group(0)[0]),
+                          form)
