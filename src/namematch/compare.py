@@ -117,6 +117,8 @@ def _costs(unvocalized: bool) -> _Costs:
     def indel(symbol: str, at_start: bool) -> float:
         if unvocalized and symbol in _SHORT:
             return _UNVOCALIZED_SHORT_INDEL
+        if unvocalized and symbol in "YW":
+            return 1.0  # a written long vowel is a letter: حسين is not Hassan
         if at_start and symbol in VOWELS:
             return initial_indel
         return base_indel.get(symbol, default)
@@ -126,7 +128,7 @@ def _costs(unvocalized: bool) -> _Costs:
             return 0.0
         cost = table.get((x, y), 1.0)
         if x in VOWELS and y in VOWELS:
-            if unvocalized:
+            if unvocalized and cost <= 0.4:  # blur vowel qualities, not vowel lengths
                 cost *= _UNVOCALIZED_VOWEL_FACTOR
             elif at_start:
                 cost = min(1.0, cost * initial_factor)

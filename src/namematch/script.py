@@ -98,6 +98,13 @@ def fold_arabic(part: str) -> str:
 
 
 def _merge_vowels(form: str) -> str:
-    """Read adjacent vowel letters as one vowel, the first long one (عامر: Amer, ايوب: Ayub)."""
-    return _VOWEL_RUN.sub(lambda m: next((c for c in m.group(0) if c in "AYWI"), m.group(0)[0]),
-                          form)
+    """Read adjacent vowel letters as one vowel, as Latin spellings do (عامر: Amer, فايز: Fayez).
+
+    A ya or waw among them makes the diphthong (Y or W), else a long a, else the first.
+    """
+
+    def one(match: re.Match[str]) -> str:
+        run = match.group(0)
+        return next((v for v in "YWAI" if v in run), run[0])
+
+    return _VOWEL_RUN.sub(one, form)
