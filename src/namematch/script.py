@@ -82,7 +82,7 @@ def fold_arabic(part: str) -> str:
     # A word-initial alef (a hamza seat) or ayn is read as a short vowel (Ahmad, Umar, Abd).
     if mapped and (mapped[0] == "A" or text[0] == "ع"):
         mapped[0] = "a"
-    # A final heh is the weak final h Latin spellings drop (Abdullah = Abdulla).
+    # A final heh is the weak final h Latin spellings drop (Abdullah = Abdallah).
     if len(mapped) > 1 and text.endswith("ه"):
         mapped[-1] = ""
     symbols = [s for s in mapped if s]
