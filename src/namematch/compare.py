@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ._data import shipped
@@ -322,6 +322,20 @@ def compare(
     """
     name_a = a if isinstance(a, Name) else parse(a)
     name_b = b if isinstance(b, Name) else parse(b)
+    if (name_b.text, name_b.parts) < (name_a.text, name_a.parts):
+        # One fixed order, so that ties in the alignment cannot make compare asymmetric.
+        return _swap(_compare(name_b, name_a, aliases, weights, threshold))
+    return _compare(name_a, name_b, aliases, weights, threshold)
+
+
+def _swap(match: Match) -> Match:
+    parts = tuple(replace(p, a=p.b, b=p.a) for p in match.parts)
+    return replace(match, a=match.b, b=match.a, parts=parts)
+
+
+def _compare(
+    name_a: Name, name_b: Name, aliases: AliasTable | None, weights: Weights, threshold: float
+) -> Match:
     pa, pb = name_a.parts, name_b.parts
     if aliases is not None and aliases.same_name(name_a.text, name_b.text):
         return Match(name_a.text, name_b.text, 1.0, "match", False, "alias table", ())
