@@ -63,6 +63,7 @@ class _Lexicon:
     patronymics: frozenset[str]
     kunyas: frozenset[str]
     compounds: frozenset[str]
+    joined_article: re.Pattern[str]
 
 
 @functools.cache
@@ -78,6 +79,9 @@ def _lexicon() -> _Lexicon:
         patronymics=frozenset(data["patronymics"]) | frozenset(data["arabic_patronymics"]),
         kunyas=frozenset(data["kunyas"]) | frozenset(data["arabic_kunyas"]),
         compounds=frozenset(data["compounds"]) | frozenset(data["arabic_compounds"]),
+        joined_article=re.compile(
+            "^(?:" + "|".join(data["joined_articles"]) + ")(?=[a-z']{4,}$)"
+        ),
     )
 
 
@@ -191,7 +195,10 @@ def parse(text: str) -> Name:
                           article, role))
             prefix = None
         else:
-            words.append((shown, fold(token.word), article, ""))
+            word = token.word
+            if words and not article and lex.joined_article.match(word):
+                word, article = lex.joined_article.sub("", word), True
+            words.append((shown, fold(word), article, ""))
     words = [w for w in words if w[1].lstrip("~")]
     roles = _roles(len(words))
     parts = tuple(
