@@ -135,3 +135,14 @@ def test_joined_article_on_a_later_part() -> None:
     # a first part, or a short one, keeps its letters: Ali and Alawi are names
     assert [p.form for p in parse("Ali Alawi").parts] == [parse("Ali").parts[0].form,
                                                           parse("Alawi").parts[0].form]
+
+
+def test_leading_mohammed_may_be_dropped_outside_a_nasab() -> None:
+    assert compare("Mohammed Hosni Mubarak", "Hosni Mubarak").decision == "match"
+    assert compare("Mohammad Hossein Shamkhani", "Hossein Shamkhani").decision == "match"
+    # in a nasab chain the leading name is the person's own: the son is not his father
+    assert compare("Mohammed bin Salman Al Saud", "Salman bin Abdulaziz Al Saud").decision == (
+        "no-match"
+    )
+    # and another leading name is never optional
+    assert compare("Uday Saddam Hussein", "Saddam Hussein").decision == "no-match"

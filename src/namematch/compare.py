@@ -23,7 +23,7 @@ from typing import Literal
 
 from ._data import shipped
 from .aliases import AliasTable
-from .fold import VOWELS, collapse
+from .fold import VOWELS, collapse, fold
 from .parse import Name, Part, parse
 from .script import UNVOCALIZED
 
@@ -36,6 +36,9 @@ DEFAULT_THRESHOLD = 0.8
 
 EXTRA_PART_WEIGHT = 0.15
 """A part one name has and the other lacks (a middle name, a longer nasab) weighs this much."""
+
+OPTIONAL_FIRST_FACTOR = 0.97
+"""Score factor for a match found only with a leading Mohammed left out."""
 
 Decision = Literal["match", "no-match"]
 Weights = Callable[[Part], float]
@@ -328,6 +331,42 @@ def compare(
     return _compare(name_a, name_b, aliases, weights, threshold)
 
 
+@functools.cache
+def _optional_first_forms() -> frozenset[str]:
+    return frozenset(fold(text) for text in shipped("names.yaml")["optional_first"])
+
+
+def _optional_first(name: Name) -> bool:
+    """Whether the name's first part may stand unmatched (see ``optional_first`` in names.yaml)."""
+    if len(name.parts) < 3 or name.patronymic:
+        return False
+    form = name.parts[0].form
+    return any(form_similarity(form, f) >= PART_THRESHOLD for f in _optional_first_forms())
+
+
+def _match_without_optional_first(
+    name_a: Name, name_b: Name, aliases: AliasTable | None, weights: Weights, threshold: float
+) -> Match | None:
+    """The match of the two names once a leading Mohammed of one is left out, if they match."""
+    for name, other, a_side in ((name_a, name_b, True), (name_b, name_a, False)):
+        if not _optional_first(name):
+            continue
+        rest = replace(name, parts=name.parts[1:])
+        pair = (rest, other) if a_side else (other, rest)
+        match = _compare(*pair, aliases, weights, threshold)
+        if match.decision != "match":
+            continue
+        first = name.parts[0]
+        extra = PartMatch(first.text if a_side else "", "" if a_side else first.text, 0.0,
+                          weights(first), "extra")
+        score = round(match.score * OPTIONAL_FIRST_FACTOR, 6)
+        return Match(name_a.text, name_b.text, score,
+                     "match" if score >= threshold else "no-match", False,
+                     f"all parts agree once the leading {first.text!r} is left out",
+                     (extra, *match.parts))
+    return None
+
+
 def _swap(match: Match) -> Match:
     parts = tuple(replace(p, a=p.b, b=p.a) for p in match.parts)
     return replace(match, a=match.b, b=match.a, parts=parts)
@@ -348,6 +387,9 @@ def _compare(
     if len(pa) > 1 and len(pb) > 1:
         first = _best_similarity(pa, pb, aliases)
         if first < PART_THRESHOLD:
+            shorter = _match_without_optional_first(name_a, name_b, aliases, weights, threshold)
+            if shorter is not None:
+                return shorter
             return Match(name_a.text, name_b.text, 0.3, "no-match", True,
                          "the first parts differ", ())
     elif len(pa) + len(pb) > 2:

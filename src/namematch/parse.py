@@ -47,6 +47,8 @@ class Name:
     text: str
     parts: tuple[Part, ...]
     titles: tuple[str, ...] = ()
+    patronymic: bool = False
+    """Whether the name spells a nasab with bin, ibn or bint."""
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -168,6 +170,7 @@ def parse(text: str) -> Name:
     tokens, titles = _strip_titles(_tokens(_reorder(normal)), lex)
     words: list[tuple[str, str, bool, str]] = []  # shown, folded form, article, role
     prefix: tuple[str, str, str] | None = None  # shown, fold input, role of a particle
+    patronymic = False
     pending, pending_shown = False, ""  # an article waiting for its word
     for i, token in enumerate(tokens):
         is_last = i == len(tokens) - 1
@@ -181,6 +184,7 @@ def parse(text: str) -> Name:
         spacer = "" if token.hyphen_after else " "
         if prefix is None and not is_last:
             if token.word in lex.patronymics:
+                patronymic = True
                 continue
             if token.word in lex.kunyas:
                 prefix = (token.written + spacer, token.word, "kunya")
@@ -205,4 +209,4 @@ def parse(text: str) -> Name:
         Part(shown.strip(" -"), form, role or roles[i], article)
         for i, (shown, form, article, role) in enumerate(words)
     )
-    return Name(normal, parts, tuple(titles))
+    return Name(normal, parts, tuple(titles), patronymic)
