@@ -25,7 +25,10 @@ for one ``--seed`` and size is always the same; the true person of every line is
 next to it (``*.truth``).
 
 Every measured run is its own subprocess, timed with ``time.perf_counter`` around
-``subprocess.Popen`` and ``os.wait4``, which also gives the child's peak RSS:
+``subprocess.Popen`` and ``os.wait4``, which also gives the child's peak RSS.  The
+children are started by a small launcher process forked before any list is generated:
+Linux counts the peak RSS of the spawning process into the child's ``ru_maxrss``, so
+spawning from this process would inflate the small children.  Systems:
 
 * ``namematch``: ``python -m namematch.cli resolve FILE --quiet > /dev/null``.
 * ``metaphone floor``: group lines by the tuple of jellyfish metaphone keys of their
@@ -48,6 +51,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import multiprocessing
 import os
 import random
 import shlex
@@ -61,6 +65,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -475,6 +480,38 @@ def run_child(command: list[str], timeout: float, scratch: Path) -> Run:
     return Run(seconds, usage.ru_maxrss, verdict, stdout, stderr)
 
 
+def serve(conn: Connection, scratch: Path) -> None:
+    """The launcher's loop: run each (command, timeout) received, send back its Run."""
+    while (request := conn.recv()) is not None:
+        command, timeout = request
+        conn.send(run_child(command, timeout, scratch))
+
+
+class Launcher:
+    """Starts the measured children from a small process forked before any list exists.
+
+    On Linux a child's ru_maxrss starts at the peak RSS of the process it was spawned
+    from (the memory its exec replaced counts), so children spawned by this process,
+    which holds the mention lists, would all report at least its own peak.
+    """
+
+    def __init__(self, scratch: Path) -> None:
+        context = multiprocessing.get_context("fork")
+        self.conn, remote = context.Pipe()
+        self.process = context.Process(target=serve, args=(remote, scratch))
+        self.process.start()
+        remote.close()
+
+    def run(self, command: list[str], timeout: float) -> Run:
+        self.conn.send((command, timeout))
+        run: Run = self.conn.recv()
+        return run
+
+    def close(self) -> None:
+        self.conn.send(None)
+        self.process.join()
+
+
 def commands(system: str, path: Path) -> list[str]:
     if system == NAMEMATCH:
         return [sys.executable, "-m", "namematch.cli", "resolve", str(path), "--quiet"]
@@ -483,12 +520,12 @@ def commands(system: str, path: Path) -> list[str]:
 
 
 def measure(
-    system: str, mentions: MentionList, label: str, args: argparse.Namespace, scratch: Path
+    system: str, mentions: MentionList, label: str, args: argparse.Namespace, launcher: Launcher
 ) -> Row:
     row = Row(mentions.size, label, system, [])
     for attempt in range(1, args.repeat + 1):
         print(f"  {system} on {label}: run {attempt}/{args.repeat} ...", file=sys.stderr)
-        run = run_child(commands(system, mentions.path), args.timeout, scratch)
+        run = launcher.run(commands(system, mentions.path), args.timeout)
         row.runs.append(run)
         tail = " | ".join(run.stderr.strip().splitlines()[-3:])
         detail = f"; stderr: {tail}" if run.status != "ok" and tail else ""
@@ -670,6 +707,7 @@ def main(argv: list[str] | None = None) -> int:
     directory = args.keep or Path(tempfile.mkdtemp(prefix="namematch-speed-"))
     directory.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="namematch-speed-run-"))
+    launcher = Launcher(scratch)  # first, while this process is small
     print(f"lists in {directory}; python {sys.executable}", file=sys.stderr)
     cache: dict[int, MentionList] = {}
     rows: list[Row] = []
@@ -680,15 +718,16 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 source = build_list(BRUTE_SOURCE, args.seed, directory, cache)
                 mentions, label = prefix_list(source, size, directory), f"{size:,}*"
-            rows.append(measure(METAPHONE, mentions, label, args, scratch))
+            rows.append(measure(METAPHONE, mentions, label, args, launcher))
             if listed:
-                row = measure(NAMEMATCH, mentions, label, args, scratch)
+                row = measure(NAMEMATCH, mentions, label, args, launcher)
                 if size <= PAIRS_MAX or args.pairs_all:
                     row.pairs = count_candidate_pairs(mentions.path)
                 rows.append(row)
             if brute:
-                rows.append(measure(BRUTE, mentions, label, args, scratch))
+                rows.append(measure(BRUTE, mentions, label, args, launcher))
     finally:
+        launcher.close()
         shutil.rmtree(scratch, ignore_errors=True)
         if args.keep is None:
             shutil.rmtree(directory, ignore_errors=True)

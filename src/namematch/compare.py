@@ -453,6 +453,12 @@ def _compare(
         total_weight += weight
     close_gap()
     single = len(pa) == 1 or len(pb) == 1
+    extra_a = any(p.kind == "extra" and p.a for p in explained)
+    extra_b = any(p.kind == "extra" and p.b for p in explained)
+    if extra_a and extra_b and not reasons:
+        # A shortened name drops parts; it does not add others (Mohammed Ibrahim Sulaiman is
+        # not Mohammed Hassan Ibrahim).
+        reasons.append("each name has parts the other lacks")
     if single:
         score = max((p.similarity for p in explained if p.kind in ("same", "alias")), default=0)
     else:

@@ -22,17 +22,20 @@ are deterministic.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .aliases import AliasTable, load_aliases
 from .compare import DEFAULT_THRESHOLD, Match, compare
-from .keys import keys
+from .keys import keys, skeleton
 from .normalize import normalize
-from .parse import Name, parse
+from .parse import Name, Part, parse
 from .script import is_arabic
 
+MIN_WEIGHT = 0.15
+"""The weight of the commonest part, relative to a part no other name has."""
 MAX_BUCKET = 200
 """A key shared by more distinct names than this gives no candidate pairs by itself."""
 
@@ -105,6 +108,27 @@ def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> set[
     return pairs
 
 
+def informativeness(names: Sequence[Name]) -> Callable[[Part], float]:
+    """Part weights from the list itself: a part most names share is weak evidence.
+
+    The weight is the inverse document frequency of the part's skeleton, scaled to [0.15, 1].
+
+    >>> weigh = informativeness([parse(n) for n in ["Ali Saleh", "Ali Haftar", "Ali Sistani"]])
+    >>> weigh(parse("Ali").parts[0]) < weigh(parse("Haftar").parts[0])
+    True
+    """
+    frequency: Counter[str] = Counter()
+    for name in names:
+        frequency.update({skeleton(p.form) for p in name.parts})
+    scale = math.log(len(names) + 1) or 1.0
+
+    def weigh(part: Part) -> float:
+        rarity = math.log((len(names) + 1) / (frequency[skeleton(part.form)] + 1)) / scale
+        return min(1.0, max(MIN_WEIGHT, rarity))
+
+    return weigh
+
+
 def _entity_id(members: Iterable[str]) -> str:
     digest = hashlib.blake2b(min(members).encode("utf-8"), digest_size=6).hexdigest()
     return "E" + digest
@@ -155,6 +179,7 @@ def resolve(
         if progress is not None:
             progress(stage, done, total)
 
+    weights = informativeness(parsed)
     clusters = _Clusters(len(distinct))
     pairs = sorted(candidate_pairs(parsed, max_bucket))
     edges: list[tuple[float, int, int]] = []
@@ -162,7 +187,8 @@ def resolve(
     for done, (i, j) in enumerate(pairs, 1):
         if done % 10000 == 0:
             report("compare", done, len(pairs))
-        match = compare(parsed[i], parsed[j], aliases=table, threshold=threshold)
+        match = compare(parsed[i], parsed[j], aliases=table, threshold=threshold,
+                        weights=weights)
         if match.conflict:
             clusters.keep_apart(i, j)
             continue
