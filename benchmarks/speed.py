@@ -68,7 +68,6 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DEFAULT_BRUTE = (10_000, 30_000)
 BRUTE_AUTO_MAX = 30_000  # --sizes entries up to this also get a brute-force run
@@ -128,7 +127,7 @@ CONSONANTS = (
 CLUSTER_CONSONANTS = ("b", "d", "f", "h", "k", "l", "m", "n", "r", "s", "t", "z", "q", "j")
 SHORT_VOWELS = (("a", 9), ("i", 3), ("e", 3), ("u", 2), ("o", 1))
 LONG_VOWELS = (("a", 5), ("ou", 3), ("i", 3), ("ee", 1), ("ai", 1), ("u", 1), ("aw", 1))
-SUN_LETTERS = ("t", "th", "d", "dh", "r", "z", "s", "sh", "n")
+SUN_LETTERS = ("th", "dh", "sh", "t", "d", "r", "z", "s", "n")  # longest first
 ARTICLE_FORMS = (("al-", 40), ("el-", 15), ("Al ", 8), ("Al-", 10), ("El ", 3), ("", 24))
 
 # Spelling drift: replacements of a piece and the base chance that a new spelling swaps it.
@@ -238,7 +237,7 @@ def spell_given(name: str, rng: random.Random, intensity: float) -> str:
     head, tail = (drift(part.lower(), rng, intensity) for part in name.split(" al-"))
     if intensity <= 0:
         return f"{capital(head)} al-{capital(tail)}"
-    sun = next((s for s in sorted(SUN_LETTERS, key=len, reverse=True) if tail.startswith(s)), "")
+    sun = next((s for s in SUN_LETTERS if tail.startswith(s)), "")
     articles = ["al", "el", "ul"] + ([f"a{sun[0]}", f"e{sun[0]}", f"u{sun[0]}"] if sun else [])
     article = rng.choice(articles)
     styles = ["split", "joined", "glued"] + (["abd"] * 3 if head.startswith("abd") else [])
