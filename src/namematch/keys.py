@@ -4,11 +4,13 @@ Each part gives its consonant skeleton in coarse classes (``key_classes`` in
 ``data/rules.yaml``) and the skeleton with any one consonant left out, so that one slip
 (a substitution, insertion or deletion) still leaves a shared key; short skeletons, whose
 one-letter-less variants would pair almost everything, give only themselves. A name of several parts
-also gives a combined key of its first and last skeletons, which keeps a pair findable when
-both single-part keys are too common to use.
+also gives combined keys of its first part with each later part, which keep a pair
+findable when the single-part keys are too common to use.
 
->>> sorted(keys("Ahmed al-Mesmari"))
-['c:hmd|msmr', 'p:hmd', 'p:mmr', 'p:msm', 'p:msmr', 'p:msr', 'p:smr']
+>>> sorted(k for k in keys("Ahmed al-Mesmari") if k.startswith("p:"))
+['p:hmd', 'p:mmr', 'p:msm', 'p:msmr', 'p:msr', 'p:smr']
+>>> "c:hmd|msr" in keys("Ahmed al-Mesmari")
+True
 """
 
 from __future__ import annotations
@@ -43,23 +45,45 @@ def skeleton(form: str) -> str:
 @functools.lru_cache(maxsize=1 << 18)
 def part_keys(form: str) -> frozenset[str]:
     """The keys of one part: its skeleton and, if long enough, the skeleton less one letter."""
-    skel = skeleton(form)
-    if not skel:
+    exact, slips = _variants(form, 4)
+    if not exact:
         return frozenset()
-    out = {skel}
-    if len(skel) >= 4:
-        out.update(skel[:i] + skel[i + 1 :] for i in range(len(skel)))
-    return frozenset("p:" + k for k in out)
+    return frozenset("p:" + k for k in {exact, *slips})
 
 
 def keys(name: Name | str) -> frozenset[str]:
-    """All blocking keys of a name (a parsed :class:`Name` or a string)."""
+    """All blocking keys of a name (a parsed :class:`Name` or a string).
+
+    Each part gives its part keys; a longer name also gives combined keys of its first part
+    with each later part, one slip allowed on either side, which stay small when a part key
+    is too common to use (``max_bucket`` in :func:`namematch.resolve.resolve`).
+    """
     parsed = name if isinstance(name, Name) else parse(name)
-    out: set[str] = set()
-    for part in parsed.parts:
-        out |= part_keys(part.form)
-    if len(parsed.parts) > 1:
-        first, last = skeleton(parsed.parts[0].form), skeleton(parsed.parts[-1].form)
-        if first and last:
-            out.add(f"c:{first}|{last}")
+    parts = parsed.parts
+    if not parts:
+        return frozenset()
+    out: set[str] = set().union(*(part_keys(p.form) for p in parts))
+    if len(parts) == 1:
+        return frozenset(out)
+    first_exact, first_slips = _variants(parts[0].form)
+    for part in parts[1:]:
+        exact, slips = _variants(part.form)
+        if not (first_exact and exact):
+            continue
+        out.add(f"c:{first_exact}|{exact}")
+        out.update(f"c:{first_exact}|{v}" for v in slips)
+        out.update(f"c:{v}|{exact}" for v in first_slips)
     return frozenset(out)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _variants(form: str, shortest: int = 3) -> tuple[str, frozenset[str]]:
+    """A form's skeleton and its one-letter-less variants (skeletons of ``shortest``+ letters).
+
+    Alone, a short skeleton less a letter would pair almost everything (part keys need 4+
+    letters); within a combined key, 3 letters are enough (Sharaa, Charaa).
+    """
+    skel = skeleton(form)
+    if len(skel) < shortest:
+        return skel, frozenset()
+    return skel, frozenset(skel[:i] + skel[i + 1 :] for i in range(len(skel)))

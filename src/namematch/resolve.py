@@ -36,7 +36,7 @@ from .script import is_arabic
 
 MIN_WEIGHT = 0.15
 """The weight of the commonest part, relative to a part no other name has."""
-MAX_BUCKET = 200
+MAX_BUCKET = 50
 """A key shared by more distinct names than this gives no candidate pairs by itself."""
 
 Progress = Callable[[str, int, int], None]
@@ -106,6 +106,15 @@ def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> set[
                 for j in members[x + 1 :]:
                     pairs.add((i, j))
     return pairs
+
+
+def signature(name: Name) -> tuple[object, ...]:
+    """What comparison sees of a name: two names with one signature always match.
+
+    >>> signature(parse("Gen. Khalifa Haftar")) == signature(parse("Khalifa Haftar"))
+    True
+    """
+    return (tuple((p.form, p.article, p.role == "kunya") for p in name.parts), name.patronymic)
 
 
 def informativeness(names: Sequence[Name]) -> Callable[[Part], float]:
@@ -181,7 +190,13 @@ def resolve(
 
     weights = informativeness(parsed)
     clusters = _Clusters(len(distinct))
-    pairs = sorted(candidate_pairs(parsed, max_bucket))
+    # Spellings that fold alike compare alike: compare one name per folded signature.
+    first_of: dict[tuple[object, ...], int] = {}
+    for i, name in enumerate(parsed):
+        clusters.union(first_of.setdefault(signature(name), i), i)
+    heads = sorted(set(first_of.values()))
+    pairs = sorted((heads[x], heads[y]) for x, y in
+                   candidate_pairs([parsed[i] for i in heads], max_bucket))
     edges: list[tuple[float, int, int]] = []
     single_links: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for done, (i, j) in enumerate(pairs, 1):
