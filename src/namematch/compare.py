@@ -103,7 +103,7 @@ class _Costs:
     """
 
     indel: tuple[dict[str, float], dict[str, float]]
-    substitute: tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]
+    substitute: tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]
 
 
 @functools.cache
@@ -140,7 +140,7 @@ def _costs(unvocalized: bool) -> _Costs:
     return _Costs(
         indel=tuple({s: indel(s, start) for s in _ALPHABET} for start in (True, False)),  # type: ignore[arg-type]
         substitute=tuple(
-            {(x, y): substitute(x, y, start) for x in _ALPHABET for y in _ALPHABET}
+            {x: {y: substitute(x, y, start) for y in _ALPHABET} for x in _ALPHABET}
             for start in (True, False)
         ),  # type: ignore[arg-type]
     )
@@ -164,23 +164,39 @@ def form_distance(a: str, b: str, limit: float = math.inf) -> float:
     a, b = a.lstrip(UNVOCALIZED), b.lstrip(UNVOCALIZED)
     start_indel, indel = costs.indel
     start_sub, sub = costs.substitute
-    b_indel = [start_indel.get(y, 1.0) if j == 0 else indel.get(y, 1.0) for j, y in enumerate(b)]
+    b_cost = [indel.get(y, 1.0) for y in b]
+    if b:
+        b_cost[0] = start_indel.get(b[0], 1.0)
     previous = [0.0]
-    for cost in b_indel:
+    for cost in b_cost:
         previous.append(previous[-1] + cost)
+    other: dict[str, float] = {}  # substitution row for a symbol outside the alphabet
     for i, x in enumerate(a):
-        x_indel = (start_indel if i == 0 else indel).get(x, 1.0)
-        current = [previous[0] + x_indel]
+        x_cost = (start_indel if i == 0 else indel).get(x, 1.0)
+        row = sub.get(x, other)
+        first = (start_sub if i == 0 else sub).get(x, other)
+        left = previous[0] + x_cost
+        current = [left]
+        best = left
         for j, y in enumerate(b):
-            pair = (start_sub if i == 0 and j == 0 else sub).get((x, y), 0.0 if x == y else 1.0)
-            current.append(min(previous[j] + pair, previous[j + 1] + x_indel,
-                               current[j] + b_indel[j]))
-        if min(current) > limit:
+            # the cheapest of a substitution, a deletion from a, an insertion from b
+            cost = previous[j] + (first if j == 0 else row).get(y, 0.0 if x == y else 1.0)
+            up = previous[j + 1] + x_cost
+            left += b_cost[j]
+            if up < left:
+                left = up
+            if cost < left:
+                left = cost
+            current.append(left)
+            if left < best:
+                best = left
+        if best > limit:
             return math.inf
         previous = current
     return previous[-1]
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def _length(form: str, unvocalized: bool) -> float:
     return sum(
         symbol_weight(s) for s in form.lstrip(UNVOCALIZED) if not (unvocalized and s in _SHORT)
