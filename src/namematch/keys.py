@@ -55,7 +55,7 @@ def keys(name: Name | str) -> frozenset[str]:
     """All blocking keys of a name (a parsed :class:`Name` or a string).
 
     Each part gives its part keys; a longer name also gives combined keys of its first part
-    with each later part, one slip allowed on either side, which stay small when a part key
+    with each later part, one slip allowed in the later part, which stay small when a part key
     is too common to use (``max_bucket`` in :func:`namematch.resolve.resolve`).
     """
     parsed = name if isinstance(name, Name) else parse(name)
@@ -65,14 +65,13 @@ def keys(name: Name | str) -> frozenset[str]:
     out: set[str] = set().union(*(part_keys(p.form) for p in parts))
     if len(parts) == 1:
         return frozenset(out)
-    first_exact, first_slips = _variants(parts[0].form)
+    first_exact = skeleton(parts[0].form)
     for part in parts[1:]:
         exact, slips = _variants(part.form)
         if not (first_exact and exact):
             continue
         out.add(f"c:{first_exact}|{exact}")
         out.update(f"c:{first_exact}|{v}" for v in slips)
-        out.update(f"c:{v}|{exact}" for v in first_slips)
     return frozenset(out)
 
 
