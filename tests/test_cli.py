@@ -132,6 +132,13 @@ ERROR_CASES = [
         2,
         r"threshold",
     ),
+    (
+        "bad-jobs",
+        {"names.txt": b"Ahmed\n"},
+        ["resolve", "names.txt", "--jobs", "many"],
+        2,
+        r"jobs",
+    ),
 ]
 
 
@@ -420,3 +427,8 @@ def test_no_progress_when_stderr_not_a_tty(extra: list[str]) -> None:
     assert proc.returncode == 0
     assert proc.stderr == b""
     assert proc.stdout
+
+
+def test_jobs_give_the_same_output() -> None:
+    """-j 2 compares in two processes; the output is byte-identical to one process."""
+    assert ok(run("resolve", str(SEEDS), "-j", "2")) == ok(run("resolve", str(SEEDS)))

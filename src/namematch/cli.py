@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -123,7 +124,7 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
     table = _aliases(args.aliases)
     show = sys.stderr.isatty() and not args.quiet
     progress = _progress(show)
-    rows = resolve(names, aliases=table, threshold=args.threshold,
+    rows = resolve(names, aliases=table, threshold=args.threshold, jobs=args.jobs,
                    progress=progress if callable(progress) else None)
     sys.stdout.reconfigure(encoding="utf-8", newline="")  # type: ignore[union-attr]
     write_rows(rows, args.format, sys.stdout)
@@ -157,6 +158,16 @@ def _threshold(text: str) -> float:
     return value
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text}")
+    return value or os.cpu_count() or 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``namematch`` command."""
     parser = _Parser(
@@ -181,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("tsv", "csv", "jsonl"), default="tsv",
                      help="output format (default tsv)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    run.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
+                     help="compare in N processes (0: one per core; default 1)")
     run.set_defaults(func=_cmd_resolve)
 
     pair = commands.add_parser("compare", parents=[common],

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import multiprocessing
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .aliases import AliasTable, load_aliases
@@ -170,11 +171,14 @@ def resolve(
     aliases: AliasTable | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     max_bucket: int = MAX_BUCKET,
+    jobs: int = 1,
     progress: Progress | None = None,
 ) -> list[Resolution]:
     """Resolve ``names`` into entities; one :class:`Resolution` per input, in order.
 
-    ``aliases`` defaults to the shipped alias table (:func:`load_aliases`).
+    ``aliases`` defaults to the shipped alias table (:func:`load_aliases`). ``jobs`` > 1
+    compares candidate pairs in that many processes (where the platform can fork); the
+    result is the same.
     """
     rows = list(names)
     table = aliases if aliases is not None else load_aliases()
@@ -199,24 +203,20 @@ def resolve(
                    candidate_pairs([parsed[i] for i in heads], max_bucket))
     edges: list[tuple[float, int, int]] = []
     single_links: dict[int, list[tuple[float, int]]] = defaultdict(list)
-    for done, (i, j) in enumerate(pairs, 1):
-        if done % 10000 == 0:
-            report("compare", done, len(pairs))
-        match = compare(parsed[i], parsed[j], aliases=table, threshold=threshold,
-                        weights=weights)
-        if match.conflict:
+    verdicts = _verdicts(pairs, _Work(parsed, table, threshold, weights), jobs, report)
+    for i, j, score, matched, conflict in verdicts:
+        if conflict:
             clusters.keep_apart(i, j)
             continue
-        if match.decision != "match":
+        if not matched:
             continue
         multi_i, multi_j = len(parsed[i].parts) > 1, len(parsed[j].parts) > 1
         if multi_i == multi_j:
-            edges.append((match.score, i, j))
+            edges.append((score, i, j))
         elif multi_i:
-            single_links[j].append((match.score, i))
+            single_links[j].append((score, i))
         else:
-            single_links[i].append((match.score, j))
-    report("compare", len(pairs), len(pairs))
+            single_links[i].append((score, j))
     for group in table.name_groups().values():
         present = sorted(index[t] for t in group if t in index)
         edges.extend((1.0, present[0], other) for other in present[1:])
@@ -224,6 +224,56 @@ def resolve(
         clusters.union(i, j)
     _attach_single_mentions(clusters, single_links, parsed, distinct, counts)
     return _rows(rows, normals, distinct, parsed, counts, clusters, table, threshold)
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What comparing a candidate pair needs; forked worker processes inherit it."""
+
+    parsed: Sequence[Name]
+    table: AliasTable
+    threshold: float
+    weights: Callable[[Part], float]
+
+
+Verdict = tuple[int, int, float, bool, bool]  # i, j, score, match, conflict
+_WORK: _Work | None = None
+_CHUNK = 5000
+_PARALLEL_FROM = 20000  # fewer pairs than this are not worth starting processes for
+
+
+def _judge(chunk: Sequence[tuple[int, int]]) -> list[Verdict]:
+    work = _WORK
+    assert work is not None
+    out = []
+    for i, j in chunk:
+        match = compare(work.parsed[i], work.parsed[j], aliases=work.table,
+                        threshold=work.threshold, weights=work.weights)
+        out.append((i, j, match.score, match.decision == "match", match.conflict))
+    return out
+
+
+def _verdicts(
+    pairs: Sequence[tuple[int, int]], work: _Work, jobs: int, report: Progress
+) -> Iterator[Verdict]:
+    """Compare every candidate pair, in order, in ``jobs`` processes when it pays off."""
+    global _WORK
+    _WORK = work
+    chunks = [pairs[k : k + _CHUNK] for k in range(0, len(pairs), _CHUNK)]
+    parallel = (jobs > 1 and len(pairs) >= _PARALLEL_FROM
+                and "fork" in multiprocessing.get_all_start_methods())
+    try:
+        if parallel:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for done, verdicts in enumerate(pool.imap(_judge, chunks), 1):
+                    report("compare", min(done * _CHUNK, len(pairs)), len(pairs))
+                    yield from verdicts
+        else:
+            for done, chunk in enumerate(chunks, 1):
+                report("compare", min(done * _CHUNK, len(pairs)), len(pairs))
+                yield from _judge(chunk)
+    finally:
+        _WORK = None
 
 
 def _attach_single_mentions(

@@ -1,0 +1,36 @@
+"""resolve(): parallel comparison, blocking bounds and clustering invariants."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from namematch import parse, resolve
+from namematch.resolve import candidate_pairs
+
+NAMES = (Path(__file__).resolve().parents[1] / "seeds" / "names.txt").read_text(
+    encoding="utf-8").splitlines()
+
+
+def test_parallel_comparison_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = importlib.import_module("namematch.resolve")  # the package exports a function too
+    monkeypatch.setattr(module, "_PARALLEL_FROM", 0)  # use processes even for a short list
+    monkeypatch.setattr(module, "_CHUNK", 7)
+    assert resolve(NAMES, jobs=2) == resolve(NAMES)
+
+
+def test_a_common_key_alone_does_not_pair_everyone() -> None:
+    names = [parse(f"Mohammed {family}") for family in
+             ["Sinwar", "Haddad", "Salah", "Morsi", "Sudani", "Halbousi", "Ghannouchi"]]
+    unbounded = candidate_pairs(names, max_bucket=1000)
+    bounded = candidate_pairs(names, max_bucket=3)
+    assert len(bounded) < len(unbounded)
+
+
+def test_partial_mention_never_glues_two_people() -> None:
+    rows = resolve(["Saif al-Islam Gaddafi", "Muammar Gaddafi", "Gaddafi", "Hannibal Gaddafi"])
+    full = {rows[0].entity, rows[1].entity, rows[3].entity}
+    assert len(full) == 3
+    assert rows[2].entity in full
