@@ -81,6 +81,7 @@ GIVEN_EXPONENT = 0.8  # given names are Zipf-distributed too: many people are Mo
 SPELLING_ALPHA = 1.5  # Chinese-restaurant concentration of a person's spellings
 
 NAMEMATCH = "namematch"
+NAMEMATCH_JOBS = "namematch -j 2"
 METAPHONE = "metaphone floor"
 BRUTE = f"rapidfuzz brute (token_sort_ratio >= {BRUTE_CUTOFF})"
 
@@ -512,8 +513,9 @@ class Launcher:
 
 
 def commands(system: str, path: Path) -> list[str]:
-    if system == NAMEMATCH:
-        return [sys.executable, "-m", "namematch.cli", "resolve", str(path), "--quiet"]
+    if system in (NAMEMATCH, NAMEMATCH_JOBS):
+        jobs = ["-j", "2"] if system == NAMEMATCH_JOBS else []
+        return [sys.executable, "-m", "namematch.cli", "resolve", str(path), "--quiet", *jobs]
     mode = "--_metaphone" if system == METAPHONE else "--_brute"
     return [sys.executable, str(Path(__file__).resolve()), mode, str(path)]
 
@@ -590,10 +592,10 @@ def summary(rows: list[Row]) -> list[str]:
     out: list[str] = []
     floors = {r.label: r.seconds for r in rows if r.system == METAPHONE}
     ours = [r for r in rows if r.system == NAMEMATCH]
-    for row in ours:
+    for row in (r for r in rows if r.system in (NAMEMATCH, NAMEMATCH_JOBS)):
         floor = floors.get(row.label)
         ratio = f"{row.seconds / floor:.1f}x" if row.seconds and floor else cell_seconds(row)
-        out.append(f"- {row.label}: namematch/metaphone = {ratio}")
+        out.append(f"- {row.label}: {row.system}/metaphone = {ratio}")
     for small, big in itertools.pairwise(ours):
         if small.seconds and big.seconds:
             out.append(
@@ -723,6 +725,7 @@ def main(argv: list[str] | None = None) -> int:
                 if size <= PAIRS_MAX or args.pairs_all:
                     row.pairs = count_candidate_pairs(mentions.path)
                 rows.append(row)
+                rows.append(measure(NAMEMATCH_JOBS, mentions, label, args, launcher))
             if brute:
                 rows.append(measure(BRUTE, mentions, label, args, launcher))
     finally:

@@ -204,14 +204,14 @@ def resolve(
     edges: list[tuple[float, int, int]] = []
     single_links: dict[int, list[tuple[float, int]]] = defaultdict(list)
     verdicts = _verdicts(pairs, _Work(parsed, table, threshold, weights), jobs, report)
-    for i, j, score, matched, conflict in verdicts:
+    for i, j, score, matched, conflict, whole in verdicts:
         if conflict:
             clusters.keep_apart(i, j)
             continue
         if not matched:
             continue
         multi_i, multi_j = len(parsed[i].parts) > 1, len(parsed[j].parts) > 1
-        if multi_i == multi_j:
+        if multi_i == multi_j or whole:
             edges.append((score, i, j))
         elif multi_i:
             single_links[j].append((score, i))
@@ -236,7 +236,7 @@ class _Work:
     weights: Callable[[Part], float]
 
 
-Verdict = tuple[int, int, float, bool, bool]  # i, j, score, match, conflict
+Verdict = tuple[int, int, float, bool, bool, bool]  # i, j, score, match, conflict, whole
 _WORK: _Work | None = None
 _CHUNK = 5000
 _PARALLEL_FROM = 20000  # fewer pairs than this are not worth starting processes for
@@ -249,7 +249,10 @@ def _judge(chunk: Sequence[tuple[int, int]]) -> list[Verdict]:
     for i, j in chunk:
         match = compare(work.parsed[i], work.parsed[j], aliases=work.table,
                         threshold=work.threshold, weights=work.weights)
-        out.append((i, j, match.score, match.decision == "match", match.conflict))
+        # "whole": every part of both names took part (Hezbollah = Hizb Allah), so even a
+        # one-part name is a full match there, not a partial mention.
+        whole = not any(p.kind == "extra" for p in match.parts)
+        out.append((i, j, match.score, match.decision == "match", match.conflict, whole))
     return out
 
 
@@ -298,8 +301,9 @@ def _attach_single_mentions(
                 best[group][0], best[group][1], _neg(best[group][2])
             ):
                 best[group] = offer
+    full = {clusters.find(i) for i, name in enumerate(parsed) if len(name.parts) > 1}
     for group, (_, _, _, root) in sorted(best.items()):
-        if len(parsed[group].parts) <= 1:
+        if group not in full:  # already part of a full name's entity
             clusters.union(group, root)
 
 
