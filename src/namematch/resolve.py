@@ -301,9 +301,9 @@ def _attach_single_mentions(
                 best[group][0], best[group][1], _neg(best[group][2])
             ):
                 best[group] = offer
-    full = {clusters.find(i) for i, name in enumerate(parsed) if len(name.parts) > 1}
+    has_full_name = {clusters.find(i) for i, name in enumerate(parsed) if len(name.parts) > 1}
     for group, (_, _, _, root) in sorted(best.items()):
-        if group not in full:  # already part of a full name's entity
+        if group not in has_full_name:  # already in a full name's entity
             clusters.union(group, root)
 
 
