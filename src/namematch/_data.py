@@ -25,22 +25,25 @@ def data_dir() -> Path:
     raise DataFileError(str(_CANDIDATES[0]), None, "namematch data files not found")
 
 
-def load_yaml(path: Path) -> Any:
-    """Load one YAML file safely, turning every failure into a :class:`DataFileError`."""
+def read_yaml(path: Path, error: type[DataFileError] = DataFileError) -> tuple[str, Any]:
+    """Read and safely parse one YAML file; every failure becomes ``error`` (file and line)."""
     try:
         text = path.read_text(encoding="utf-8")
+    except IsADirectoryError as err:
+        raise error(str(path), None, "is a directory, not a YAML file") from err
     except (OSError, UnicodeDecodeError) as err:
-        raise DataFileError(str(path), None, f"cannot read: {err}") from err
+        reason = getattr(err, "strerror", None) or str(err)
+        raise error(str(path), None, f"cannot read: {reason}") from err
     try:
-        return yaml.safe_load(text)
+        return text, yaml.safe_load(text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise DataFileError(str(path), line, f"invalid YAML: {problem}") from err
+        problem = getattr(err, "problem", None) or "invalid YAML"
+        raise error(str(path), line, f"invalid YAML: {problem}") from err
 
 
 @functools.cache
 def shipped(name: str) -> Any:
     """Return the parsed content of the shipped data file ``name`` (cached)."""
-    return load_yaml(data_dir() / name)
+    return read_yaml(data_dir() / name)[1]

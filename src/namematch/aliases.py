@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from ._data import data_dir
+from ._data import data_dir, read_yaml
 from .errors import AliasFileError
 from .fold import fold
 from .normalize import normalize
@@ -93,23 +93,6 @@ def _validate(path: str, data: Any, text: str) -> dict[str, list[list[str]]]:
     return out
 
 
-def _read(path: Path) -> tuple[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except IsADirectoryError as err:
-        raise AliasFileError(str(path), None, "is a directory, not an alias file") from err
-    except (OSError, UnicodeDecodeError) as err:
-        reason = getattr(err, "strerror", None) or str(err)
-        raise AliasFileError(str(path), None, f"cannot read: {reason}") from err
-    try:
-        return text, yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(err, "problem", None) or "invalid YAML"
-        raise AliasFileError(str(path), line, f"invalid YAML: {problem}") from err
-
-
 def _part_form(text: str) -> str:
     parts = parse(text).parts
     return parts[0].form if len(parts) == 1 else fold(normalize(text))
@@ -130,7 +113,7 @@ def load_aliases(*paths: str | Path, shipped: bool = True) -> AliasTable:
     names: dict[str, set[int]] = {}
     group = 0
     for path in files:
-        text, data = _read(path)
+        text, data = read_yaml(path, AliasFileError)
         sections = _validate(str(path), data, text)
         for forms in sections.get("parts", []):
             for form in forms:

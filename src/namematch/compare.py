@@ -23,7 +23,7 @@ from typing import Literal
 
 from ._data import shipped
 from .aliases import AliasTable
-from .fold import VOWELS, collapse, fold
+from .fold import SHORT_VOWELS, VOWELS, collapse, fold
 from .parse import Name, Part, parse
 from .script import UNVOCALIZED
 
@@ -83,7 +83,7 @@ class Match:
         return "\n".join(lines)
 
 
-_SHORT = frozenset("aeio")
+_SHORT = SHORT_VOWELS
 _LONG = frozenset("AYWI")
 _ALPHABET = tuple("abcdefghijklmnopqrstuvwxyz'GXSCTDZHAYWI")
 # Against a form without written short vowels (Arabic script), the other side's short

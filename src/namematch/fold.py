@@ -107,8 +107,3 @@ def fold(part: str) -> str:
         return _class_run(run, is_final, rules)
 
     return collapse(_RUN.sub(classify, text))
-
-
-def is_vocalized(form: str) -> bool:
-    """Whether a form spells its short vowels (Latin script does, Arabic script does not)."""
-    return not form.startswith(script.UNVOCALIZED)
