@@ -38,9 +38,10 @@ class AliasTable:
 
     def same_part(self, form_a: str, form_b: str) -> bool:
         """Whether two folded part forms share an alias group."""
-        return form_a != form_b and bool(
-            self.parts.get(form_a, _EMPTY) & self.parts.get(form_b, _EMPTY)
-        )
+        groups_a = self.parts.get(form_a)
+        if groups_a is None or form_a == form_b:  # most parts are in no group
+            return False
+        return not groups_a.isdisjoint(self.parts.get(form_b, _EMPTY))
 
     def same_name(self, text_a: str, text_b: str) -> bool:
         """Whether two normalized names share an alias group."""
