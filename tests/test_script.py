@@ -81,3 +81,8 @@ def test_bidi_and_joiner_marks_never_change_the_result(name: str, picks: list[in
     assert compare(marked, "Ahmed al-Mesmari").score == compare(name, "Ahmed al-Mesmari").score
     rows = resolve([name, marked])
     assert rows[0].entity == rows[1].entity
+
+
+def test_two_arabic_spellings_keep_their_long_vowels_apart() -> None:
+    # both sides in Arabic script: the ya of حسين is a letter that حسن lacks
+    assert compare("الحسين بن طلال", "الحسن بن طلال").decision == "no-match"

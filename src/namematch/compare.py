@@ -107,7 +107,9 @@ class _Costs:
 
 
 @functools.cache
-def _costs(unvocalized: bool) -> _Costs:
+def _costs(unvocalized: bool, letters_only: bool = False) -> _Costs:
+    """Costs for two spelled forms, one unvocalized form (``unvocalized``), or two
+    unvocalized forms (``letters_only``), where every vowel written is a letter."""
     data = shipped("rules.yaml")["costs"]
     base_indel = {str(k): float(v) for k, v in data["indel"].items()}
     default = base_indel.pop("default")
@@ -120,8 +122,8 @@ def _costs(unvocalized: bool) -> _Costs:
     def indel(symbol: str, at_start: bool) -> float:
         if unvocalized and symbol in _SHORT:
             return _UNVOCALIZED_SHORT_INDEL
-        if unvocalized and symbol in "YW":
-            return 1.0  # a written long vowel is a letter: حسين is not Hassan
+        if (unvocalized or letters_only) and symbol in "YW":
+            return 1.0  # a written long vowel is a letter: حسين is neither Hassan nor حسن
         if at_start and symbol in VOWELS:
             return initial_indel
         return base_indel.get(symbol, default)
@@ -160,7 +162,8 @@ def form_distance(a: str, b: str, limit: float = math.inf) -> float:
     >>> round(form_distance("mesmarI", "mismarI"), 2)
     0.2
     """
-    costs = _costs(a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED))
+    arabic_a, arabic_b = a.startswith(UNVOCALIZED), b.startswith(UNVOCALIZED)
+    costs = _costs(arabic_a != arabic_b, arabic_a and arabic_b)
     a, b = a.lstrip(UNVOCALIZED), b.lstrip(UNVOCALIZED)
     start_indel, indel = costs.indel
     start_sub, sub = costs.substitute
@@ -406,7 +409,7 @@ def _compare(
             shorter = _match_without_optional_first(name_a, name_b, aliases, weights, threshold)
             if shorter is not None:
                 return shorter
-            return Match(name_a.text, name_b.text, 0.3, "no-match", True,
+            return Match(name_a.text, name_b.text, 0.3, "no-match", first < CONFLICT_BELOW,
                          "the first parts differ", ())
     elif len(pa) + len(pb) > 2:
         one, full = (pa, pb) if len(pa) == 1 else (pb, pa)
