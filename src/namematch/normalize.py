@@ -41,7 +41,7 @@ def _once(text: str) -> str:
     return _HYPHEN_SPACE.sub("-", text)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 20)
 def normalize(text: str) -> str:
     """Return the canonical spelling of ``text`` used by every later stage.
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .aliases import AliasTable, load_aliases
-from .compare import DEFAULT_THRESHOLD, Match, compare
+from .compare import DEFAULT_THRESHOLD, compare
 from .keys import keys, skeleton
 from .normalize import normalize
 from .parse import Name, Part, parse
@@ -341,18 +341,12 @@ def _rows(
             key=lambda i: _canonical_key(parsed[i], counts[distinct[i]], display[distinct[i]]),
         )
         entity_of[root] = (_entity_id(distinct[i] for i in group), canonical)
-    out: list[Resolution] = []
-    for row, normal in zip(rows, normals, strict=True):
-        if not normal:
-            out.append(Resolution(row, "", "", 0.0))
-            continue
-        i = index[normal]
+    # One score per distinct name, against its entity's canonical name.
+    resolved: dict[str, tuple[str, str, float]] = {}
+    for i, text in enumerate(distinct):
         entity, canonical = entity_of[clusters.find(i)]
-        score = 1.0 if canonical == i else _score(parsed[i], parsed[canonical], table, threshold)
-        out.append(Resolution(row, entity, display[distinct[canonical]], score))
-    return out
-
-
-def _score(a: Name, b: Name, table: AliasTable, threshold: float) -> float:
-    match: Match = compare(a, b, aliases=table, threshold=threshold)
-    return round(match.score, 3)
+        score = 1.0 if canonical == i else round(
+            compare(parsed[i], parsed[canonical], aliases=table, threshold=threshold).score, 3)
+        resolved[text] = (entity, display[distinct[canonical]], score)
+    return [Resolution(row, *resolved[normal]) if normal else Resolution(row, "", "", 0.0)
+            for row, normal in zip(rows, normals, strict=True)]
