@@ -207,10 +207,11 @@ def _length(form: str, unvocalized: bool) -> float:
 
 
 @functools.lru_cache(maxsize=1 << 18)
-def form_similarity(a: str, b: str) -> float:
+def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
     """Similarity of two folded forms in [0, 1]: 1 minus distance over length.
 
-    Below :data:`SIMILARITY_FLOOR` the similarity is reported as 0.
+    Below ``floor`` the similarity is reported as 0: the edit distance stops as soon as it
+    is sure to fall below, so a caller that needs only high values asks for a high floor.
 
     >>> form_similarity("hasan", "hasan")
     1.0
@@ -223,9 +224,9 @@ def form_similarity(a: str, b: str) -> float:
         a, b = b, a
     unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
     length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
-    distance = form_distance(a, b, (1.0 - SIMILARITY_FLOOR) * length)
+    distance = form_distance(a, b, (1.0 - floor) * length)
     similarity = 1.0 - distance / length
-    return similarity if similarity >= SIMILARITY_FLOOR else 0.0
+    return similarity if similarity >= floor else 0.0
 
 
 def join_forms(first: Part, second: Part) -> str:
@@ -254,7 +255,7 @@ def _best_similarity(x: tuple[Part, ...], y: tuple[Part, ...], aliases: AliasTab
         options.append((join_forms(x[0], x[1]), y[0].form))
     if len(y) > 1:
         options.append((x[0].form, join_forms(y[0], y[1])))
-    return max(_part_similarity(u, v, aliases)[0] for u, v in options)
+    return max(_part_similarity(u, v, aliases, CONFLICT_BELOW) for u, v in options)
 
 
 def _uniform(part: Part) -> float:
@@ -269,10 +270,12 @@ class _Step:
     similarity: float = 0.0
 
 
-def _part_similarity(a: str, b: str, aliases: AliasTable | None) -> tuple[float, bool]:
+def _part_similarity(
+    a: str, b: str, aliases: AliasTable | None, floor: float = PART_THRESHOLD
+) -> float:
     if aliases is not None and aliases.same_part(a, b):
-        return 1.0, True
-    return form_similarity(a, b), False
+        return 1.0
+    return form_similarity(a, b, floor)
 
 
 def _align(a: tuple[Part, ...], b: tuple[Part, ...], aliases: AliasTable | None) -> list[_Step]:
@@ -298,17 +301,17 @@ def _align(a: tuple[Part, ...], b: tuple[Part, ...], aliases: AliasTable | None)
             if j > 0:
                 offer(i, j, 0.0, 1, _Step("skip-b", i, j - 1))
             if i > 0 and j > 0:
-                sim, _ = _part_similarity(a[i - 1].form, b[j - 1].form, aliases)
+                sim = _part_similarity(a[i - 1].form, b[j - 1].form, aliases)
                 if sim >= PART_THRESHOLD:
                     offer(i, j, sim, 0, _Step("pair", i - 1, j - 1, sim))
             if i > 1 and j > 0:
                 joined = join_forms(a[i - 2], a[i - 1])
-                sim, _ = _part_similarity(joined, b[j - 1].form, aliases)
+                sim = _part_similarity(joined, b[j - 1].form, aliases)
                 if sim >= PART_THRESHOLD:
                     offer(i, j, 2 * sim, 0, _Step("join-a", i - 2, j - 1, sim))
             if i > 0 and j > 1:
                 joined = join_forms(b[j - 2], b[j - 1])
-                sim, _ = _part_similarity(a[i - 1].form, joined, aliases)
+                sim = _part_similarity(a[i - 1].form, joined, aliases)
                 if sim >= PART_THRESHOLD:
                     offer(i, j, 2 * sim, 0, _Step("join-b", i - 1, j - 2, sim))
     steps: list[_Step] = []
