@@ -436,15 +436,16 @@ def _compare(
 
     def close_gap() -> None:
         nonlocal conflict
+        kind: Literal["conflict", "extra"] = "extra"
         if pending_a and pending_b:
             best = max(form_similarity(x.form, y.form) for x in pending_a for y in pending_b)
-            kind: Literal["conflict", "extra"] = "conflict" if best < CONFLICT_BELOW else "extra"
-            conflict = conflict or kind == "conflict"
+            if best < CONFLICT_BELOW:
+                kind, conflict = "conflict", True
             reasons.append(f"{_text(tuple(pending_a))!r} differs from {_text(tuple(pending_b))!r}")
         for x in pending_a:
-            explained.append(PartMatch(x.text, "", 0.0, weights(x), "extra"))
+            explained.append(PartMatch(x.text, "", 0.0, weights(x), kind))
         for y in pending_b:
-            explained.append(PartMatch("", y.text, 0.0, weights(y), "extra"))
+            explained.append(PartMatch("", y.text, 0.0, weights(y), kind))
         pending_a.clear()
         pending_b.clear()
 
