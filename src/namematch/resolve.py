@@ -183,27 +183,63 @@ def resolve(
     rows = list(names)
     table = aliases if aliases is not None else load_aliases()
     normals = [normalize(r) for r in rows]
-    distinct = sorted({n for n in normals if n})
-    index = {text: i for i, text in enumerate(distinct)}
-    parsed = [parse(text) for text in distinct]
     counts = Counter(n for n in normals if n)
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    for row, normal in zip(rows, normals, strict=True):
+        if normal:
+            written[normal][row] += 1
+    distinct = sorted(counts)
+    parsed = [parse(text) for text in distinct]
+    weights = informativeness(parsed)
+    heads = signature_heads(parsed)
+    pairs = sorted(candidate_pairs([parsed[i] for i in heads], max_bucket))
+    pairs = [(heads[x], heads[y]) for x, y in pairs]
 
     def report(stage: str, done: int, total: int) -> None:
         if progress is not None:
             progress(stage, done, total)
 
-    weights = informativeness(parsed)
-    clusters = _Clusters(len(distinct))
-    # Spellings that fold alike compare alike: compare one name per folded signature.
-    first_of: dict[tuple[object, ...], int] = {}
+    verdicts = _verdicts(pairs, Work(parsed, table, threshold, weights), jobs, report)
+    resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold)
+    return [Resolution(row, *resolved[normal]) if normal else Resolution(row, "", "", 0.0)
+            for row, normal in zip(rows, normals, strict=True)]
+
+
+def signature_heads(parsed: Sequence[Name]) -> list[int]:
+    """Indexes of the first name of each folded signature, in order: the names to compare."""
+    seen: set[tuple[object, ...]] = set()
+    heads = []
     for i, name in enumerate(parsed):
+        key = signature(name)
+        if key not in seen:
+            seen.add(key)
+            heads.append(i)
+    return heads
+
+
+def entities(
+    distinct: Sequence[str],
+    parsed: Sequence[Name],
+    counts: Counter[str],
+    written: dict[str, Counter[str]],
+    verdicts: Iterable[Verdict],
+    table: AliasTable,
+    threshold: float,
+) -> dict[str, tuple[str, str, float]]:
+    """Cluster the distinct names from the verdicts on their candidate pairs.
+
+    ``distinct`` are the sorted normalized names, ``parsed`` their parses, ``counts`` how
+    often each occurs and ``written`` how it was written. Returns, for each normalized name,
+    its entity id, the entity's canonical name and the name's score against it. The
+    single-machine path and a distributed one give the same verdicts to this one function.
+    """
+    index = {text: i for i, text in enumerate(distinct)}
+    clusters = _Clusters(len(distinct))
+    first_of: dict[tuple[object, ...], int] = {}
+    for i, name in enumerate(parsed):  # spellings that fold alike are one name
         clusters.union(first_of.setdefault(signature(name), i), i)
-    heads = sorted(set(first_of.values()))
-    pairs = sorted((heads[x], heads[y]) for x, y in
-                   candidate_pairs([parsed[i] for i in heads], max_bucket))
     edges: list[tuple[float, int, int]] = []
     single_links: dict[int, list[tuple[float, int]]] = defaultdict(list)
-    verdicts = _verdicts(pairs, _Work(parsed, table, threshold, weights), jobs, report)
     for i, j, score, matched, conflict, whole in verdicts:
         if conflict:
             clusters.keep_apart(i, j)
@@ -223,12 +259,15 @@ def resolve(
     for _, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
         clusters.union(i, j)
     _attach_single_mentions(clusters, single_links, parsed, distinct, counts)
-    return _rows(rows, normals, distinct, parsed, counts, clusters, table, threshold)
+    return _canonical(distinct, parsed, counts, written, clusters, table, threshold)
 
 
 @dataclass(frozen=True)
-class _Work:
-    """What comparing a candidate pair needs; forked worker processes inherit it."""
+class Work:
+    """What comparing a candidate pair needs: the parsed names, aliases, threshold, weights.
+
+    Forked worker processes inherit it; a distributed engine ships it to its workers.
+    """
 
     parsed: Sequence[Name]
     table: AliasTable
@@ -237,14 +276,13 @@ class _Work:
 
 
 Verdict = tuple[int, int, float, bool, bool, bool]  # i, j, score, match, conflict, whole
-_WORK: _Work | None = None
+_WORK: Work | None = None
 _CHUNK = 5000
 _PARALLEL_FROM = 20000  # fewer pairs than this are not worth starting processes for
 
 
-def _judge(chunk: Sequence[tuple[int, int]]) -> list[Verdict]:
-    work = _WORK
-    assert work is not None
+def judge(chunk: Iterable[tuple[int, int]], work: Work) -> list[Verdict]:
+    """Compare candidate pairs of indexes into ``work.parsed``; one verdict per pair."""
     out = []
     for i, j in chunk:
         match = compare(work.parsed[i], work.parsed[j], aliases=work.table,
@@ -256,8 +294,13 @@ def _judge(chunk: Sequence[tuple[int, int]]) -> list[Verdict]:
     return out
 
 
+def _judge_shared(chunk: Sequence[tuple[int, int]]) -> list[Verdict]:
+    assert _WORK is not None  # set before the worker processes were forked
+    return judge(chunk, _WORK)
+
+
 def _verdicts(
-    pairs: Sequence[tuple[int, int]], work: _Work, jobs: int, report: Progress
+    pairs: Sequence[tuple[int, int]], work: Work, jobs: int, report: Progress
 ) -> Iterator[Verdict]:
     """Compare every candidate pair, in order, in ``jobs`` processes when it pays off."""
     global _WORK
@@ -268,13 +311,13 @@ def _verdicts(
     try:
         if parallel:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for done, verdicts in enumerate(pool.imap(_judge, chunks), 1):
+                for done, verdicts in enumerate(pool.imap(_judge_shared, chunks), 1):
                     report("compare", min(done * _CHUNK, len(pairs)), len(pairs))
                     yield from verdicts
         else:
             for done, chunk in enumerate(chunks, 1):
                 report("compare", min(done * _CHUNK, len(pairs)), len(pairs))
-                yield from _judge(chunk)
+                yield from judge(chunk, work)
     finally:
         _WORK = None
 
@@ -312,24 +355,19 @@ def _neg(text: str) -> tuple[int, ...]:
     return tuple(-ord(c) for c in text)
 
 
-def _rows(
-    rows: Sequence[str],
-    normals: Sequence[str],
+def _canonical(
     distinct: Sequence[str],
     parsed: Sequence[Name],
     counts: Counter[str],
+    written: dict[str, Counter[str]],
     clusters: _Clusters,
     table: AliasTable,
     threshold: float,
-) -> list[Resolution]:
-    index = {text: i for i, text in enumerate(distinct)}
-    shown: dict[str, Counter[str]] = defaultdict(Counter)
-    for row, normal in zip(rows, normals, strict=True):
-        if normal:
-            shown[normal][row] += 1
+) -> dict[str, tuple[str, str, float]]:
     display = {
-        n: without_titles(min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0], parsed[index[n]])
-        for n, c in shown.items()
+        text: without_titles(min(written[text].items(), key=lambda kv: (-kv[1], kv[0]))[0],
+                             parsed[i])
+        for i, text in enumerate(distinct)
     }
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(distinct)):
@@ -348,5 +386,4 @@ def _rows(
         score = 1.0 if canonical == i else round(
             compare(parsed[i], parsed[canonical], aliases=table, threshold=threshold).score, 3)
         resolved[text] = (entity, display[distinct[canonical]], score)
-    return [Resolution(row, *resolved[normal]) if normal else Resolution(row, "", "", 0.0)
-            for row, normal in zip(rows, normals, strict=True)]
+    return resolved
