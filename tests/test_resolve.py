@@ -34,3 +34,12 @@ def test_partial_mention_never_glues_two_people() -> None:
     full = {rows[0].entity, rows[1].entity, rows[3].entity}
     assert len(full) == 3
     assert rows[2].entity in full
+
+
+def test_junk_input_stays_fast_and_gives_one_row_each() -> None:
+    """Very long parts and names of thousands of parts are compared for equality only."""
+    junk = ["Ahmed " + "bcdfgh" * 3000, "Ahmed " + "bcdfgh" * 3000 + "x", "a" * 50000,
+            " ".join(["Mohammed"] * 5000), " ".join(["al"] * 5000), "Ahmed al-Mesmari"]
+    rows = resolve(junk)
+    assert [r.name for r in rows] == junk
+    assert rows[0].entity != rows[1].entity

@@ -92,6 +92,10 @@ _UNVOCALIZED_SHORT_INDEL = 0.05
 _UNVOCALIZED_VOWEL_FACTOR = 0.5
 # Similarity below this is reported as 0: the edit distance stops early on hopeless pairs.
 SIMILARITY_FLOOR = 0.5
+MAX_FORM = 64
+"""Forms longer than this (no real name part is) are compared for equality only."""
+MAX_PARTS = 24
+"""Names of more parts than this (no real name has them) are compared for equality only."""
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,8 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
     """
     if a == b:
         return 1.0
+    if len(a) > MAX_FORM or len(b) > MAX_FORM:
+        return 0.0  # junk, not a name part: keep the edit distance off quadratic sizes
     if b < a:  # one cache entry per unordered pair
         a, b = b, a
     unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
@@ -375,7 +381,7 @@ def _match_without_optional_first(
             continue
         rest = replace(name, parts=name.parts[1:])
         pair = (rest, other) if a_side else (other, rest)
-        match = _compare(*pair, aliases, weights, threshold)
+        match = _compare(*pair, aliases, weights, threshold, may_drop_first=False)
         if match.decision != "match":
             continue
         first = name.parts[0]
@@ -395,21 +401,27 @@ def _swap(match: Match) -> Match:
 
 
 def _compare(
-    name_a: Name, name_b: Name, aliases: AliasTable | None, weights: Weights, threshold: float
+    name_a: Name,
+    name_b: Name,
+    aliases: AliasTable | None,
+    weights: Weights,
+    threshold: float,
+    may_drop_first: bool = True,
 ) -> Match:
     pa, pb = name_a.parts, name_b.parts
     if aliases is not None and aliases.same_name(name_a.text, name_b.text):
         return Match(name_a.text, name_b.text, 1.0, "match", False, "alias table", ())
-    if not pa or not pb:
+    if not pa or not pb or max(len(pa), len(pb)) > MAX_PARTS:
         same = name_a.text == name_b.text
         return Match(name_a.text, name_b.text, float(same), "match" if same else "no-match",
-                     False, "no name parts to compare", ())
+                     False, "no name parts to compare, or too many", ())
     # Settle hopeless pairs before aligning: two full names must share their first part, and
     # a one-part name must meet the other's last part (or its first, for a kunya).
     if len(pa) > 1 and len(pb) > 1:
         first = _best_similarity(pa, pb, aliases)
         if first < PART_THRESHOLD:
-            shorter = _match_without_optional_first(name_a, name_b, aliases, weights, threshold)
+            shorter = (_match_without_optional_first(name_a, name_b, aliases, weights, threshold)
+                       if may_drop_first else None)
             if shorter is not None:
                 return shorter
             return Match(name_a.text, name_b.text, 0.3, "no-match", first < CONFLICT_BELOW,

@@ -21,6 +21,7 @@ from ._data import shipped
 from .fold import VOWELS, collapse
 from .parse import Name, parse
 
+_LONGEST = 16  # no slip variants for longer skeletons: no name part is that long, junk is
 _NOT_CONSONANTS = VOWELS | {"'", "~", "H"}
 
 
@@ -83,6 +84,6 @@ def _variants(form: str, shortest: int = 3) -> tuple[str, frozenset[str]]:
     letters); within a combined key, 3 letters are enough (Sharaa, Charaa).
     """
     skel = skeleton(form)
-    if len(skel) < shortest:
+    if not shortest <= len(skel) <= _LONGEST:
         return skel, frozenset()
     return skel, frozenset(skel[:i] + skel[i + 1 :] for i in range(len(skel)))
