@@ -29,6 +29,7 @@ EXAMPLES = """\
 examples:
   namematch resolve seeds/names.txt
   namematch resolve --format csv --aliases my-aliases.yaml names.txt > entities.csv
+  namematch resolve big.txt --engine dask --scheduler tcp://HOST:8786
   cat names.txt | namematch resolve - --format jsonl
   namematch compare "Abdul Razek al-Nadoori" "Abdelrazzak al-Nadhouri"
   namematch keys "Moammar al-Gaddafi"
@@ -124,8 +125,17 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
     table = _aliases(args.aliases)
     show = sys.stderr.isatty() and not args.quiet
     progress = _progress(show)
-    rows = resolve(names, aliases=table, threshold=args.threshold, jobs=args.jobs,
-                   progress=progress if callable(progress) else None)
+    if args.scheduler is not None and args.engine != "dask":
+        sys.stderr.write("namematch: error: --scheduler needs --engine dask (see --help)\n")
+        return 2
+    if args.engine == "dask":
+        from .dask import resolve_list
+
+        rows = resolve_list(names, aliases=table, threshold=args.threshold,
+                            scheduler=args.scheduler, jobs=args.jobs)
+    else:
+        rows = resolve(names, aliases=table, threshold=args.threshold, jobs=args.jobs,
+                       progress=progress if callable(progress) else None)
     sys.stdout.reconfigure(encoding="utf-8", newline="")  # type: ignore[union-attr]
     write_rows(rows, args.format, sys.stdout)
     return 0
@@ -194,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     run.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
                      help="compare in N processes (0: one per core; default 1)")
+    run.add_argument("--engine", choices=("local", "dask"), default="local",
+                     help="local: this process (default); dask: dask partitions "
+                          "(install namematch[dask]), same output")
+    run.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                     help="with --engine dask: a dask distributed scheduler, e.g. "
+                          "tcp://HOST:8786 (default: dask's local scheduler, -j processes)")
     run.set_defaults(func=_cmd_resolve)
 
     pair = commands.add_parser("compare", parents=[common],

@@ -1,0 +1,319 @@
+"""Resolve a dask DataFrame column of names into entities, on a dask cluster.
+
+The same stages as :func:`namematch.resolve.resolve`, the heavy ones spread over the
+partitions: counting the (normalized, written) forms, building candidate pairs from the
+blocking keys, and comparing the pairs. Clustering (:func:`namematch.resolve.entities`) runs
+on the client, on the distinct names and on the verdicts that matter (match or conflict), so
+the result is exactly the single-machine one: same partition, entity ids, canonical names
+and scores. See ``docs/dask.md``.
+
+dask is an optional dependency (``pip install 'namematch[dask]'``); this module imports it
+only when called and raises :class:`DaskMissingError` when it is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from .aliases import AliasTable, load_aliases
+from .compare import DEFAULT_THRESHOLD
+from .errors import NamematchError
+from .keys import keys
+from .normalize import normalize
+from .parse import parse
+from .resolve import (
+    MAX_BUCKET,
+    Resolution,
+    Verdict,
+    Work,
+    entities,
+    informativeness,
+    judge,
+    signature_heads,
+)
+
+COLUMNS = ("name", "entity", "canonical", "score")
+_VERDICT_COLUMNS = ("i", "j", "score", "match", "conflict", "whole")
+
+
+class DaskMissingError(NamematchError, ImportError):
+    """The dask engine was asked for but dask is not installed."""
+
+
+def _modules() -> tuple[Any, Any, Any]:
+    """``dask``, ``dask.dataframe`` and ``pandas``, or a clear error if they are missing."""
+    # Imported by name: dask and pandas are optional and only partly typed; Any is the boundary.
+    try:
+        dask = importlib.import_module("dask")
+        dd = importlib.import_module("dask.dataframe")
+        pd = importlib.import_module("pandas")
+    except ImportError as err:
+        raise DaskMissingError(
+            f"the dask engine needs {err.name or 'dask'}, which is not installed: "
+            "install namematch[dask]"
+        ) from err
+    return dask, dd, pd
+
+
+def _text(value: object) -> str:
+    """A cell as a name: missing values (None, NaN, NA) are blank names."""
+    return value if isinstance(value, str) else ""
+
+
+def _forms(part: Any) -> Any:
+    """One partition of names -> its non-blank (normal, written) rows."""
+    _, _, pd = _modules()
+    written = [_text(v) for v in part.tolist()]
+    normal = [normalize(w) for w in written]
+    keep = [k for k, n in enumerate(normal) if n]
+    return pd.DataFrame(
+        {"normal": pd.Series([normal[k] for k in keep], dtype=object),
+         "written": pd.Series([written[k] for k in keep], dtype=object)}
+    )
+
+
+def _key_rows(part: Any) -> Any:
+    """One partition of (pos, text) head names -> one (key, pos) row per blocking key."""
+    _, _, pd = _modules()
+    out_keys: list[str] = []
+    out_pos: list[int] = []
+    for pos, text in zip(part["pos"].tolist(), part["text"].tolist(), strict=True):
+        for key in sorted(keys(text)):
+            out_keys.append(key)
+            out_pos.append(int(pos))
+    return pd.DataFrame({"key": pd.Series(out_keys, dtype=object),
+                         "pos": pd.Series(out_pos, dtype="int64")})
+
+
+def _bucket_pairs(part: Any, max_bucket: int) -> Any:
+    """One partition holding whole buckets (shuffled on key) -> the pairs within each
+    bucket of 2 to ``max_bucket`` members, as (i, j) positions with i < j."""
+    _, _, pd = _modules()
+    buckets: dict[str, list[int]] = defaultdict(list)
+    for key, pos in zip(part["key"].tolist(), part["pos"].tolist(), strict=True):
+        buckets[key].append(int(pos))
+    first: list[int] = []
+    second: list[int] = []
+    for members in buckets.values():
+        if 1 < len(members) <= max_bucket:
+            members.sort()
+            for x, i in enumerate(members):
+                for j in members[x + 1 :]:
+                    first.append(i)
+                    second.append(j)
+    pairs = pd.DataFrame({"i": pd.Series(first, dtype="int64"),
+                          "j": pd.Series(second, dtype="int64")})
+    return pairs.drop_duplicates()
+
+
+def _pair_frame(texts: Sequence[str], max_bucket: int, npartitions: int) -> Any:
+    """The candidate pairs of ``texts`` as a dask DataFrame of (i, j) positions into it.
+
+    Blocking keys are computed in partitions, shuffled on the key so that each bucket lands
+    in one partition, expanded to pairs there and deduplicated (a pair sharing several keys
+    comes out of several buckets). Equal to :func:`namematch.resolve.candidate_pairs` on the
+    parsed texts.
+    """
+    _, dd, pd = _modules()
+    parts = max(1, min(npartitions, len(texts)))
+    heads = pd.DataFrame({"pos": pd.Series(range(len(texts)), dtype="int64"),
+                          "text": pd.Series(list(texts), dtype=object)})
+    frame = dd.from_pandas(heads, npartitions=parts, sort=False)
+    key_meta = pd.DataFrame({"key": pd.Series([], dtype=object),
+                             "pos": pd.Series([], dtype="int64")})
+    exploded = frame.map_partitions(_key_rows, meta=key_meta)
+    shuffled = exploded.shuffle("key", npartitions=parts)
+    pair_meta = pd.DataFrame({"i": pd.Series([], dtype="int64"),
+                              "j": pd.Series([], dtype="int64")})
+    pairs = shuffled.map_partitions(_bucket_pairs, max_bucket, meta=pair_meta)
+    return pairs.drop_duplicates(split_out=parts)
+
+
+def candidate_pairs(
+    texts: Sequence[str], max_bucket: int = MAX_BUCKET, npartitions: int = 1
+) -> set[tuple[int, int]]:
+    """The candidate pairs of ``texts`` (normalized names), computed with dask.
+
+    The same set as ``namematch.resolve.candidate_pairs([parse(t) for t in texts])``; runs
+    on the current dask scheduler.
+    """
+    if len(texts) < 2:
+        return set()
+    frame = _pair_frame(texts, max_bucket, npartitions).compute()
+    return {(int(i), int(j)) for i, j in zip(frame["i"].tolist(), frame["j"].tolist(),
+                                             strict=True)}
+
+
+def _judge_part(part: Any, heads: Sequence[int], work: Work) -> Any:
+    """One partition of head pairs -> the verdicts that matter (match or conflict)."""
+    _, _, pd = _modules()
+    pairs = [(heads[int(x)], heads[int(y)])
+             for x, y in zip(part["i"].tolist(), part["j"].tolist(), strict=True)]
+    kept = [v for v in judge(pairs, work) if v[3] or v[4]]
+    return _verdict_frame(pd, kept)
+
+
+def _verdict_frame(pd: Any, verdicts: Sequence[Verdict]) -> Any:
+    columns = list(zip(*verdicts, strict=True)) if verdicts else [()] * 6
+    dtypes = ("int64", "int64", "float64", "bool", "bool", "bool")
+    return pd.DataFrame({name: pd.Series(list(values), dtype=dtype)
+                         for name, values, dtype in zip(_VERDICT_COLUMNS, columns, dtypes,
+                                                        strict=True)})
+
+
+def _rows(part: Any, resolved: dict[str, tuple[str, str, float]]) -> Any:
+    """One input partition -> its name, entity, canonical, score rows, same index."""
+    _, _, pd = _modules()
+    entity: list[str] = []
+    canonical: list[str] = []
+    score: list[float] = []
+    for value in part.tolist():
+        normal = normalize(_text(value))
+        e, c, s = resolved[normal] if normal else ("", "", 0.0)
+        entity.append(e)
+        canonical.append(c)
+        score.append(s)
+    return pd.DataFrame({"name": part,
+                         "entity": pd.Series(entity, index=part.index, dtype=object),
+                         "canonical": pd.Series(canonical, index=part.index, dtype=object),
+                         "score": pd.Series(score, index=part.index, dtype="float64")},
+                        index=part.index)
+
+
+def _shared(dask: Any, value: object, label: str) -> Any:
+    """``value`` as one graph node, so every task shares it instead of embedding a copy."""
+    return dask.delayed(value, name=f"namematch-{label}-{uuid.uuid4().hex}", traverse=False)
+
+
+def resolve(
+    frame: Any,
+    column: str = "name",
+    *,
+    aliases: AliasTable | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_bucket: int = MAX_BUCKET,
+    npartitions: int | None = None,
+) -> Any:
+    """Resolve the names in ``frame[column]`` (or in ``frame`` itself, a dask Series).
+
+    Returns a dask DataFrame with columns ``name``, ``entity``, ``canonical``, ``score``,
+    with the partitions and index of ``frame``: the same rows as
+    :func:`namematch.resolve.resolve` on the same names, in the same order. Missing values
+    are blank names. The counting and comparing stages are computed here, on the current
+    dask scheduler (a distributed ``Client`` if one is active); the returned frame only maps
+    the resolved names back onto the input partitions. ``npartitions`` is the number of
+    partitions of the candidate-pair stages (default: those of ``frame``).
+    """
+    dask, dd, pd = _modules()
+    series = frame if isinstance(frame, dd.Series) else frame[column]
+    parts = npartitions or series.npartitions
+    table = aliases if aliases is not None else load_aliases()
+
+    # 1. The distinct normalized names, how often each occurs and how it was written.
+    form_meta = pd.DataFrame({"normal": pd.Series([], dtype=object),
+                              "written": pd.Series([], dtype=object)})
+    forms = series.map_partitions(_forms, meta=form_meta)
+    sizes = forms.groupby(["normal", "written"]).size().compute()
+    counts: Counter[str] = Counter()
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    for (normal, shown), size in sizes.items():
+        counts[str(normal)] += int(size)
+        written[str(normal)][str(shown)] += int(size)
+
+    # 2. Parse once on the client, as the single-machine path does.
+    distinct = sorted(counts)
+    parsed = [parse(text) for text in distinct]
+    weights = informativeness(parsed)
+    heads = signature_heads(parsed)
+
+    # 3. and 4. Candidate pairs among the signature heads, compared in partitions.
+    verdicts: list[Verdict] = []
+    if len(heads) > 1:
+        pairs = _pair_frame([distinct[i] for i in heads], max_bucket, parts)
+        work = _shared(dask, Work(parsed, table, threshold, weights), "work")
+        shared_heads = _shared(dask, heads, "heads")
+        judged = pairs.map_partitions(_judge_part, shared_heads, work,
+                                      meta=_verdict_frame(pd, []))
+        found = judged.compute()
+        verdicts = [
+            (int(i), int(j), float(s), bool(m), bool(c), bool(w))
+            for i, j, s, m, c, w in zip(*(found[c].tolist() for c in _VERDICT_COLUMNS),
+                                        strict=True)
+        ]
+
+    # 5. Cluster on the client, then map back onto the input partitions.
+    resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold)
+    meta = pd.DataFrame({"name": series._meta,
+                         "entity": pd.Series([], dtype=object),
+                         "canonical": pd.Series([], dtype=object),
+                         "score": pd.Series([], dtype="float64")})
+    return series.map_partitions(_rows, _shared(dask, resolved, "resolved"), meta=meta)
+
+
+class SchedulerError(NamematchError):
+    """The dask scheduler given could not be reached."""
+
+
+_ROWS_PER_PARTITION = 100_000
+
+
+def resolve_list(
+    names: Sequence[str],
+    *,
+    aliases: AliasTable | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_bucket: int = MAX_BUCKET,
+    scheduler: str | None = None,
+    jobs: int = 1,
+) -> list[Resolution]:
+    """:func:`resolve` on a list of names, as the command line's ``--engine dask`` runs it.
+
+    ``scheduler`` is the address of a dask distributed scheduler (``tcp://host:8786``);
+    without one, dask's local scheduler runs in this process (``jobs`` 1) or in ``jobs``
+    processes. The list is split into partitions of at most 100,000 names, and at least one
+    per worker thread. Returns one :class:`~namematch.resolve.Resolution` per name, in order.
+    """
+    dask, dd, pd = _modules()
+    if scheduler is None:
+        local = ({"scheduler": "synchronous"} if jobs <= 1
+                 else {"scheduler": "processes", "num_workers": jobs})
+        with dask.config.set(local):
+            return _resolve_list(dd, pd, names, aliases, threshold, max_bucket, jobs)
+    try:
+        distributed = importlib.import_module("distributed")
+    except ImportError as err:
+        raise DaskMissingError(
+            "a dask scheduler address needs distributed: install namematch[dask]") from err
+    try:
+        client = distributed.Client(scheduler, timeout=30)
+    except (OSError, TimeoutError, ValueError) as err:
+        raise SchedulerError(f"cannot reach the dask scheduler {scheduler}: {err}") from err
+    with client:
+        workers = sum(client.nthreads().values()) or 1
+        return _resolve_list(dd, pd, names, aliases, threshold, max_bucket, workers)
+
+
+def _resolve_list(
+    dd: Any,
+    pd: Any,
+    names: Sequence[str],
+    aliases: AliasTable | None,
+    threshold: float,
+    max_bucket: int,
+    workers: int,
+) -> list[Resolution]:
+    rows = list(names)
+    if not rows:
+        return []
+    wanted = max(workers, -(-len(rows) // _ROWS_PER_PARTITION))
+    frame = dd.from_pandas(pd.DataFrame({"name": pd.Series(rows, dtype=object)}),
+                           npartitions=min(wanted, len(rows)), sort=True)
+    out = resolve(frame, aliases=aliases, threshold=threshold, max_bucket=max_bucket).compute()
+    return [Resolution(name, str(entity), str(canonical), float(score))
+            for name, entity, canonical, score in zip(
+                rows, out["entity"].tolist(), out["canonical"].tolist(),
+                out["score"].tolist(), strict=True)]
