@@ -82,6 +82,7 @@ SPELLING_ALPHA = 1.5  # Chinese-restaurant concentration of a person's spellings
 
 NAMEMATCH = "namematch"
 NAMEMATCH_JOBS = "namematch -j 2"
+NAMEMATCH_DASK = "namematch --engine dask -j 2"
 METAPHONE = "metaphone floor"
 BRUTE = f"rapidfuzz brute (token_sort_ratio >= {BRUTE_CUTOFF})"
 
@@ -513,8 +514,9 @@ class Launcher:
 
 
 def commands(system: str, path: Path) -> list[str]:
-    if system in (NAMEMATCH, NAMEMATCH_JOBS):
-        jobs = ["-j", "2"] if system == NAMEMATCH_JOBS else []
+    if system in (NAMEMATCH, NAMEMATCH_JOBS, NAMEMATCH_DASK):
+        jobs = {NAMEMATCH: [], NAMEMATCH_JOBS: ["-j", "2"],
+                NAMEMATCH_DASK: ["--engine", "dask", "-j", "2"]}[system]
         return [sys.executable, "-m", "namematch.cli", "resolve", str(path), "--quiet", *jobs]
     mode = "--_metaphone" if system == METAPHONE else "--_brute"
     return [sys.executable, str(Path(__file__).resolve()), mode, str(path)]
@@ -592,7 +594,7 @@ def summary(rows: list[Row]) -> list[str]:
     out: list[str] = []
     floors = {r.label: r.seconds for r in rows if r.system == METAPHONE}
     ours = [r for r in rows if r.system == NAMEMATCH]
-    for row in (r for r in rows if r.system in (NAMEMATCH, NAMEMATCH_JOBS)):
+    for row in (r for r in rows if r.system in (NAMEMATCH, NAMEMATCH_JOBS, NAMEMATCH_DASK)):
         floor = floors.get(row.label)
         ratio = f"{row.seconds / floor:.1f}x" if row.seconds and floor else cell_seconds(row)
         out.append(f"- {row.label}: {row.system}/metaphone = {ratio}")
@@ -657,6 +659,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="seconds per subprocess run before it is killed (default 900)",
     )
     parser.add_argument("--keep", type=Path, metavar="DIR", help="write and keep the lists here")
+    parser.add_argument("--dask", action="store_true",
+                        help="also time the dask engine with 2 worker processes")
     parser.add_argument("--_metaphone", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_brute", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -726,6 +730,8 @@ def main(argv: list[str] | None = None) -> int:
                     row.pairs = count_candidate_pairs(mentions.path)
                 rows.append(row)
                 rows.append(measure(NAMEMATCH_JOBS, mentions, label, args, launcher))
+                if args.dask:
+                    rows.append(measure(NAMEMATCH_DASK, mentions, label, args, launcher))
             if brute:
                 rows.append(measure(BRUTE, mentions, label, args, launcher))
     finally:
