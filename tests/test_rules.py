@@ -131,7 +131,7 @@ def test_compare_explains_every_part() -> None:
 
 
 def test_joined_article_on_a_later_part() -> None:
-    assert compare("Saleh Alshaer", "Saleh Al-Shaer").decision == "match"
+    assert compare("Hisham Alhashimi", "Hisham Al-Hashimi").decision == "match"
     # a first part, or a short one, keeps its letters: Ali and Alawi are names
     assert [p.form for p in parse("Ali Alawi").parts] == [parse("Ali").parts[0].form,
                                                           parse("Alawi").parts[0].form]

@@ -81,7 +81,7 @@ def _variants(form: str, shortest: int = 3) -> tuple[str, frozenset[str]]:
     """A form's skeleton and its one-letter-less variants (skeletons of ``shortest``+ letters).
 
     Alone, a short skeleton less a letter would pair almost everything (part keys need 4+
-    letters); within a combined key, 3 letters are enough (Sharaa, Charaa).
+    letters); within a combined key, 3 letters are enough.
     """
     skel = skeleton(form)
     if not shortest <= len(skel) <= _LONGEST:
