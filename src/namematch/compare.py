@@ -159,13 +159,16 @@ def symbol_weight(symbol: str) -> float:
     return 0.8 if symbol in _LONG else 1.0
 
 
-@functools.lru_cache(maxsize=1 << 18)
 def form_distance(a: str, b: str, limit: float = math.inf) -> float:
     """Weighted edit distance between two folded forms; ``inf`` once it must exceed ``limit``.
 
     >>> round(form_distance("mesmarI", "mismarI"), 2)
     0.2
     """
+    return _distance(a, b, limit)
+
+
+def _distance(a: str, b: str, limit: float) -> float:
     arabic_a, arabic_b = a.startswith(UNVOCALIZED), b.startswith(UNVOCALIZED)
     costs = _costs(arabic_a != arabic_b, arabic_a and arabic_b)
     a, b = a.lstrip(UNVOCALIZED), b.lstrip(UNVOCALIZED)
@@ -210,7 +213,12 @@ def _length(form: str, unvocalized: bool) -> float:
     )
 
 
-@functools.lru_cache(maxsize=1 << 18)
+# (a, b) -> (similarity, the floor it was computed with): one entry serves every floor at
+# or above the one it was computed for, so the first-part check and the alignment share work.
+_SIMILARITIES: dict[tuple[str, str], tuple[float, float]] = {}
+_SIMILARITIES_MAX = 1 << 20
+
+
 def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
     """Similarity of two folded forms in [0, 1]: 1 minus distance over length.
 
@@ -228,11 +236,16 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
         return 0.0  # junk, not a name part: keep the edit distance off quadratic sizes
     if b < a:  # one cache entry per unordered pair
         a, b = b, a
-    unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
-    length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
-    distance = form_distance(a, b, (1.0 - floor) * length)
-    similarity = 1.0 - distance / length
-    return similarity if similarity >= floor else 0.0
+    cached = _SIMILARITIES.get((a, b))
+    if cached is None or (cached[0] == 0.0 and cached[1] > floor):
+        unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
+        length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
+        similarity = 1.0 - _distance(a, b, (1.0 - floor) * length) / length
+        if len(_SIMILARITIES) >= _SIMILARITIES_MAX:
+            _SIMILARITIES.clear()
+        cached = (similarity if similarity >= floor else 0.0, floor)
+        _SIMILARITIES[(a, b)] = cached
+    return cached[0] if cached[0] >= floor else 0.0
 
 
 def join_forms(first: Part, second: Part) -> str:
