@@ -17,6 +17,7 @@ import dask.dataframe as dd
 import pandas as pd
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from strategies import name_part
 
 import namematch
 import namematch.dask as nmd
@@ -27,21 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "names.txt"
 SEED_NAMES = SEEDS.read_text(encoding="utf-8").split("\n")[:-1]
 
-CONSONANTS = ["b", "d", "f", "h", "j", "k", "l", "m", "n", "q", "r", "s", "t", "z", "sh", "kh"]
-VOWELS = ["a", "e", "i", "o", "u"]
-
-
-@st.composite
-def name_part(draw: st.DrawFn) -> str:
-    syllables = draw(st.integers(min_value=2, max_value=3))
-    text = "".join(draw(st.sampled_from(CONSONANTS)) + draw(st.sampled_from(VOWELS))
-                   for _ in range(syllables))
-    return (text + draw(st.sampled_from(CONSONANTS))).capitalize()
-
-
 @st.composite
 def full_name(draw: st.DrawFn) -> str:
-    parts = draw(st.lists(name_part(), min_size=2, max_size=4))
+    parts = draw(st.lists(name_part().map(str.capitalize), min_size=2, max_size=4))
     article = draw(st.sampled_from(["", "al-", "el-", "Al "]))
     return " ".join(parts[:-1]) + " " + article + parts[-1]
 
@@ -49,7 +38,7 @@ def full_name(draw: st.DrawFn) -> str:
 @st.composite
 def name_lists(draw: st.DrawFn) -> list[str]:
     names = draw(st.lists(
-        st.one_of(full_name(), name_part(), st.sampled_from(SEED_NAMES),
+        st.one_of(full_name(), name_part().map(str.capitalize), st.sampled_from(SEED_NAMES),
                   st.sampled_from(["", "   ", "Gen."])),
         min_size=0, max_size=40))
     repeats = draw(st.lists(st.sampled_from(names), max_size=5)) if names else []

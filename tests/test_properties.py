@@ -6,21 +6,10 @@ import random
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from strategies import name_part
 
 from namematch import compare, normalize, parse, resolve
 from namematch.compare import form_distance
-
-# Synthetic name parts built from Arabic-like syllables (no real people involved).
-CONSONANTS = ["b", "d", "f", "h", "j", "k", "l", "m", "n", "q", "r", "s", "t", "z", "sh", "kh"]
-VOWELS = ["a", "e", "i", "o", "u"]
-
-
-@st.composite
-def name_part(draw: st.DrawFn) -> str:
-    syllables = draw(st.integers(min_value=2, max_value=3))
-    text = "".join(draw(st.sampled_from(CONSONANTS)) + draw(st.sampled_from(VOWELS))
-                   for _ in range(syllables))
-    return text + draw(st.sampled_from(CONSONANTS))
 
 
 @st.composite
