@@ -22,11 +22,23 @@ def test_parallel_comparison_gives_the_same_result(monkeypatch: pytest.MonkeyPat
 
 
 def test_a_common_key_alone_does_not_pair_everyone() -> None:
-    names = [parse(f"Mohammed {family}") for family in
-             ["Sinwar", "Haddad", "Salah", "Morsi", "Sudani", "Halbousi", "Ghannouchi"]]
+    names = [parse("Haddad")] + [parse(f"{given} Haddad") for given in
+             ["Ahmed", "Omar", "Khalifa", "Saleh", "Youssef", "Ibrahim", "Mustafa"]]
     unbounded = candidate_pairs(names, max_bucket=1000)
     bounded = candidate_pairs(names, max_bucket=3)
-    assert len(bounded) < len(unbounded)
+    assert {(0, i) for i in range(1, 8)} <= unbounded
+    assert not bounded & {(0, i) for i in range(1, 8)}
+
+
+def test_two_longer_names_meet_through_their_openings() -> None:
+    """A shared family name alone does not pair two longer names; a shared opening does,
+    also when one name joins its first two parts or starts with an extra Mohammed."""
+    names = [parse(n) for n in ["Ahmed al-Mesmari", "Khalifa al-Mesmari", "Ahmed al-Mismari",
+                                "Saif al-Islam Gaddafi", "Saifulislam Gaddafi",
+                                "Mohammed Hosni Mubarak", "Hosni Mubarak"]]
+    pairs = candidate_pairs(names)
+    assert (0, 1) not in pairs
+    assert {(0, 2), (3, 4), (5, 6)} <= pairs
 
 
 def test_partial_mention_never_glues_two_people() -> None:

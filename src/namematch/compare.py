@@ -16,14 +16,18 @@ part (a surname mention such as "Ghosri") must meet the other's last part.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from rapidfuzz.distance import Levenshtein
+
 from ._data import shipped
 from .aliases import AliasTable
-from .fold import SHORT_VOWELS, VOWELS, collapse, fold
+from .fold import SHORT_VOWELS, VOWELS, fold, join_forms
+from .keys import skeleton
 from .parse import Name, Part, parse
 from .script import UNVOCALIZED
 
@@ -92,6 +96,13 @@ _UNVOCALIZED_SHORT_INDEL = 0.05
 _UNVOCALIZED_VOWEL_FACTOR = 0.5
 # Similarity below this is reported as 0: the edit distance stops early on hopeless pairs.
 SIMILARITY_FLOOR = 0.5
+SKELETON_EDITS_PER_UNIT = 13.0
+"""Two forms whose consonant skeletons (:func:`keys.skeleton`) are more than
+``(1 - floor) * SKELETON_EDITS_PER_UNIT`` edits apart are taken to be below ``floor``
+without computing the weighted edit distance: 2 edits at the part threshold, 5 at the
+conflict threshold. Consonant classes rarely change between spellings of one part; on
+650,000 form pairs from synthetic and labelled lists, none above a floor broke this bound.
+"""
 MAX_FORM = 64
 """Forms longer than this (no real name part is) are compared for equality only."""
 MAX_PARTS = 24
@@ -238,6 +249,9 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
         a, b = b, a
     cached = _SIMILARITIES.get((a, b))
     if cached is None or (cached[0] == 0.0 and cached[1] > floor):
+        edits = int((1.0 - floor) * SKELETON_EDITS_PER_UNIT)
+        if Levenshtein.distance(skeleton(a), skeleton(b), score_cutoff=edits) > edits:
+            return 0.0  # settled without the edit distance; cheap enough not to cache
         unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
         length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
         similarity = 1.0 - _distance(a, b, (1.0 - floor) * length) / length
@@ -248,33 +262,26 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
     return cached[0] if cached[0] >= floor else 0.0
 
 
-def join_forms(first: Part, second: Part) -> str:
-    """The form of two adjacent parts written as one word (Nasr Allah = Nasrallah).
-
-    A kept article shows as ``l`` before a vowel (Saif al-Islam = Saifulislam).
-    """
-    return _join(first.form, second.form, second.article)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _join(left: str, right: str, article: bool) -> str:
-    marker = UNVOCALIZED if UNVOCALIZED in (left[:1], right[:1]) else ""
-    left, right = left.lstrip(UNVOCALIZED), right.lstrip(UNVOCALIZED)
-    link = "l" if article and right[:1] in VOWELS and not marker else ""
-    return marker + collapse(left + link + right)
+def join_parts(first: Part, second: Part) -> str:
+    """The form of two adjacent parts written as one word (see :func:`fold.join_forms`)."""
+    return join_forms(first.form, second.form, second.article)
 
 
 def _best_similarity(x: tuple[Part, ...], y: tuple[Part, ...], aliases: AliasTable | None) -> float:
     """Best similarity of part x[0] with y[0], allowing either to be joined with the next part.
 
-    Every accepted alignment pairs these, so a low value settles a comparison early.
+    Every accepted alignment pairs these, so a low value settles a comparison early. Callers
+    only compare the value with the thresholds, so once the parts themselves meet
+    ``PART_THRESHOLD`` the joined options are not tried.
     """
-    options = [(x[0].form, y[0].form)]
-    if len(x) > 1:
-        options.append((join_forms(x[0], x[1]), y[0].form))
-    if len(y) > 1:
-        options.append((x[0].form, join_forms(y[0], y[1])))
-    return max(_part_similarity(u, v, aliases, CONFLICT_BELOW) for u, v in options)
+    best = _part_similarity(x[0].form, y[0].form, aliases, CONFLICT_BELOW)
+    if best < PART_THRESHOLD and len(x) > 1:
+        best = max(best, _part_similarity(join_parts(x[0], x[1]), y[0].form, aliases,
+                                          CONFLICT_BELOW))
+    if best < PART_THRESHOLD and len(y) > 1:
+        best = max(best, _part_similarity(x[0].form, join_parts(y[0], y[1]), aliases,
+                                          CONFLICT_BELOW))
+    return best
 
 
 def _uniform(part: Part) -> float:
@@ -298,48 +305,96 @@ def _part_similarity(
 
 
 def _align(a: tuple[Part, ...], b: tuple[Part, ...], aliases: AliasTable | None) -> list[_Step]:
-    """Order-preserving alignment of parts maximizing the summed similarity of pairs."""
+    """Order-preserving alignment of parts maximizing the summed similarity of pairs.
+
+    Among equal sums, fewer skipped parts win; among those, the first option tried (skip a
+    part of ``a``, skip one of ``b``, pair, join two of ``a``, join two of ``b``).
+    """
     n, m = len(a), len(b)
-    best: list[list[tuple[float, int]]] = [[(0.0, 0)] * (m + 1) for _ in range(n + 1)]
+    form_a, form_b = [p.form for p in a], [p.form for p in b]
+    joined_a = [join_parts(x, y) for x, y in itertools.pairwise(a)]
+    joined_b = [join_parts(x, y) for x, y in itertools.pairwise(b)]
+    moves: list[_Step] = []  # every part (or two joined) that may stand opposite another
+    for i in range(n):
+        for j in range(m):
+            sim = _part_similarity(form_a[i], form_b[j], aliases)
+            if sim >= PART_THRESHOLD:
+                moves.append(_Step("pair", i, j, sim))
+            if i:
+                sim = _part_similarity(joined_a[i - 1], form_b[j], aliases)
+                if sim >= PART_THRESHOLD:
+                    moves.append(_Step("join-a", i - 1, j, sim))
+            if j:
+                sim = _part_similarity(form_a[i], joined_b[j - 1], aliases)
+                if sim >= PART_THRESHOLD:
+                    moves.append(_Step("join-b", i, j - 1, sim))
+    if _is_chain(moves):
+        return _chain_path(moves, n, m)
+    return _best_path(moves, n, m)
+
+
+def _end(step: _Step) -> tuple[int, int]:
+    """The cell a move leads to: the counts of parts of each name it has consumed."""
+    return (step.i + (2 if step.kind == "join-a" else 1),
+            step.j + (2 if step.kind == "join-b" else 1))
+
+
+def _is_chain(moves: list[_Step]) -> bool:
+    """Whether the moves can all be taken together, each after the one before."""
+    return all(_end(x)[0] <= y.i and _end(x)[1] <= y.j for x, y in itertools.pairwise(moves))
+
+
+def _chain_path(moves: list[_Step], n: int, m: int) -> list[_Step]:
+    """The best path when the moves form a chain: all of them, with the skips between
+    them in the order :func:`_best_path` would choose."""
+    steps: list[_Step] = []
+    i, j, k = n, m, len(moves) - 1
+    while i or j:
+        if k >= 0 and _end(moves[k]) == (i, j):
+            steps.append(moves[k])
+            i, j, k = moves[k].i, moves[k].j, k - 1
+        elif i and (k < 0 or _end(moves[k])[0] < i):  # skipping in ``a`` loses no move
+            steps.append(_Step("skip-a", i - 1, j))
+            i -= 1
+        else:
+            steps.append(_Step("skip-b", i, j - 1))
+            j -= 1
+    steps.reverse()
+    return steps
+
+
+def _best_path(moves: list[_Step], n: int, m: int) -> list[_Step]:
+    """Dynamic programming over the (n+1) x (m+1) cells, for moves that compete."""
+    ending: dict[tuple[int, int], list[_Step]] = {}
+    for step in moves:
+        ending.setdefault(_end(step), []).append(step)
+    total = [[0.0] * (m + 1) for _ in range(n + 1)]
+    gaps = [[0] * (m + 1) for _ in range(n + 1)]
     back: list[list[_Step | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-
-    def offer(i: int, j: int, gain: float, gaps: int, step: _Step) -> None:
-        total, prev_gaps = best[step.i][step.j]
-        candidate = (total + gain, prev_gaps + gaps)
-        current = best[i][j]
-        if back[i][j] is None or (candidate[0], -candidate[1]) > (current[0], -current[1]):
-            best[i][j] = candidate
-            back[i][j] = step
-
     for i in range(n + 1):
         for j in range(m + 1):
-            if i == 0 and j == 0:
+            if not (i or j):
                 continue
-            if i > 0:
-                offer(i, j, 0.0, 1, _Step("skip-a", i - 1, j))
-            if j > 0:
-                offer(i, j, 0.0, 1, _Step("skip-b", i, j - 1))
-            if i > 0 and j > 0:
-                sim = _part_similarity(a[i - 1].form, b[j - 1].form, aliases)
-                if sim >= PART_THRESHOLD:
-                    offer(i, j, sim, 0, _Step("pair", i - 1, j - 1, sim))
-            if i > 1 and j > 0:
-                joined = join_forms(a[i - 2], a[i - 1])
-                sim = _part_similarity(joined, b[j - 1].form, aliases)
-                if sim >= PART_THRESHOLD:
-                    offer(i, j, 2 * sim, 0, _Step("join-a", i - 2, j - 1, sim))
-            if i > 0 and j > 1:
-                joined = join_forms(b[j - 2], b[j - 1])
-                sim = _part_similarity(a[i - 1].form, joined, aliases)
-                if sim >= PART_THRESHOLD:
-                    offer(i, j, 2 * sim, 0, _Step("join-b", i - 1, j - 2, sim))
+            options: list[tuple[float, int, _Step]] = []
+            if i:
+                options.append((total[i - 1][j], gaps[i - 1][j] + 1, _Step("skip-a", i - 1, j)))
+            if j:
+                options.append((total[i][j - 1], gaps[i][j - 1] + 1, _Step("skip-b", i, j - 1)))
+            for step in ending.get((i, j), ()):
+                gain = step.similarity if step.kind == "pair" else 2 * step.similarity
+                options.append((total[step.i][step.j] + gain, gaps[step.i][step.j], step))
+            chosen = options[0]
+            for option in options[1:]:
+                if option[0] > chosen[0] or (option[0] == chosen[0] and option[1] < chosen[1]):
+                    chosen = option
+            total[i][j], gaps[i][j], back[i][j] = chosen
     steps: list[_Step] = []
     i, j = n, m
     while i or j:
-        step = back[i][j]
-        assert step is not None
-        steps.append(step)
-        i, j = step.i, step.j
+        previous = back[i][j]
+        assert previous is not None
+        steps.append(previous)
+        i, j = previous.i, previous.j
     steps.reverse()
     return steps
 
@@ -443,7 +498,7 @@ def _compare(
         one, full = (pa, pb) if len(pa) == 1 else (pb, pa)
         ends = [_best_similarity(one, full[-1:], aliases)]
         if len(full) > 1:
-            ends.append(form_similarity(one[0].form, join_forms(full[-2], full[-1])))
+            ends.append(form_similarity(one[0].form, join_parts(full[-2], full[-1])))
         if one[0].role == "kunya":
             ends.append(_best_similarity(one, full, aliases))
         if max(ends) < PART_THRESHOLD:
@@ -463,7 +518,8 @@ def _compare(
         nonlocal conflict
         kind: Literal["conflict", "extra"] = "extra"
         if pending_a and pending_b:
-            best = max(form_similarity(x.form, y.form) for x in pending_a for y in pending_b)
+            best = max(form_similarity(x.form, y.form, CONFLICT_BELOW)
+                       for x in pending_a for y in pending_b)
             if best < CONFLICT_BELOW:
                 kind, conflict = "conflict", True
             reasons.append(f"{_text(tuple(pending_a))!r} differs from {_text(tuple(pending_b))!r}")

@@ -22,7 +22,7 @@ from typing import Any
 from .aliases import AliasTable, load_aliases
 from .compare import DEFAULT_THRESHOLD
 from .errors import NamematchError
-from .keys import keys
+from .keys import bucket_pairs, keys
 from .normalize import normalize
 from .parse import parse
 from .resolve import (
@@ -77,34 +77,38 @@ def _forms(part: Any) -> Any:
 
 
 def _key_rows(part: Any) -> Any:
-    """One partition of (pos, text) head names -> one (key, pos) row per blocking key."""
+    """One partition of (pos, text) head names -> one (key, pos, single) row per blocking key."""
     _, _, pd = _modules()
     out_keys: list[str] = []
     out_pos: list[int] = []
+    out_single: list[bool] = []
     for pos, text in zip(part["pos"].tolist(), part["text"].tolist(), strict=True):
-        for key in sorted(keys(text)):
+        name = parse(text)
+        for key in sorted(keys(name)):
             out_keys.append(key)
             out_pos.append(int(pos))
+            out_single.append(len(name.parts) == 1)
     return pd.DataFrame({"key": pd.Series(out_keys, dtype=object),
-                         "pos": pd.Series(out_pos, dtype="int64")})
+                         "pos": pd.Series(out_pos, dtype="int64"),
+                         "single": pd.Series(out_single, dtype=bool)})
 
 
 def _bucket_pairs(part: Any, max_bucket: int) -> Any:
     """One partition holding whole buckets (shuffled on key) -> the pairs within each
     bucket of 2 to ``max_bucket`` members, as (i, j) positions with i < j."""
     _, _, pd = _modules()
-    buckets: dict[str, list[int]] = defaultdict(list)
-    for key, pos in zip(part["key"].tolist(), part["pos"].tolist(), strict=True):
-        buckets[key].append(int(pos))
+    buckets: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+    for key, pos, single in zip(part["key"].tolist(), part["pos"].tolist(),
+                                part["single"].tolist(), strict=True):
+        buckets[key].append((int(pos), bool(single)))
     first: list[int] = []
     second: list[int] = []
-    for members in buckets.values():
+    for key, members in buckets.items():
         if 1 < len(members) <= max_bucket:
             members.sort()
-            for x, i in enumerate(members):
-                for j in members[x + 1 :]:
-                    first.append(i)
-                    second.append(j)
+            for i, j in bucket_pairs(key, [m[0] for m in members], [m[1] for m in members]):
+                first.append(i)
+                second.append(j)
     pairs = pd.DataFrame({"i": pd.Series(first, dtype="int64"),
                           "j": pd.Series(second, dtype="int64")})
     return pairs.drop_duplicates()
@@ -124,7 +128,8 @@ def _pair_frame(texts: Sequence[str], max_bucket: int, npartitions: int) -> Any:
                           "text": pd.Series(list(texts), dtype=object)})
     frame = dd.from_pandas(heads, npartitions=parts, sort=False)
     key_meta = pd.DataFrame({"key": pd.Series([], dtype=object),
-                             "pos": pd.Series([], dtype="int64")})
+                             "pos": pd.Series([], dtype="int64"),
+                             "single": pd.Series([], dtype=bool)})
     exploded = frame.map_partitions(_key_rows, meta=key_meta)
     shuffled = exploded.shuffle("key", npartitions=parts)
     pair_meta = pd.DataFrame({"i": pd.Series([], dtype="int64"),

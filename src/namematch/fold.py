@@ -107,3 +107,19 @@ def fold(part: str) -> str:
         return _class_run(run, is_final, rules)
 
     return collapse(_RUN.sub(classify, text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def join_forms(left: str, right: str, article: bool = False) -> str:
+    """The form of two adjacent parts written as one word (Nasr Allah = Nasrallah).
+
+    A kept article of the right part (``article``) shows as ``l`` before a vowel
+    (Saif al-Islam = Saifulislam).
+
+    >>> join_forms("nasr", "alAH"), join_forms("saYf", "islAm", True)
+    ('nasralAH', 'saYflislAm')
+    """
+    marker = script.UNVOCALIZED if script.UNVOCALIZED in (left[:1], right[:1]) else ""
+    left, right = left.lstrip(script.UNVOCALIZED), right.lstrip(script.UNVOCALIZED)
+    link = "l" if article and right[:1] in VOWELS and not marker else ""
+    return marker + collapse(left + link + right)

@@ -1,14 +1,21 @@
 """Blocking keys: cheap strings that every spelling of a name shares with its variants.
 
-Each part gives its consonant skeleton in coarse classes (``key_classes`` in
-``data/rules.yaml``) and the skeleton with any one consonant left out, so that one slip
-(a substitution, insertion or deletion) still leaves a shared key; short skeletons, whose
-one-letter-less variants would pair almost everything, give only themselves. A name of several parts
-also gives combined keys of its first part with each later part, which keep a pair
-findable when the single-part keys are too common to use.
+A part's key is its consonant skeleton in coarse classes (``key_classes`` in
+``data/rules.yaml``); a slip-tolerant key also gives the skeleton with any one consonant
+left out, so that one slip (a substitution, insertion or deletion) still leaves a shared
+key. The keys mirror the rules of :mod:`namematch.compare`:
 
->>> sorted(k for k in keys("Ahmed al-Mesmari") if k.startswith("p:"))
-['p:hmd', 'p:mmr', 'p:msm', 'p:msmr', 'p:msr', 'p:smr']
+* part keys (``p:``) pair a one-part mention with the names whose last part (or last two
+  parts joined, or kunya) it may meet; they never pair two longer names;
+* combined keys (``c:``) pair two longer names whose openings agree: the first part, the
+  first two parts joined, or the second part after a leading Mohammed, each with a later
+  part or two adjacent later parts joined. One slip is allowed in the opening or in the
+  last part; a middle part (often a father's common given name) must agree exactly.
+
+>>> sorted(k for k in keys("Mesmari"))
+['p:mmr', 'p:msm', 'p:msmr', 'p:msr', 'p:smr']
+>>> "p:msmr" in keys("Ahmed al-Mesmari"), "p:hmd" in keys("Ahmed al-Mesmari")
+(True, False)
 >>> "c:hmd|msr" in keys("Ahmed al-Mesmari")
 True
 """
@@ -16,10 +23,12 @@ True
 from __future__ import annotations
 
 import functools
+import itertools
+from collections.abc import Iterator, Sequence
 
 from ._data import shipped
-from .fold import VOWELS, collapse
-from .parse import Name, parse
+from .fold import VOWELS, collapse, fold, join_forms
+from .parse import Name, Part, parse
 
 _LONGEST = 16  # no slip variants for longer skeletons: no name part is that long, junk is
 _NOT_CONSONANTS = VOWELS | {"'", "~", "H"}
@@ -55,25 +64,84 @@ def part_keys(form: str) -> frozenset[str]:
 def keys(name: Name | str) -> frozenset[str]:
     """All blocking keys of a name (a parsed :class:`Name` or a string).
 
-    Each part gives its part keys; a longer name also gives combined keys of its first part
-    with each later part, one slip allowed in the later part, which stay small when a part key
-    is too common to use (``max_bucket`` in :func:`namematch.resolve.resolve`).
+    Each part gives its part keys, which pair a one-part mention with any name. A longer name
+    also gives combined keys, which pair it with other longer names: each way the comparison
+    may open the name (its first part, its first two parts joined, or its second part after
+    a leading Mohammed) with each later part or two adjacent later parts joined, one slip
+    allowed on one side.
     """
     parsed = name if isinstance(name, Name) else parse(name)
     parts = parsed.parts
     if not parts:
         return frozenset()
-    out: set[str] = set().union(*(part_keys(p.form) for p in parts))
     if len(parts) == 1:
-        return frozenset(out)
-    first_exact = skeleton(parts[0].form)
-    for part in parts[1:]:
-        exact, slips = _variants(part.form)
-        if not (first_exact and exact):
+        return part_keys(parts[0].form)
+    # A one-part mention must meet a longer name's last part (or the last two joined),
+    # or its kunya: only those give the part keys a one-part mention is looked up by.
+    last, before = parts[-1], parts[-2]
+    out = set(part_keys(last.form))
+    out |= part_keys(join_forms(before.form, last.form, last.article))
+    if parts[0].role == "kunya":
+        out |= part_keys(parts[0].form)
+    for first, rest in _openings(parsed):
+        first_exact, first_slips = _variants(first)
+        if not first_exact:
             continue
-        out.add(f"c:{first_exact}|{exact}")
-        out.update(f"c:{first_exact}|{v}" for v in slips)
+        for later, tolerant in _units(rest):
+            exact, slips = _variants(later, 2)
+            if not exact:
+                continue
+            out.add(f"c:{first_exact}|{exact}")
+            if tolerant:
+                out.update(f"c:{first_exact}|{v}" for v in slips)
+                out.update(f"c:{v}|{exact}" for v in first_slips)
     return frozenset(out)
+
+
+def bucket_pairs(
+    key: str, members: Sequence[int], single: Sequence[bool]
+) -> Iterator[tuple[int, int]]:
+    """The candidate pairs one key's bucket gives: (i, j) with i before j in ``members``.
+
+    ``single[x]`` says whether ``members[x]`` is a one-part name. A part key pairs a one-part
+    name with any name, but not two longer names: they meet through combined keys, which also
+    require the opening of the names to agree.
+
+    >>> list(bucket_pairs("p:msmr", [1, 2, 3], [False, True, False]))
+    [(1, 2), (2, 3)]
+    """
+    part_key = key.startswith("p:")
+    for x, i in enumerate(members):
+        for y in range(x + 1, len(members)):
+            if not part_key or single[x] or single[y]:
+                yield i, members[y]
+
+
+@functools.cache
+def _optional_first() -> frozenset[str]:
+    return frozenset(skeleton(fold(text)) for text in shipped("names.yaml")["optional_first"])
+
+
+def _openings(name: Name) -> list[tuple[str, tuple[Part, ...]]]:
+    """The forms a comparison may align with the other name's first part, each with the
+    parts that follow it (see the first-part rule in :mod:`namematch.compare`)."""
+    parts = name.parts
+    out = [(parts[0].form, parts[1:])]
+    if len(parts) > 2:
+        out.append((join_forms(parts[0].form, parts[1].form, parts[1].article), parts[2:]))
+        if not name.patronymic and skeleton(parts[0].form) in _optional_first():
+            out.append((parts[1].form, parts[2:]))
+    return out
+
+
+def _units(parts: tuple[Part, ...]) -> list[tuple[str, bool]]:
+    """Each part's form and each two adjacent parts' joined form, with whether its keys
+    allow a slip: a middle part (often a father's common given name) gives its exact
+    skeleton only."""
+    out = [(p.form, i == len(parts) - 1) for i, p in enumerate(parts)]
+    out.extend((join_forms(a.form, b.form, b.article), False)
+               for a, b in itertools.pairwise(parts))
+    return out
 
 
 @functools.lru_cache(maxsize=1 << 18)

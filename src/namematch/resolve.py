@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from .aliases import AliasTable, load_aliases
 from .compare import DEFAULT_THRESHOLD, compare
-from .keys import keys, skeleton
+from .keys import bucket_pairs, keys, skeleton
 from .normalize import normalize
 from .parse import Name, Part, parse
 from .script import is_arabic
@@ -100,12 +100,11 @@ def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> set[
     for index, name in enumerate(names):
         for key in keys(name):
             buckets[key].append(index)
+    single = [len(name.parts) == 1 for name in names]
     pairs: set[tuple[int, int]] = set()
-    for members in buckets.values():
+    for key, members in buckets.items():
         if 1 < len(members) <= max_bucket:
-            for x, i in enumerate(members):
-                for j in members[x + 1 :]:
-                    pairs.add((i, j))
+            pairs.update(bucket_pairs(key, members, [single[i] for i in members]))
     return pairs
 
 
@@ -131,10 +130,14 @@ def informativeness(names: Sequence[Name]) -> Callable[[Part], float]:
     for name in names:
         frequency.update({skeleton(p.form) for p in name.parts})
     scale = math.log(len(names) + 1) or 1.0
+    known: dict[str, float] = {}
 
     def weigh(part: Part) -> float:
-        rarity = math.log((len(names) + 1) / (frequency[skeleton(part.form)] + 1)) / scale
-        return min(1.0, max(MIN_WEIGHT, rarity))
+        weight = known.get(part.form)
+        if weight is None:
+            rarity = math.log((len(names) + 1) / (frequency[skeleton(part.form)] + 1)) / scale
+            weight = known[part.form] = min(1.0, max(MIN_WEIGHT, rarity))
+        return weight
 
     return weigh
 

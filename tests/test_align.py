@@ -1,0 +1,42 @@
+"""The part alignment: the shortcut for non-competing moves equals the full search."""
+
+from __future__ import annotations
+
+import importlib
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+compare = importlib.import_module("namematch.compare")  # the package exports a function too
+
+KINDS = ("pair", "join-a", "join-b")
+
+
+@st.composite
+def chains(draw: st.DrawFn) -> tuple[list[object], int, int]:
+    """Moves that can all be taken together, in order, within names of n and m parts."""
+    moves = []
+    i = j = 0
+    for _ in range(draw(st.integers(0, 4))):
+        i += draw(st.integers(0, 2))
+        j += draw(st.integers(0, 2))
+        kind = draw(st.sampled_from(KINDS))
+        sim = draw(st.sampled_from([0.78, 0.8, 0.9, 1.0]))
+        step = compare._Step(kind, i, j, sim)
+        moves.append(step)
+        i, j = compare._end(step)
+    n = i + draw(st.integers(0, 2))
+    m = j + draw(st.integers(0, 2))
+    return moves, max(n, 1), max(m, 1)
+
+
+@given(chains())
+def test_chain_path_equals_best_path(case: tuple[list[object], int, int]) -> None:
+    moves, n, m = case
+    assert compare._is_chain(moves)
+    assert compare._chain_path(moves, n, m) == compare._best_path(moves, n, m)
+
+
+def test_competing_moves_are_not_a_chain() -> None:
+    moves = [compare._Step("pair", 0, 0, 1.0), compare._Step("join-a", 0, 0, 0.9)]
+    assert not compare._is_chain(moves)
