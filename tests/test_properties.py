@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from strategies import name_part
 
 from namematch import compare, normalize, parse, resolve
-from namematch.compare import form_distance
+from namematch.compare import _SIMILARITIES, form_distance, form_similarity
+from namematch.fold import fold
 
 
 @st.composite
@@ -46,6 +47,23 @@ def test_compare_is_symmetric_on_names(a: str, b: str) -> None:
 def test_form_distance_is_symmetric(a: str, b: str) -> None:
     for x, y in zip(parse(a).forms, parse(b).forms, strict=False):
         assert form_distance(x, y) == form_distance(y, x)
+
+
+FLOORS = st.sampled_from([0.0, 0.5, 0.6, 0.78, 0.8, 0.9])
+
+
+@given(name_part(), name_part(), FLOORS, st.lists(FLOORS, max_size=3))
+def test_form_similarity_does_not_depend_on_earlier_calls(
+    a: str, b: str, floor: float, earlier: list[float]
+) -> None:
+    """The similarity cache serves many floors; what it holds must never change a result."""
+    x, y = fold(a), fold(b)
+    _SIMILARITIES.clear()
+    fresh = form_similarity(x, y, floor)
+    _SIMILARITIES.clear()
+    for other in earlier:
+        form_similarity(y, x, other)
+    assert form_similarity(x, y, floor) == fresh
 
 
 @given(st.one_of(full_name(), names_text))

@@ -224,10 +224,14 @@ def _length(form: str, unvocalized: bool) -> float:
     )
 
 
-# (a, b) -> (similarity, the floor it was computed with): one entry serves every floor at
-# or above the one it was computed for, so the first-part check and the alignment share work.
-_SIMILARITIES: dict[tuple[str, str], tuple[float, float]] = {}
+# (a, b) -> (similarity, the floor it was computed with, skeleton edits): one entry serves
+# every floor at or above the one it was computed for, so the first-part check and the
+# alignment share work. The result never depends on what the cache holds.
+_SIMILARITIES: dict[tuple[str, str], tuple[float, float, int]] = {}
 _SIMILARITIES_MAX = 1 << 20
+# The edit distance stops once it exceeds its limit; the slack keeps a pair whose similarity
+# is the floor itself (up to rounding) from stopping at one floor and not at another.
+_SLACK = 1e-9
 
 
 def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
@@ -247,19 +251,20 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
         return 0.0  # junk, not a name part: keep the edit distance off quadratic sizes
     if b < a:  # one cache entry per unordered pair
         a, b = b, a
+    allowed = int((1.0 - floor) * SKELETON_EDITS_PER_UNIT)
     cached = _SIMILARITIES.get((a, b))
     if cached is None or (cached[0] == 0.0 and cached[1] > floor):
-        edits = int((1.0 - floor) * SKELETON_EDITS_PER_UNIT)
-        if Levenshtein.distance(skeleton(a), skeleton(b), score_cutoff=edits) > edits:
+        edits = Levenshtein.distance(skeleton(a), skeleton(b), score_cutoff=allowed + 1)
+        if edits > allowed:
             return 0.0  # settled without the edit distance; cheap enough not to cache
         unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
         length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
-        similarity = 1.0 - _distance(a, b, (1.0 - floor) * length) / length
+        similarity = 1.0 - _distance(a, b, (1.0 - floor) * length + _SLACK) / length
         if len(_SIMILARITIES) >= _SIMILARITIES_MAX:
             _SIMILARITIES.clear()
-        cached = (similarity if similarity >= floor else 0.0, floor)
+        cached = (similarity if similarity >= floor else 0.0, floor, edits)
         _SIMILARITIES[(a, b)] = cached
-    return cached[0] if cached[0] >= floor else 0.0
+    return cached[0] if cached[0] >= floor and cached[2] <= allowed else 0.0
 
 
 def join_parts(first: Part, second: Part) -> str:
