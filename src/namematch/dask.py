@@ -251,7 +251,7 @@ def resolve(
         ]
 
     # 5. Cluster on the client, then map back onto the input partitions.
-    resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold)
+    resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold, weights)
     meta = pd.DataFrame({"name": series._meta,
                          "entity": pd.Series([], dtype=object),
                          "canonical": pd.Series([], dtype=object),

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .aliases import AliasTable, load_aliases
-from .compare import DEFAULT_THRESHOLD, compare
+from .compare import DEFAULT_THRESHOLD, MAX_PARTS, compare
 from .keys import bucket_pairs, keys, skeleton
 from .normalize import normalize
 from .parse import Name, Part, parse
@@ -46,7 +46,8 @@ Progress = Callable[[str, int, int], None]
 @dataclass(frozen=True)
 class Resolution:
     """One input row resolved: its entity id, the entity's canonical name, and the score of
-    this name against that canonical name (1.0 for the canonical spelling itself).
+    this name against that canonical name, with part weights from the whole list (1.0 for
+    the canonical spelling itself).
 
     A blank input line gives empty ``entity`` and ``canonical`` and score 0.
     """
@@ -96,16 +97,24 @@ class _Clusters:
 
 def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> set[tuple[int, int]]:
     """Pairs of indexes into ``names`` that share a blocking key of a bounded bucket."""
+    return {divmod(code, len(names)) for code in _pair_codes(names, max_bucket)}
+
+
+def _pair_codes(names: Sequence[Name], max_bucket: int) -> set[int]:
+    """:func:`candidate_pairs` with each pair (i, j) as ``i * len(names) + j``: compact,
+    and fast to sort."""
     buckets: dict[str, list[int]] = defaultdict(list)
     for index, name in enumerate(names):
         for key in keys(name):
             buckets[key].append(index)
     single = [len(name.parts) == 1 for name in names]
-    pairs: set[tuple[int, int]] = set()
+    size = len(names)
+    codes: set[int] = set()
     for key, members in buckets.items():
         if 1 < len(members) <= max_bucket:
-            pairs.update(bucket_pairs(key, members, [single[i] for i in members]))
-    return pairs
+            codes.update(i * size + j
+                         for i, j in bucket_pairs(key, members, [single[i] for i in members]))
+    return codes
 
 
 def signature(name: Name) -> tuple[object, ...]:
@@ -185,27 +194,32 @@ def resolve(
     """
     rows = list(names)
     table = aliases if aliases is not None else load_aliases()
-    normals = [normalize(r) for r in rows]
-    counts = Counter(n for n in normals if n)
+    lines = Counter(rows)  # names repeat: each distinct line is normalized once
+    normal_of = {row: normalize(row) for row in lines}
+    counts: Counter[str] = Counter()
     written: dict[str, Counter[str]] = defaultdict(Counter)
-    for row, normal in zip(rows, normals, strict=True):
+    for row, times in lines.items():
+        normal = normal_of[row]
         if normal:
-            written[normal][row] += 1
+            counts[normal] += times
+            written[normal][row] += times
     distinct = sorted(counts)
     parsed = [parse(text) for text in distinct]
     weights = informativeness(parsed)
     heads = signature_heads(parsed)
-    pairs = sorted(candidate_pairs([parsed[i] for i in heads], max_bucket))
-    pairs = [(heads[x], heads[y]) for x, y in pairs]
+    size = len(heads)
+    pairs = [(heads[code // size], heads[code % size])
+             for code in sorted(_pair_codes([parsed[i] for i in heads], max_bucket))]
 
     def report(stage: str, done: int, total: int) -> None:
         if progress is not None:
             progress(stage, done, total)
 
     verdicts = _verdicts(pairs, Work(parsed, table, threshold, weights), jobs, report)
-    resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold)
-    return [Resolution(row, *resolved[normal]) if normal else Resolution(row, "", "", 0.0)
-            for row, normal in zip(rows, normals, strict=True)]
+    resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold, weights)
+    empty = ("", "", 0.0)
+    return [Resolution(row, *(resolved[normal_of[row]] if normal_of[row] else empty))
+            for row in rows]
 
 
 def signature_heads(parsed: Sequence[Name]) -> list[int]:
@@ -228,13 +242,15 @@ def entities(
     verdicts: Iterable[Verdict],
     table: AliasTable,
     threshold: float,
+    weights: Callable[[Part], float],
 ) -> dict[str, tuple[str, str, float]]:
     """Cluster the distinct names from the verdicts on their candidate pairs.
 
     ``distinct`` are the sorted normalized names, ``parsed`` their parses, ``counts`` how
-    often each occurs and ``written`` how it was written. Returns, for each normalized name,
-    its entity id, the entity's canonical name and the name's score against it. The
-    single-machine path and a distributed one give the same verdicts to this one function.
+    often each occurs and ``written`` how it was written; ``weights`` are the part weights
+    the verdicts were computed with. Returns, for each normalized name, its entity id, the
+    entity's canonical name and the name's score against it. The single-machine path and a
+    distributed one give the same verdicts to this one function.
     """
     index = {text: i for i, text in enumerate(distinct)}
     clusters = _Clusters(len(distinct))
@@ -243,12 +259,14 @@ def entities(
         clusters.union(first_of.setdefault(signature(name), i), i)
     edges: list[tuple[float, int, int]] = []
     single_links: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    scores: dict[tuple[int, int], float] = {}
     for i, j, score, matched, conflict, whole in verdicts:
         if conflict:
             clusters.keep_apart(i, j)
             continue
         if not matched:
             continue
+        scores[min(i, j), max(i, j)] = score
         multi_i, multi_j = len(parsed[i].parts) > 1, len(parsed[j].parts) > 1
         if multi_i == multi_j or whole:
             edges.append((score, i, j))
@@ -262,7 +280,9 @@ def entities(
     for _, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
         clusters.union(i, j)
     _attach_single_mentions(clusters, single_links, parsed, distinct, counts)
-    return _canonical(distinct, parsed, counts, written, clusters, table, threshold)
+    heads = [first_of[signature(name)] for name in parsed]
+    return _canonical(distinct, parsed, counts, written, clusters, table, threshold,
+                      weights, _Known(heads, scores))
 
 
 @dataclass(frozen=True)
@@ -358,6 +378,26 @@ def _neg(text: str) -> tuple[int, ...]:
     return tuple(-ord(c) for c in text)
 
 
+@dataclass(frozen=True)
+class _Known:
+    """Scores already computed: ``heads[i]`` is the first name of name i's signature, and
+    ``scores`` holds the matched verdicts by (smaller, larger) head index."""
+
+    heads: Sequence[int]
+    scores: dict[tuple[int, int], float]
+
+    def score(self, i: int, j: int, parsed: Sequence[Name], table: AliasTable) -> float | None:
+        """The score of names i and j if it is known without comparing them again."""
+        if not 0 < len(parsed[i].parts) <= MAX_PARTS or not 0 < len(parsed[j].parts) <= MAX_PARTS:
+            return None
+        if table.names and (parsed[i].text in table.names or parsed[j].text in table.names):
+            return None  # an alias of the whole name decides by its text, not its signature
+        hi, hj = self.heads[i], self.heads[j]
+        if hi == hj:
+            return 1.0  # same parts, same forms: every part pairs with similarity 1
+        return self.scores.get((min(hi, hj), max(hi, hj)))
+
+
 def _canonical(
     distinct: Sequence[str],
     parsed: Sequence[Name],
@@ -366,6 +406,8 @@ def _canonical(
     clusters: _Clusters,
     table: AliasTable,
     threshold: float,
+    weights: Callable[[Part], float],
+    known: _Known,
 ) -> dict[str, tuple[str, str, float]]:
     display = {
         text: without_titles(min(written[text].items(), key=lambda kv: (-kv[1], kv[0]))[0],
@@ -386,7 +428,10 @@ def _canonical(
     resolved: dict[str, tuple[str, str, float]] = {}
     for i, text in enumerate(distinct):
         entity, canonical = entity_of[clusters.find(i)]
-        score = 1.0 if canonical == i else round(
-            compare(parsed[i], parsed[canonical], aliases=table, threshold=threshold).score, 3)
+        score = 1.0 if canonical == i else known.score(i, canonical, parsed, table)
+        if score is None:
+            score = compare(parsed[i], parsed[canonical], aliases=table,
+                            threshold=threshold, weights=weights).score
+        score = round(score, 3)
         resolved[text] = (entity, display[distinct[canonical]], score)
     return resolved
