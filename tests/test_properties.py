@@ -30,6 +30,14 @@ def test_normalize_is_idempotent(text: str) -> None:
     assert normalize(once) == once
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_normalize_ascii_shortcut_equals_the_unicode_steps(text: str) -> None:
+    from namematch.normalize import _once, _unicode_clean
+
+    if text.isprintable() and "`" not in text:
+        assert _once(text) == _once(_unicode_clean(text))
+
+
 @given(names_text, names_text)
 def test_compare_is_symmetric(a: str, b: str) -> None:
     ab, ba = compare(a, b), compare(b, a)

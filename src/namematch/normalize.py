@@ -26,6 +26,15 @@ _MAX_ROUNDS = 4
 
 
 def _once(text: str) -> str:
+    if text.isascii() and text.isprintable() and "`" not in text:
+        text = text.lower()  # what the Unicode steps below do to such text, faster
+    else:
+        text = _unicode_clean(text)
+    text = _SPACE.sub(" ", text).strip()
+    return _HYPHEN_SPACE.sub("-", text)
+
+
+def _unicode_clean(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     kept = []
     for char in text:
@@ -36,9 +45,7 @@ def _once(text: str) -> str:
             continue
         kept.append(char)
     text = "".join(kept).translate(_TRANSLATE)
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _SPACE.sub(" ", text).strip()
-    return _HYPHEN_SPACE.sub("-", text)
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 @functools.lru_cache(maxsize=1 << 20)
