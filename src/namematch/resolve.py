@@ -319,7 +319,8 @@ def judge(chunk: Iterable[tuple[int, int]], work: Work) -> list[Verdict]:
 
 def _judge_shared(chunk: Sequence[tuple[int, int]]) -> list[Verdict]:
     assert _WORK is not None  # set before the worker processes were forked
-    return judge(chunk, _WORK)
+    # Only a match or a conflict changes the clustering: the rest need not travel back.
+    return [v for v in judge(chunk, _WORK) if v[3] or v[4]]
 
 
 def _verdicts(
