@@ -21,6 +21,8 @@ are deterministic.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import math
 import multiprocessing
@@ -192,7 +194,35 @@ def resolve(
     compares candidate pairs in that many processes (where the platform can fork); the
     result is the same.
     """
-    rows = list(names)
+    with _collector_paused():
+        return _resolve(list(names), aliases, threshold, max_bucket, jobs, progress)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while resolving.
+
+    The pipeline builds millions of small tuples and lists that live until the end, which
+    makes the collector rescan them again and again (a third of the time at 1M names); it
+    creates no reference cycles worth collecting meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _resolve(
+    rows: list[str],
+    aliases: AliasTable | None,
+    threshold: float,
+    max_bucket: int,
+    jobs: int,
+    progress: Progress | None,
+) -> list[Resolution]:
     table = aliases if aliases is not None else load_aliases()
     lines = Counter(rows)  # names repeat: each distinct line is normalized once
     normal_of = {row: normalize(row) for row in lines}
