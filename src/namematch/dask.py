@@ -30,6 +30,7 @@ from .resolve import (
     Resolution,
     Verdict,
     Work,
+    collector_paused,
     entities,
     informativeness,
     judge,
@@ -78,6 +79,11 @@ def _forms(part: Any) -> Any:
 
 def _key_rows(part: Any) -> Any:
     """One partition of (pos, text) head names -> one (key, pos, single) row per blocking key."""
+    with collector_paused():
+        return _key_frame(part)
+
+
+def _key_frame(part: Any) -> Any:
     _, _, pd = _modules()
     out_keys: list[str] = []
     out_pos: list[int] = []
@@ -158,7 +164,8 @@ def _judge_part(part: Any, heads: Sequence[int], work: Work) -> Any:
     _, _, pd = _modules()
     pairs = [(heads[int(x)], heads[int(y)])
              for x, y in zip(part["i"].tolist(), part["j"].tolist(), strict=True)]
-    kept = [v for v in judge(pairs, work) if v[3] or v[4]]
+    with collector_paused():
+        kept = [v for v in judge(pairs, work) if v[3] or v[4]]
     return _verdict_frame(pd, kept)
 
 
@@ -213,6 +220,18 @@ def resolve(
     the resolved names back onto the input partitions. ``npartitions`` is the number of
     partitions of the candidate-pair stages (default: those of ``frame``).
     """
+    with collector_paused():
+        return _resolve_frame(frame, column, aliases, threshold, max_bucket, npartitions)
+
+
+def _resolve_frame(
+    frame: Any,
+    column: str,
+    aliases: AliasTable | None,
+    threshold: float,
+    max_bucket: int,
+    npartitions: int | None,
+) -> Any:
     dask, dd, pd = _modules()
     series = frame if isinstance(frame, dd.Series) else frame[column]
     parts = npartitions or series.npartitions

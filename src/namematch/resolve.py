@@ -194,12 +194,12 @@ def resolve(
     compares candidate pairs in that many processes (where the platform can fork); the
     result is the same.
     """
-    with _collector_paused():
+    with collector_paused():
         return _resolve(list(names), aliases, threshold, max_bucket, jobs, progress)
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while resolving.
 
     The pipeline builds millions of small tuples and lists that live until the end, which
