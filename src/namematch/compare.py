@@ -261,10 +261,7 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
         length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
         similarity = 1.0 - _distance(a, b, (1.0 - floor) * length + _SLACK) / length
         if len(_SIMILARITIES) >= _SIMILARITIES_MAX:
-            # Drop the older half (dicts keep insertion order): recent pairs are the likely
-            # ones, as candidate pairs come sorted by name.
-            for key in list(itertools.islice(_SIMILARITIES, _SIMILARITIES_MAX // 2)):
-                del _SIMILARITIES[key]
+            _SIMILARITIES.clear()
         cached = (similarity if similarity >= floor else 0.0, floor, edits)
         _SIMILARITIES[(a, b)] = cached
     return cached[0] if cached[0] >= floor and cached[2] <= allowed else 0.0
