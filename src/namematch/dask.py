@@ -162,8 +162,10 @@ def candidate_pairs(
 def _judge_part(part: Any, heads: Sequence[int], work: Work) -> Any:
     """One partition of head pairs -> the verdicts that matter (match or conflict)."""
     _, _, pd = _modules()
-    pairs = [(heads[int(x)], heads[int(y)])
-             for x, y in zip(part["i"].tolist(), part["j"].tolist(), strict=True)]
+    # In name order, as the single-machine path compares them: pairs of one name share
+    # its part comparisons, which the similarity cache then serves.
+    pairs = sorted((heads[int(x)], heads[int(y)])
+                   for x, y in zip(part["i"].tolist(), part["j"].tolist(), strict=True))
     with collector_paused():
         kept = [v for v in judge(pairs, work) if v[3] or v[4]]
     return _verdict_frame(pd, kept)
@@ -303,8 +305,10 @@ def resolve_list(
     """
     dask, dd, pd = _modules()
     if scheduler is None:
+        # chunksize 1: dask's process pool otherwise hands up to 6 ready tasks to one worker
+        # as a batch, and with one task per worker the other workers sit idle.
         local = ({"scheduler": "synchronous"} if jobs <= 1
-                 else {"scheduler": "processes", "num_workers": jobs})
+                 else {"scheduler": "processes", "num_workers": jobs, "chunksize": 1})
         with dask.config.set(local):
             return _resolve_list(dd, pd, names, aliases, threshold, max_bucket, jobs)
     try:
@@ -336,7 +340,10 @@ def _resolve_list(
     wanted = max(workers, -(-len(rows) // _ROWS_PER_PARTITION))
     frame = dd.from_pandas(pd.DataFrame({"name": pd.Series(rows, dtype=object)}),
                            npartitions=min(wanted, len(rows)), sort=True)
-    out = resolve(frame, aliases=aliases, threshold=threshold, max_bucket=max_bucket).compute()
+    # One partition per worker for the pair stages: each comparison task receives the parsed
+    # names, so more tasks mean more copies shipped, not more parallelism.
+    out = resolve(frame, aliases=aliases, threshold=threshold, max_bucket=max_bucket,
+                  npartitions=workers).compute()
     return [Resolution(name, str(entity), str(canonical), float(score))
             for name, entity, canonical, score in zip(
                 rows, out["entity"].tolist(), out["canonical"].tolist(),
