@@ -64,11 +64,11 @@ def part_keys(form: str) -> frozenset[str]:
 def keys(name: Name | str) -> frozenset[str]:
     """All blocking keys of a name (a parsed :class:`Name` or a string).
 
-    Each part gives its part keys, which pair a one-part mention with any name. A longer name
-    also gives combined keys, which pair it with other longer names: each way the comparison
-    may open the name (its first part, its first two parts joined, or its second part after
-    a leading Mohammed) with each later part or two adjacent later parts joined, one slip
-    allowed on one side.
+    A one-part name gives its part keys. A longer name gives the part keys of what a one-part
+    mention may meet (its last part, its last two parts joined, its kunya), and combined keys
+    for other longer names: each way the comparison may open the name (its first part, its
+    first two parts joined, or its second part after a leading Mohammed) with each later part
+    or two adjacent later parts joined, one slip allowed in the opening or the last part.
     """
     parsed = name if isinstance(name, Name) else parse(name)
     parts = parsed.parts
@@ -136,8 +136,8 @@ def _openings(name: Name) -> list[tuple[str, tuple[Part, ...]]]:
 
 def _units(parts: tuple[Part, ...]) -> list[tuple[str, bool]]:
     """Each part's form and each two adjacent parts' joined form, with whether its keys
-    allow a slip: a middle part (often a father's common given name) gives its exact
-    skeleton only."""
+    allow a slip: only the last part's do. A middle part is often a father's common given
+    name, whose slip variants would pair many different people."""
     out = [(p.form, i == len(parts) - 1) for i, p in enumerate(parts)]
     out.extend((join_forms(a.form, b.form, b.article), False)
                for a, b in itertools.pairwise(parts))
