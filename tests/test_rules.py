@@ -48,6 +48,9 @@ def similar(a: str, b: str) -> float:
         ("Pashagha", "Bashagha", "p/b"),
         ("Kataeb", "Kata'ib", "hamza on ya: ae/a'i"),
         ("Ziyad", "Ziad", "intervocalic y"),
+        ("Oualid", "Walid", "French initial ou before a vowel is w"),
+        ("Abdelouahab", "Abdelwahab", "French ou after a joined abd- article"),
+        ("Fouad", "Fuad", "ou inside a word stays a vowel"),
     ],
 )
 def test_spelling_rule_joins_variants(a: str, b: str, rule: str) -> None:
@@ -102,6 +105,7 @@ def test_hard_negative_names_do_not_match(a: str, b: str) -> None:
         ("Muhammad bin Salman Al Saud", "Mohammed bin Salman"),
         ("Saif al-Islam Gaddafi", "Seif el-Islam Kadhafi"),
         ("QADHAFI, Muammar", "Muammar Gaddafi"),
+        ("Mourad Abd el-Ouahab", "Murad Abdelwahab"),
     ],
 )
 def test_name_structure_variants_match(a: str, b: str) -> None:
