@@ -9,8 +9,14 @@ from hypothesis import strategies as st
 from strategies import name_part
 
 from namematch import compare, normalize, parse, resolve
-from namematch.compare import _SIMILARITIES, form_distance, form_similarity
+from namematch.compare import (
+    _SIMILARITIES,
+    PART_THRESHOLD,
+    form_distance,
+    form_similarity,
+)
 from namematch.fold import fold
+from namematch.keys import given_name
 
 
 @st.composite
@@ -145,3 +151,16 @@ def test_known_spelling_rewrite_resolves_together(name: str, rewrite, rnd: rando
     variant = rewrite(name, rnd)
     rows = resolve([name, variant])
     assert rows[0].entity == rows[1].entity, compare(name, variant).explain()
+
+
+@given(full_name())
+def test_surname_written_first_resolves_with_the_given_name_first(name: str) -> None:
+    # "SURNAME Given" lists lose their comma; a surname that is no common given name is
+    # turned back (a common given name first is a different person: Ali Hassan, Hassan Ali).
+    *given_parts, family = name.split(" ")
+    assume(not given_name(fold(family)))
+    assume(all(form_similarity(fold(family), fold(p)) < PART_THRESHOLD for p in given_parts))
+    assume(not any(p.role == "kunya" for p in parse(name).parts))
+    turned = " ".join([family, *given_parts])
+    rows = resolve([name, turned])
+    assert rows[0].entity == rows[1].entity, compare(name, turned).explain()

@@ -88,6 +88,8 @@ def test_hard_negative_parts_stay_apart(a: str, b: str) -> None:
         ("Ali Abdullah Saleh", "Ahmed Ali Abdullah Saleh"),
         ("Mohammed Baqir al-Sadr", "Mohammed Baqir al-Hakim"),
         ("Ahmed Gaddaf al-Dam", "Ahmed Gaddafi"),
+        ("Ali Hassan", "Hassan Ali"),
+        ("Omar Khalid Haftar", "Khalid Omar Haftar"),
     ],
 )
 def test_hard_negative_names_do_not_match(a: str, b: str) -> None:
@@ -106,6 +108,8 @@ def test_hard_negative_names_do_not_match(a: str, b: str) -> None:
         ("Saif al-Islam Gaddafi", "Seif el-Islam Kadhafi"),
         ("QADHAFI, Muammar", "Muammar Gaddafi"),
         ("Mourad Abd el-Ouahab", "Murad Abdelwahab"),
+        ("Haftar Khalifa", "Khalifa Belqasim Haftar"),
+        ("Mesmari Ahmed", "Ahmed al-Mismari"),
     ],
 )
 def test_name_structure_variants_match(a: str, b: str) -> None:

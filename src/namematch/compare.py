@@ -5,7 +5,8 @@ joined (Abdul Razek / Abdelrazzak, Nasr Allah / Nasrallah). Two parts are simila
 weighted edit distance between their folded forms is small for their length (costs in
 ``data/rules.yaml``). Two names match when their first parts align, no part of one stands
 opposite a different part of the other, and the aligned parts are similar; a name of one
-part (a surname mention such as "Ghosri") must meet the other's last part.
+part (a surname mention such as "Ghosri") must meet the other's last part. When the first
+parts differ, a leading Mohammed may be left out, or a surname written first put last.
 
 >>> compare("Ahmed al-Mesmari", "Ahmed al-Mismari").decision
 'match'
@@ -27,7 +28,7 @@ from rapidfuzz.distance import Levenshtein
 from ._data import shipped
 from .aliases import AliasTable
 from .fold import SHORT_VOWELS, VOWELS, fold, join_forms
-from .keys import skeleton
+from .keys import given_name, skeleton
 from .parse import Name, Part, parse
 from .script import UNVOCALIZED
 
@@ -43,6 +44,9 @@ EXTRA_PART_WEIGHT = 0.15
 
 OPTIONAL_FIRST_FACTOR = 0.97
 """Score factor for a match found only with a leading Mohammed left out."""
+
+SURNAME_FIRST_FACTOR = 0.97
+"""Score factor for a match found only with a surname written first put last."""
 
 Decision = Literal["match", "no-match"]
 Weights = Callable[[Part], float]
@@ -454,7 +458,7 @@ def _match_without_optional_first(
             continue
         rest = replace(name, parts=name.parts[1:])
         pair = (rest, other) if a_side else (other, rest)
-        match = _compare(*pair, aliases, weights, threshold, may_drop_first=False)
+        match = _compare(*pair, aliases, weights, threshold, may_rewrite=False)
         if match.decision != "match":
             continue
         first = name.parts[0]
@@ -465,6 +469,36 @@ def _match_without_optional_first(
                      "match" if score >= threshold else "no-match", False,
                      f"all parts agree once the leading {first.text!r} is left out",
                      (extra, *match.parts))
+    return None
+
+
+def _match_surname_first(
+    name_a: Name, name_b: Name, aliases: AliasTable | None, weights: Weights, threshold: float
+) -> Match | None:
+    """The match of the two names once one written surname first is turned around.
+
+    Lists flattened from "SURNAME, Given" lose the comma: "Droukdel Abdelmalek". A first
+    part that meets the other name's last part is moved last, unless it is a common given
+    name: "Ali Hassan" (Ali son of Hassan) is not "Hassan Ali".
+    """
+    for name, other, a_side in ((name_a, name_b, True), (name_b, name_a, False)):
+        parts = name.parts
+        if name.patronymic or parts[0].role == "kunya":
+            continue
+        if _best_similarity(parts[:1], other.parts[-1:], aliases) < PART_THRESHOLD:
+            continue
+        if given_name(parts[0].form):
+            continue
+        turned = replace(name, parts=(*parts[1:], parts[0]))
+        pair = (turned, other) if a_side else (other, turned)
+        match = _compare(*pair, aliases, weights, threshold, may_rewrite=False)
+        if match.decision != "match":
+            continue
+        score = round(match.score * SURNAME_FIRST_FACTOR, 6)
+        return Match(name_a.text, name_b.text, score,
+                     "match" if score >= threshold else "no-match", False,
+                     f"all parts agree once the surname {parts[0].text!r} written first is "
+                     "put last", match.parts)
     return None
 
 
@@ -479,7 +513,7 @@ def _compare(
     aliases: AliasTable | None,
     weights: Weights,
     threshold: float,
-    may_drop_first: bool = True,
+    may_rewrite: bool = True,
 ) -> Match:
     pa, pb = name_a.parts, name_b.parts
     if aliases is not None and aliases.same_name(name_a.text, name_b.text):
@@ -494,9 +528,13 @@ def _compare(
         first = _best_similarity(pa, pb, aliases)
         if first < PART_THRESHOLD:
             shorter = (_match_without_optional_first(name_a, name_b, aliases, weights, threshold)
-                       if may_drop_first else None)
+                       if may_rewrite else None)
             if shorter is not None:
                 return shorter
+            turned = (_match_surname_first(name_a, name_b, aliases, weights, threshold)
+                      if may_rewrite else None)
+            if turned is not None:
+                return turned
             return Match(name_a.text, name_b.text, 0.3, "no-match", first < CONFLICT_BELOW,
                          "the first parts differ", ())
     elif len(pa) + len(pb) > 2:

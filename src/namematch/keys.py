@@ -10,7 +10,9 @@ key. The keys mirror the rules of :mod:`namematch.compare`:
 * combined keys (``c:``) pair two longer names whose openings agree: the first part, the
   first two parts joined, or the second part after a leading Mohammed, each with a later
   part or two adjacent later parts joined. One slip is allowed in the opening or in the
-  last part; a middle part (often a father's common given name) must agree exactly.
+  last part; a middle part (often a father's common given name) must agree exactly. One
+  more combined key reads the name as written surname first (its second part as the
+  opening, its first part as the last).
 
 >>> sorted(k for k in keys("Mesmari"))
 ['p:mmr', 'p:msm', 'p:msmr', 'p:msr', 'p:smr']
@@ -95,6 +97,11 @@ def keys(name: Name | str) -> frozenset[str]:
             if tolerant:
                 out.update(f"c:{first_exact}|{v}" for v in slips)
                 out.update(f"c:{v}|{exact}" for v in first_slips)
+    if (len(parts) > 1 and parts[0].role != "kunya" and not parsed.patronymic
+            and not given_name(parts[0].form)):
+        # Written surname first ("Droukdel Abdelmalek"): the key its given-name-first
+        # spelling has for its opening and last part.
+        out.add(f"c:{skeleton(parts[1].form)}|{skeleton(parts[0].form)}")
     return frozenset(out)
 
 
@@ -120,6 +127,21 @@ def bucket_pairs(
 @functools.cache
 def _optional_first() -> frozenset[str]:
     return frozenset(skeleton(fold(text)) for text in shipped("names.yaml")["optional_first"])
+
+
+@functools.cache
+def _given_names() -> frozenset[str]:
+    return frozenset(skeleton(fold(text)) for text in shipped("names.yaml")["given_names"])
+
+
+def given_name(form: str) -> bool:
+    """Whether a folded part may spell a common given name (``given_names`` in names.yaml):
+    its skeleton is one of theirs.
+
+    >>> given_name(fold("Hussein")), given_name(fold("Haftar"))
+    (True, False)
+    """
+    return skeleton(form) in _given_names()
 
 
 def _openings(name: Name) -> list[tuple[str, tuple[Part, ...]]]:
