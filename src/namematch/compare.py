@@ -541,7 +541,8 @@ def _compare(
         one, full = (pa, pb) if len(pa) == 1 else (pb, pa)
         ends = [_best_similarity(one, full[-1:], aliases)]
         if len(full) > 1:
-            ends.append(form_similarity(one[0].form, join_parts(full[-2], full[-1])))
+            ends.append(form_similarity(one[0].form, join_parts(full[-2], full[-1]),
+                                        CONFLICT_BELOW))
         if one[0].role == "kunya":
             ends.append(_best_similarity(one, full, aliases))
         if max(ends) < PART_THRESHOLD:
