@@ -80,7 +80,7 @@ ZIPF_EXPONENT = 1.1
 GIVEN_EXPONENT = 0.8  # given names are Zipf-distributed too: many people are Mohammed
 SPELLING_ALPHA = 1.5  # Chinese-restaurant concentration of a person's spellings
 
-NAMEMATCH = "namematch"
+NAMEMATCH = "namematch -j 1"
 NAMEMATCH_JOBS = "namematch -j 2"
 NAMEMATCH_DASK = "namematch --engine dask -j 2"
 METAPHONE = "metaphone floor"
@@ -515,7 +515,7 @@ class Launcher:
 
 def commands(system: str, path: Path) -> list[str]:
     if system in (NAMEMATCH, NAMEMATCH_JOBS, NAMEMATCH_DASK):
-        jobs = {NAMEMATCH: [], NAMEMATCH_JOBS: ["-j", "2"],
+        jobs = {NAMEMATCH: ["-j", "1"], NAMEMATCH_JOBS: ["-j", "2"],
                 NAMEMATCH_DASK: ["--engine", "dask", "-j", "2"]}[system]
         return [sys.executable, "-m", "namematch.cli", "resolve", str(path), "--quiet", *jobs]
     mode = "--_metaphone" if system == METAPHONE else "--_brute"

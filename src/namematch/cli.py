@@ -175,7 +175,14 @@ def _jobs(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more: {text}")
-    return value or os.cpu_count() or 1
+    return value or usable_cores()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform tells)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,8 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("tsv", "csv", "jsonl"), default="tsv",
                      help="output format (default tsv)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
-    run.add_argument("-j", "--jobs", type=_jobs, default=1, metavar="N",
-                     help="compare in N processes (0: one per core; default 1)")
+    run.add_argument("-j", "--jobs", type=_jobs, default="0", metavar="N",
+                     help="compare in N processes (default 0: one per usable core; "
+                          "1: this process only); the output is the same")
     run.add_argument("--engine", choices=("local", "dask"), default="local",
                      help="local: this process (default); dask: dask partitions "
                           "(install namematch[dask]), same output")
