@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -42,11 +42,9 @@ DEFAULT_THRESHOLD = 0.8
 EXTRA_PART_WEIGHT = 0.15
 """A part one name has and the other lacks (a middle name, a longer nasab) weighs this much."""
 
-OPTIONAL_FIRST_FACTOR = 0.97
-"""Score factor for a match found only with a leading Mohammed left out."""
-
-SURNAME_FIRST_FACTOR = 0.97
-"""Score factor for a match found only with a surname written first put last."""
+REWRITE_FACTOR = 0.97
+"""Score factor for a match found only once one name is rewritten (a leading Mohammed left
+out, a surname written first put last)."""
 
 Decision = Literal["match", "no-match"]
 Weights = Callable[[Part], float]
@@ -449,57 +447,48 @@ def _optional_first(name: Name) -> bool:
     return any(form_similarity(form, f) >= PART_THRESHOLD for f in _optional_first_forms())
 
 
-def _match_without_optional_first(
+def _match_rewritten(
     name_a: Name, name_b: Name, aliases: AliasTable | None, weights: Weights, threshold: float
 ) -> Match | None:
-    """The match of the two names once a leading Mohammed of one is left out, if they match."""
+    """The match of the two names once one of them is rewritten (see :func:`_rewrites`)."""
     for name, other, a_side in ((name_a, name_b, True), (name_b, name_a, False)):
-        if not _optional_first(name):
-            continue
-        rest = replace(name, parts=name.parts[1:])
-        pair = (rest, other) if a_side else (other, rest)
-        match = _compare(*pair, aliases, weights, threshold, may_rewrite=False)
-        if match.decision != "match":
-            continue
-        first = name.parts[0]
-        extra = PartMatch(first.text if a_side else "", "" if a_side else first.text, 0.0,
-                          weights(first), "extra")
-        score = round(match.score * OPTIONAL_FIRST_FACTOR, 6)
-        return Match(name_a.text, name_b.text, score,
-                     "match" if score >= threshold else "no-match", False,
-                     f"all parts agree once the leading {first.text!r} is left out",
-                     (extra, *match.parts))
+        for rewritten, dropped, how in _rewrites(name, other, aliases):
+            pair = (rewritten, other) if a_side else (other, rewritten)
+            match = _compare(*pair, aliases, weights, threshold, may_rewrite=False)
+            if match.decision != "match":
+                continue
+            parts = match.parts
+            if dropped is not None:
+                text = dropped.text
+                parts = (PartMatch(text if a_side else "", "" if a_side else text, 0.0,
+                                   weights(dropped), "extra"), *parts)
+            score = round(match.score * REWRITE_FACTOR, 6)
+            return Match(name_a.text, name_b.text, score,
+                         "match" if score >= threshold else "no-match", False,
+                         f"all parts agree once {how}", parts)
     return None
 
 
-def _match_surname_first(
-    name_a: Name, name_b: Name, aliases: AliasTable | None, weights: Weights, threshold: float
-) -> Match | None:
-    """The match of the two names once one written surname first is turned around.
+def _rewrites(
+    name: Name, other: Name, aliases: AliasTable | None
+) -> Iterator[tuple[Name, Part | None, str]]:
+    """Ways usage shortens or reorders a name whose first part differs from the other's:
+    each rewritten name, the part it left out (if any), and how it was rewritten.
 
-    Lists flattened from "SURNAME, Given" lose the comma: "Droukdel Abdelmalek". A first
-    part that meets the other name's last part is moved last, unless it is a common given
-    name: "Ali Hassan" (Ali son of Hassan) is not "Hassan Ali".
+    * A leading Mohammed left out (Mohammed Hosni Mubarak = Hosni Mubarak), see
+      ``optional_first`` in names.yaml.
+    * A surname written first put last: lists flattened from "SURNAME, Given" lose the
+      comma ("Haftar Khalifa"). Only when the part meets the other name's last part, and is
+      not a common given name: "Ali Hassan" (Ali son of Hassan) is not "Hassan Ali".
     """
-    for name, other, a_side in ((name_a, name_b, True), (name_b, name_a, False)):
-        parts = name.parts
-        if name.patronymic or parts[0].role == "kunya":
-            continue
-        if _best_similarity(parts[:1], other.parts[-1:], aliases) < PART_THRESHOLD:
-            continue
-        if given_name(parts[0].form):
-            continue
-        turned = replace(name, parts=(*parts[1:], parts[0]))
-        pair = (turned, other) if a_side else (other, turned)
-        match = _compare(*pair, aliases, weights, threshold, may_rewrite=False)
-        if match.decision != "match":
-            continue
-        score = round(match.score * SURNAME_FIRST_FACTOR, 6)
-        return Match(name_a.text, name_b.text, score,
-                     "match" if score >= threshold else "no-match", False,
-                     f"all parts agree once the surname {parts[0].text!r} written first is "
-                     "put last", match.parts)
-    return None
+    parts = name.parts
+    if _optional_first(name):
+        yield (replace(name, parts=parts[1:]), parts[0],
+               f"the leading {parts[0].text!r} is left out")
+    if (not name.patronymic and parts[0].role != "kunya" and not given_name(parts[0].form)
+            and _best_similarity(parts[:1], other.parts[-1:], aliases) >= PART_THRESHOLD):
+        yield (replace(name, parts=(*parts[1:], parts[0])), None,
+               f"the surname {parts[0].text!r} written first is put last")
 
 
 def _swap(match: Match) -> Match:
@@ -527,14 +516,10 @@ def _compare(
     if len(pa) > 1 and len(pb) > 1:
         first = _best_similarity(pa, pb, aliases)
         if first < PART_THRESHOLD:
-            shorter = (_match_without_optional_first(name_a, name_b, aliases, weights, threshold)
-                       if may_rewrite else None)
-            if shorter is not None:
-                return shorter
-            turned = (_match_surname_first(name_a, name_b, aliases, weights, threshold)
-                      if may_rewrite else None)
-            if turned is not None:
-                return turned
+            rewritten = (_match_rewritten(name_a, name_b, aliases, weights, threshold)
+                         if may_rewrite else None)
+            if rewritten is not None:
+                return rewritten
             return Match(name_a.text, name_b.text, 0.3, "no-match", first < CONFLICT_BELOW,
                          "the first parts differ", ())
     elif len(pa) + len(pb) > 2:
