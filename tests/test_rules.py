@@ -154,3 +154,15 @@ def test_leading_mohammed_may_be_dropped_outside_a_nasab() -> None:
     )
     # and another leading name is never optional
     assert compare("Uday Saddam Hussein", "Saddam Hussein").decision == "no-match"
+
+
+def test_initials_abbreviate_the_parts_they_stand_for() -> None:
+    match = compare("Ahmed M. al-Mesmari", "Ahmed Mohammed al-Mismari")
+    assert match.decision == "match", match.explain()
+    assert compare("Ahmed M. A. al-Mesmari", "Ahmed Mohammed Ali al-Mismari").decision == "match"
+    # initials that spell other letters keep the names apart, but are no proof of two people
+    other = compare("Ahmed M. al-Mesmari", "Ahmed Ali al-Mesmari")
+    assert (other.decision, other.conflict) == ("no-match", False), other.explain()
+    assert "'m.' does not abbreviate 'ali'" in other.reason
+    # initials never join the next part into one word
+    assert [p.kind for p in compare("Ahmed M. Ali", "Ahmed Mali").parts] != ["same", "same"]

@@ -27,7 +27,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ._data import shipped
 from .aliases import AliasTable
-from .fold import SHORT_VOWELS, VOWELS, fold, join_forms
+from .fold import SHORT_VOWELS, VOWELS, fold, join_forms, latin
 from .keys import given_name, skeleton
 from .parse import Name, Part, parse
 from .script import UNVOCALIZED
@@ -319,25 +319,41 @@ def _align(a: tuple[Part, ...], b: tuple[Part, ...], aliases: AliasTable | None)
     """
     n, m = len(a), len(b)
     form_a, form_b = [p.form for p in a], [p.form for p in b]
-    joined_a = [join_parts(x, y) for x, y in itertools.pairwise(a)]
-    joined_b = [join_parts(x, y) for x, y in itertools.pairwise(b)]
+    joined_a = _joined(a)
+    joined_b = _joined(b)
     moves: list[_Step] = []  # every part (or two joined) that may stand opposite another
     for i in range(n):
         for j in range(m):
             sim = _part_similarity(form_a[i], form_b[j], aliases)
             if sim >= PART_THRESHOLD:
                 moves.append(_Step("pair", i, j, sim))
-            if i:
+            if i and joined_a[i - 1]:
                 sim = _part_similarity(joined_a[i - 1], form_b[j], aliases)
                 if sim >= PART_THRESHOLD:
                     moves.append(_Step("join-a", i - 1, j, sim))
-            if j:
+            if j and joined_b[j - 1]:
                 sim = _part_similarity(form_a[i], joined_b[j - 1], aliases)
                 if sim >= PART_THRESHOLD:
                     moves.append(_Step("join-b", i, j - 1, sim))
     if _is_chain(moves):
         return _chain_path(moves, n, m)
     return _best_path(moves, n, m)
+
+
+def _initials_agree(x: list[Part], y: list[Part]) -> bool:
+    """Whether the initials on one side spell, in order, first letters of the parts on the
+    other (A. H. = Abdullah Hassan; M. is not Ali)."""
+    short, full = (x, y) if all(p.initials for p in x) else (y, x)
+    letters = [c for p in short for c in latin(p.text)]
+    firsts = iter(latin(p.text)[:1] for p in full)
+    return all(any(c == f for f in firsts) for c in letters)
+
+
+def _joined(parts: tuple[Part, ...]) -> list[str]:
+    """The forms of each two adjacent parts written as one word; empty where one is
+    initials, which abbreviate words and so never join them."""
+    return [join_parts(x, y) if not (x.initials or y.initials) else ""
+            for x, y in itertools.pairwise(parts)]
 
 
 def _end(step: _Step) -> tuple[int, int]:
@@ -542,16 +558,32 @@ def _compare(
     last_b_aligned = last_a_aligned = False
     pending_a: list[Part] = []
     pending_b: list[Part] = []
+    lacks_a = lacks_b = False  # a part written out that the other name lacks
 
     def close_gap() -> None:
-        nonlocal conflict
+        nonlocal conflict, lacks_a, lacks_b, total_weight
         kind: Literal["conflict", "extra"] = "extra"
-        if pending_a and pending_b:
+        # Initials stand for parts written out elsewhere (H.A., M.): opposite other parts
+        # they neither conflict nor differ, and a name lacks nothing for having them.
+        short_a = all(x.initials for x in pending_a)
+        short_b = all(y.initials for y in pending_b)
+        if pending_a and pending_b and not (short_a or short_b):
             best = max(form_similarity(x.form, y.form, CONFLICT_BELOW)
                        for x in pending_a for y in pending_b)
             if best < CONFLICT_BELOW:
                 kind, conflict = "conflict", True
             reasons.append(f"{_text(tuple(pending_a))!r} differs from {_text(tuple(pending_b))!r}")
+        elif pending_a and pending_b:
+            if _initials_agree(pending_a, pending_b):
+                # they abbreviate the parts opposite: no part of their own to weigh
+                for z in pending_a if short_a else pending_b:
+                    total_weight -= weights(z) * EXTRA_PART_WEIGHT
+            else:
+                short, full = (pending_a, pending_b) if short_a else (pending_b, pending_a)
+                reasons.append(f"{_text(tuple(short))!r} does not abbreviate "
+                               f"{_text(tuple(full))!r}")
+        lacks_a = lacks_a or not short_a
+        lacks_b = lacks_b or not short_b
         for x in pending_a:
             explained.append(PartMatch(x.text, "", 0.0, weights(x), kind))
         for y in pending_b:
@@ -586,9 +618,7 @@ def _compare(
         total_weight += weight
     close_gap()
     single = len(pa) == 1 or len(pb) == 1
-    extra_a = any(p.kind == "extra" and p.a for p in explained)
-    extra_b = any(p.kind == "extra" and p.b for p in explained)
-    if extra_a and extra_b and not reasons:
+    if lacks_a and lacks_b and not reasons:
         # A shortened name drops parts; it does not add others (Mohammed Ibrahim Sulaiman is
         # not Mohammed Hassan Ibrahim).
         reasons.append("each name has parts the other lacks")

@@ -24,6 +24,7 @@ from .script import is_arabic, strip_article
 
 _TOKEN_JUNK = re.compile(r"[^\w']+")
 _ARABIC_ARTICLE = "ال"
+_INITIALS = re.compile(r"(?:[^\W\d_]\.){1,3}|[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,17 @@ class Part:
     form: str
     role: str
     article: bool = False
+
+    @property
+    def initials(self) -> bool:
+        """Whether the part is only initials (H.A., M., J), short for parts written out
+        elsewhere.
+
+        >>> parse("Hamid A. H. al-Ahmar").parts[1].initials, parse("Hamid Ali").parts[1].initials
+        (True, False)
+        """
+        text = self.text
+        return ("." in text or len(text) == 1) and _INITIALS.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
