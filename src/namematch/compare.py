@@ -561,7 +561,7 @@ def _compare(
     lacks_a = lacks_b = False  # a part written out that the other name lacks
 
     def close_gap() -> None:
-        nonlocal conflict, lacks_a, lacks_b, total_weight
+        nonlocal conflict, lacks_a, lacks_b
         kind: Literal["conflict", "extra"] = "extra"
         # Initials stand for parts written out elsewhere (H.A., M.): opposite other parts
         # they neither conflict nor differ, and a name lacks nothing for having them.
@@ -573,15 +573,9 @@ def _compare(
             if best < CONFLICT_BELOW:
                 kind, conflict = "conflict", True
             reasons.append(f"{_text(tuple(pending_a))!r} differs from {_text(tuple(pending_b))!r}")
-        elif pending_a and pending_b:
-            if _initials_agree(pending_a, pending_b):
-                # they abbreviate the parts opposite: no part of their own to weigh
-                for z in pending_a if short_a else pending_b:
-                    total_weight -= weights(z) * EXTRA_PART_WEIGHT
-            else:
-                short, full = (pending_a, pending_b) if short_a else (pending_b, pending_a)
-                reasons.append(f"{_text(tuple(short))!r} does not abbreviate "
-                               f"{_text(tuple(full))!r}")
+        elif pending_a and pending_b and not _initials_agree(pending_a, pending_b):
+            short, full = (pending_a, pending_b) if short_a else (pending_b, pending_a)
+            reasons.append(f"{_text(tuple(short))!r} does not abbreviate {_text(tuple(full))!r}")
         lacks_a = lacks_a or not short_a
         lacks_b = lacks_b or not short_b
         for x in pending_a:
@@ -592,13 +586,11 @@ def _compare(
         pending_b.clear()
 
     for step in steps:
-        if step.kind == "skip-a":
-            pending_a.append(pa[step.i])
-            total_weight += weights(pa[step.i]) * EXTRA_PART_WEIGHT
-            continue
-        if step.kind == "skip-b":
-            pending_b.append(pb[step.j])
-            total_weight += weights(pb[step.j]) * EXTRA_PART_WEIGHT
+        if step.kind in ("skip-a", "skip-b"):
+            part = pa[step.i] if step.kind == "skip-a" else pb[step.j]
+            (pending_a if step.kind == "skip-a" else pending_b).append(part)
+            if not part.initials:  # initials only abbreviate: no part of their own to weigh
+                total_weight += weights(part) * EXTRA_PART_WEIGHT
             continue
         close_gap()
         left = pa[step.i : step.i + (2 if step.kind == "join-a" else 1)]
