@@ -340,6 +340,12 @@ def _align(a: tuple[Part, ...], b: tuple[Part, ...], aliases: AliasTable | None)
     return _best_path(moves, n, m)
 
 
+def _extra_weight(part: Part, weights: Weights) -> float:
+    """The weight of a part the other name lacks; initials only abbreviate: they have no
+    part of their own to weigh."""
+    return 0.0 if part.initials else weights(part)
+
+
 def _initials_agree(x: list[Part], y: list[Part]) -> bool:
     """Whether the initials on one side spell, in order, first letters of the parts on the
     other (A. H. = Abdullah Hassan; M. is not Ali)."""
@@ -579,9 +585,9 @@ def _compare(
         lacks_a = lacks_a or not short_a
         lacks_b = lacks_b or not short_b
         for x in pending_a:
-            explained.append(PartMatch(x.text, "", 0.0, weights(x), kind))
+            explained.append(PartMatch(x.text, "", 0.0, _extra_weight(x, weights), kind))
         for y in pending_b:
-            explained.append(PartMatch("", y.text, 0.0, weights(y), kind))
+            explained.append(PartMatch("", y.text, 0.0, _extra_weight(y, weights), kind))
         pending_a.clear()
         pending_b.clear()
 
@@ -589,8 +595,7 @@ def _compare(
         if step.kind in ("skip-a", "skip-b"):
             part = pa[step.i] if step.kind == "skip-a" else pb[step.j]
             (pending_a if step.kind == "skip-a" else pending_b).append(part)
-            if not part.initials:  # initials only abbreviate: no part of their own to weigh
-                total_weight += weights(part) * EXTRA_PART_WEIGHT
+            total_weight += _extra_weight(part, weights) * EXTRA_PART_WEIGHT
             continue
         close_gap()
         left = pa[step.i : step.i + (2 if step.kind == "join-a" else 1)]
