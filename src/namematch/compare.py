@@ -311,16 +311,20 @@ def _part_similarity(
     return form_similarity(a, b, floor)
 
 
-def _align(a: tuple[Part, ...], b: tuple[Part, ...], aliases: AliasTable | None) -> list[_Step]:
+def _align(
+    a: tuple[Part, ...], b: tuple[Part, ...], aliases: AliasTable | None, initials: bool = True
+) -> list[_Step]:
     """Order-preserving alignment of parts maximizing the summed similarity of pairs.
+
+    ``initials`` False says that no part is initials, which spares looking.
 
     Among equal sums, fewer skipped parts win; among those, the first option tried (skip a
     part of ``a``, skip one of ``b``, pair, join two of ``a``, join two of ``b``).
     """
     n, m = len(a), len(b)
     form_a, form_b = [p.form for p in a], [p.form for p in b]
-    joined_a = _joined(a)
-    joined_b = _joined(b)
+    joined_a = _joined(a, initials)
+    joined_b = _joined(b, initials)
     moves: list[_Step] = []  # every part (or two joined) that may stand opposite another
     for i in range(n):
         for j in range(m):
@@ -340,12 +344,6 @@ def _align(a: tuple[Part, ...], b: tuple[Part, ...], aliases: AliasTable | None)
     return _best_path(moves, n, m)
 
 
-def _extra_weight(part: Part, weights: Weights) -> float:
-    """The weight of a part the other name lacks; initials only abbreviate: they have no
-    part of their own to weigh."""
-    return 0.0 if part.initials else weights(part)
-
-
 def _initials_agree(x: list[Part], y: list[Part]) -> bool:
     """Whether the initials on one side spell, in order, first letters of the parts on the
     other (A. H. = Abdullah Hassan; M. is not Ali)."""
@@ -355,9 +353,11 @@ def _initials_agree(x: list[Part], y: list[Part]) -> bool:
     return all(any(c == f for f in firsts) for c in letters)
 
 
-def _joined(parts: tuple[Part, ...]) -> list[str]:
+def _joined(parts: tuple[Part, ...], initials: bool) -> list[str]:
     """The forms of each two adjacent parts written as one word; empty where one is
     initials, which abbreviate words and so never join them."""
+    if not initials:
+        return [join_parts(x, y) for x, y in itertools.pairwise(parts)]
     return [join_parts(x, y) if not (x.initials or y.initials) else ""
             for x, y in itertools.pairwise(parts)]
 
@@ -555,7 +555,8 @@ def _compare(
         if max(ends) < PART_THRESHOLD:
             return Match(name_a.text, name_b.text, max(ends), "no-match", False,
                          "a one-part name must meet the other name's last part", ())
-    steps = _align(pa, pb, aliases)
+    initials = name_a.initials or name_b.initials
+    steps = _align(pa, pb, aliases, initials)
     explained: list[PartMatch] = []
     matched_weight = total_weight = 0.0
     conflict = False
@@ -567,12 +568,16 @@ def _compare(
     lacks_a = lacks_b = False  # a part written out that the other name lacks
 
     def close_gap() -> None:
-        nonlocal conflict, lacks_a, lacks_b
+        nonlocal conflict, lacks_a, lacks_b, total_weight
+        if not (pending_a or pending_b):
+            return
         kind: Literal["conflict", "extra"] = "extra"
         # Initials stand for parts written out elsewhere (H.A., M.): opposite other parts
-        # they neither conflict nor differ, and a name lacks nothing for having them.
-        short_a = all(x.initials for x in pending_a)
-        short_b = all(y.initials for y in pending_b)
+        # they neither conflict nor differ, they weigh nothing, and a name lacks nothing for
+        # having them.
+        written_a = [x for x in pending_a if not x.initials] if initials else pending_a
+        written_b = [y for y in pending_b if not y.initials] if initials else pending_b
+        short_a, short_b = not written_a, not written_b
         if pending_a and pending_b and not (short_a or short_b):
             best = max(form_similarity(x.form, y.form, CONFLICT_BELOW)
                        for x in pending_a for y in pending_b)
@@ -585,17 +590,22 @@ def _compare(
         lacks_a = lacks_a or not short_a
         lacks_b = lacks_b or not short_b
         for x in pending_a:
-            explained.append(PartMatch(x.text, "", 0.0, _extra_weight(x, weights), kind))
+            weight = 0.0 if initials and x.initials else weights(x)
+            total_weight += weight * EXTRA_PART_WEIGHT
+            explained.append(PartMatch(x.text, "", 0.0, weight, kind))
         for y in pending_b:
-            explained.append(PartMatch("", y.text, 0.0, _extra_weight(y, weights), kind))
+            weight = 0.0 if initials and y.initials else weights(y)
+            total_weight += weight * EXTRA_PART_WEIGHT
+            explained.append(PartMatch("", y.text, 0.0, weight, kind))
         pending_a.clear()
         pending_b.clear()
 
     for step in steps:
-        if step.kind in ("skip-a", "skip-b"):
-            part = pa[step.i] if step.kind == "skip-a" else pb[step.j]
-            (pending_a if step.kind == "skip-a" else pending_b).append(part)
-            total_weight += _extra_weight(part, weights) * EXTRA_PART_WEIGHT
+        if step.kind == "skip-a":
+            pending_a.append(pa[step.i])
+            continue
+        if step.kind == "skip-b":
+            pending_b.append(pb[step.j])
             continue
         close_gap()
         left = pa[step.i : step.i + (2 if step.kind == "join-a" else 1)]

@@ -40,7 +40,7 @@ class Part:
     role: str
     article: bool = False
 
-    @property
+    @functools.cached_property
     def initials(self) -> bool:
         """Whether the part is only initials (H.A., M., J), short for parts written out
         elsewhere.
@@ -66,6 +66,11 @@ class Name:
     def forms(self) -> tuple[str, ...]:
         """The folded forms of the parts, in order."""
         return tuple(p.form for p in self.parts)
+
+    @functools.cached_property
+    def initials(self) -> bool:
+        """Whether any part is only initials (see :attr:`Part.initials`)."""
+        return any(p.initials for p in self.parts)
 
 
 @dataclass(frozen=True)
