@@ -30,7 +30,10 @@ children are started by a small launcher process forked before any list is gener
 Linux counts the peak RSS of the spawning process into the child's ``ru_maxrss``, so
 spawning from this process would inflate the small children.  Systems:
 
-* ``namematch``: ``python -m namematch.cli resolve FILE --quiet > /dev/null``.
+* ``namematch``: ``python -m namematch.cli resolve FILE --quiet -j 1`` (and ``-j 2``, and
+  ``--engine dask -j 2`` with ``--dask``).  The output of the ``-j 1`` run is scored against
+  the true people (pairwise precision, recall and F1 over the mentions), so the list is also
+  a labelled set at every size.
 * ``metaphone floor``: group lines by the tuple of jellyfish metaphone keys of their
   lower-cased tokens and write a group id per line (``--_metaphone FILE``, hidden).
 * ``rapidfuzz brute``: ``process.cdist`` of all lines against all lines with
@@ -67,6 +70,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DEFAULT_BRUTE = (10_000, 30_000)
@@ -438,6 +442,7 @@ class Row:
     system: str
     runs: list[Run]
     pairs: str = ""
+    quality: str = ""
 
     @property
     def failure(self) -> str:
@@ -540,7 +545,28 @@ def measure(
             break
     if system == BRUTE and not row.failure:
         row.pairs = row.runs[-1].stdout.strip()
+    if system == NAMEMATCH and not row.failure:
+        row.quality = pair_quality(row.runs[-1].stdout, mentions.path.with_suffix(".truth"))
     return row
+
+
+def pair_quality(output: str, truth_path: Path) -> str:
+    """Pairwise precision, recall and F1 of namematch's entities against the generator's
+    people: a mention list is its own labelled set, at every size."""
+    rows = output.split("\n")[1:-1]  # header, one row per mention, final newline
+    truth = truth_path.read_text(encoding="utf-8").split("\n")[:-1]
+    if len(rows) != len(truth):
+        return f"n/a ({len(rows):,} rows for {len(truth):,} mentions)"
+    entities = [row.split("\t")[1] for row in rows]
+
+    def pairs(groups: Counter[Any]) -> int:
+        return sum(n * (n - 1) // 2 for n in groups.values())
+
+    both = pairs(Counter(zip(truth, entities, strict=True)))
+    precision = both / max(1, pairs(Counter(entities)))
+    recall = both / max(1, pairs(Counter(truth)))
+    f1 = 2 * precision * recall / (precision + recall) if both else 0.0
+    return f"pair P {precision:.4f}, R {recall:.4f}, F1 {f1:.4f}"
 
 
 def count_candidate_pairs(path: Path) -> str:
@@ -604,6 +630,8 @@ def summary(rows: list[Row]) -> list[str]:
                 f"- growth namematch time({big.label})/time({small.label}) = "
                 f"{big.seconds / small.seconds:.1f} for {big.size / small.size:g}x the names"
             )
+    for row in (r for r in rows if r.system == NAMEMATCH and r.quality):
+        out.append(f"- {row.label}: namematch against the generator's people: {row.quality}")
     for row in (r for r in rows if r.system == BRUTE and r.pairs):
         out.append(f"- {row.label}: rapidfuzz brute: {int(row.pairs):,} pairs >= {BRUTE_CUTOFF}")
     return out
