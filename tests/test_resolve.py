@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from namematch import parse, resolve
+from namematch.keys import NEIGHBOURS
 from namematch.resolve import candidate_pairs
 
 NAMES = (Path(__file__).resolve().parents[1] / "seeds" / "names.txt").read_text(
@@ -27,7 +28,18 @@ def test_a_common_key_alone_does_not_pair_everyone() -> None:
     unbounded = candidate_pairs(names, max_bucket=1000)
     bounded = candidate_pairs(names, max_bucket=3)
     assert {(0, i) for i in range(1, 8)} <= unbounded
-    assert not bounded & {(0, i) for i in range(1, 8)}
+    # over the bound, a name pairs only with its next neighbours in name order
+    assert bounded & {(0, i) for i in range(1, 8)} == {(0, i) for i in range(1, NEIGHBOURS + 1)}
+
+
+def test_a_famous_name_with_more_spellings_than_the_bound_stays_one_entity() -> None:
+    # 36 folded spellings share each key, more than a bound of 10 (at 1M names a famous
+    # person has hundreds, more than MAX_BUCKET): neighbours in name order still chain them
+    spellings = [f"Ahmed {article}M{e}sm{a}r{i}" for article in ("al-", "el-", "")
+                 for e in "eia" for a in ("a", "aa", "e") for i in ("i", "y", "ee")]
+    pairs = candidate_pairs([parse(s) for s in spellings], max_bucket=10)
+    assert len(pairs) <= NEIGHBOURS * len(spellings) * 16  # linear: a bounded number of keys
+    assert len({row.entity for row in resolve(spellings, max_bucket=10)}) == 1
 
 
 def test_two_longer_names_meet_through_their_openings() -> None:

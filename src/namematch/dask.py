@@ -100,8 +100,8 @@ def _key_frame(part: Any) -> Any:
 
 
 def _bucket_pairs(part: Any, max_bucket: int) -> Any:
-    """One partition holding whole buckets (shuffled on key) -> the pairs within each
-    bucket of 2 to ``max_bucket`` members, as (i, j) positions with i < j."""
+    """One partition holding whole buckets (shuffled on key) -> the pairs each bucket gives
+    (:func:`namematch.keys.bucket_pairs`), as (i, j) positions with i < j."""
     _, _, pd = _modules()
     buckets: dict[str, list[tuple[int, bool]]] = defaultdict(list)
     for key, pos, single in zip(part["key"].tolist(), part["pos"].tolist(),
@@ -110,9 +110,11 @@ def _bucket_pairs(part: Any, max_bucket: int) -> Any:
     first: list[int] = []
     second: list[int] = []
     for key, members in buckets.items():
-        if 1 < len(members) <= max_bucket:
+        if len(members) > 1:
             members.sort()
-            for i, j in bucket_pairs(key, [m[0] for m in members], [m[1] for m in members]):
+            found = bucket_pairs(key, [m[0] for m in members], [m[1] for m in members],
+                                 max_bucket)
+            for i, j in found:
                 first.append(i)
                 second.append(j)
     pairs = pd.DataFrame({"i": pd.Series(first, dtype="int64"),

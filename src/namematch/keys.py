@@ -105,21 +105,34 @@ def keys(name: Name | str) -> frozenset[str]:
     return frozenset(out)
 
 
+NEIGHBOURS = 1
+"""In a bucket over the bound, each name pairs with this many next names in name order
+(2 found no more true pairs than 1 on a synthetic million names, for 5% more pairs)."""
+
+
 def bucket_pairs(
-    key: str, members: Sequence[int], single: Sequence[bool]
+    key: str, members: Sequence[int], single: Sequence[bool], max_bucket: int
 ) -> Iterator[tuple[int, int]]:
     """The candidate pairs one key's bucket gives: (i, j) with i before j in ``members``.
 
-    ``single[x]`` says whether ``members[x]`` is a one-part name. A part key pairs a one-part
-    name with any name, but not two longer names: they meet through combined keys, which also
-    require the opening of the names to agree.
+    ``members`` are in name order; ``single[x]`` says whether ``members[x]`` is a one-part
+    name. A part key pairs a one-part name with any name, but not two longer names: they
+    meet through combined keys, which also require the opening of the names to agree.
 
-    >>> list(bucket_pairs("p:msmr", [1, 2, 3], [False, True, False]))
+    A bucket of up to ``max_bucket`` names pairs them all. A bigger one (a common first name
+    and surname, or a famous person's hundreds of spellings) pairs each name only with its
+    ``NEIGHBOURS`` next names: the spellings of one person sort close together and chain,
+    while the pairs stay linear in the bucket's size (sorted-neighbourhood blocking).
+
+    >>> list(bucket_pairs("p:msmr", [1, 2, 3], [False, True, False], 50))
     [(1, 2), (2, 3)]
+    >>> list(bucket_pairs("c:hmd|msmr", [1, 2, 3, 4], [False] * 4, 3))
+    [(1, 2), (2, 3), (3, 4)]
     """
     part_key = key.startswith("p:")
+    reach = len(members) if len(members) <= max_bucket else NEIGHBOURS + 1
     for x, i in enumerate(members):
-        for y in range(x + 1, len(members)):
+        for y in range(x + 1, min(x + reach, len(members))):
             if not part_key or single[x] or single[y]:
                 yield i, members[y]
 

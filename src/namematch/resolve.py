@@ -1,8 +1,8 @@
 """Resolve a list of names into entities: block, score, cluster, choose canonical names.
 
 1. Each distinct name is parsed once and gives its blocking keys; names sharing a key are
-   candidate pairs, except through keys shared by more than ``max_bucket`` names (a common
-   given name alone must not pair everyone).
+   candidate pairs. A key shared by more than ``max_bucket`` names only pairs each name with
+   its next neighbours in name order (a common given name alone must not pair everyone).
 2. Candidate pairs are compared. Pairs that clearly differ become cannot-links.
 3. Names of two or more parts are merged best pair first, never across a cannot-link, so a
    chain of partial matches cannot glue two different people together.
@@ -40,7 +40,8 @@ from .script import is_arabic
 MIN_WEIGHT = 0.15
 """The weight of the commonest part, relative to a part no other name has."""
 MAX_BUCKET = 50
-"""A key shared by more distinct names than this gives no candidate pairs by itself."""
+"""A key shared by more distinct names than this pairs each only with its next neighbours
+(see :func:`namematch.keys.bucket_pairs`)."""
 
 Progress = Callable[[str, int, int], None]
 
@@ -98,7 +99,7 @@ class _Clusters:
 
 
 def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> set[tuple[int, int]]:
-    """Pairs of indexes into ``names`` that share a blocking key of a bounded bucket."""
+    """Pairs of indexes into ``names`` that a shared blocking key brings together."""
     return {divmod(code, len(names)) for code in _pair_codes(names, max_bucket)}
 
 
@@ -113,9 +114,9 @@ def _pair_codes(names: Sequence[Name], max_bucket: int) -> set[int]:
     size = len(names)
     codes: set[int] = set()
     for key, members in buckets.items():
-        if 1 < len(members) <= max_bucket:
-            codes.update(i * size + j
-                         for i, j in bucket_pairs(key, members, [single[i] for i in members]))
+        if len(members) > 1:
+            flags = [single[i] for i in members]
+            codes.update(i * size + j for i, j in bucket_pairs(key, members, flags, max_bucket))
     return codes
 
 
