@@ -99,7 +99,7 @@ def keys(name: Name | str) -> frozenset[str]:
                 out.update(f"c:{v}|{exact}" for v in first_slips)
     if (len(parts) > 1 and parts[0].role != "kunya" and not parsed.patronymic
             and not given_name(parts[0].form)):
-        # Written surname first ("Droukdel Abdelmalek"): the key its given-name-first
+        # Written surname first ("Haftar Khalifa"): the key its given-name-first
         # spelling has for its opening and last part.
         out.add(f"c:{skeleton(parts[1].form)}|{skeleton(parts[0].form)}")
     return frozenset(out)
