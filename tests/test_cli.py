@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+import namematch
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "names.txt"
 COLUMNS = ["name", "entity", "canonical", "score"]
@@ -405,9 +407,10 @@ def test_keys() -> None:
 
 
 def test_version() -> None:
-    """``--version`` prints the program name and a version number."""
+    """``--version`` prints the program name, a version number and the build."""
     out = ok(run("--version")).decode("utf-8")
-    assert re.fullmatch(r"namematch \d+\.\d+\S*\n", out), out
+    build = "compiled" if namematch.compiled() else "pure Python"
+    assert re.fullmatch(rf"namematch \d+\.\d+\S* \({build}\)\n", out), out
 
 
 def test_help() -> None:

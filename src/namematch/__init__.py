@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 from .aliases import AliasTable, load_aliases
@@ -24,6 +25,18 @@ try:
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 
+
+
+def compiled() -> bool:
+    """Whether the pipeline runs compiled with mypyc (an installed wheel) or as pure Python
+    (a source tree or editable install). The results are the same; compiled is faster.
+
+    >>> compiled()  # doctest: +SKIP
+    True
+    """
+    return not str(import_module("namematch.compare").__file__).endswith(".py")
+
+
 __all__ = [
     "DEFAULT_THRESHOLD",
     "AliasFileError",
@@ -38,6 +51,7 @@ __all__ = [
     "Resolution",
     "__version__",
     "compare",
+    "compiled",
     "fold",
     "keys",
     "load_aliases",

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, NoReturn
 
-from . import __version__
+from . import __version__, compiled
 from .aliases import AliasTable, load_aliases
 from .compare import DEFAULT_THRESHOLD, compare
 from .errors import InputError, NamematchError
@@ -193,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"namematch {__version__}")
+    build = "compiled" if compiled() else "pure Python"
+    parser.add_argument("--version", action="version", version=f"namematch {__version__} ({build})")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     common = _Parser(add_help=False)

@@ -27,12 +27,12 @@ from .normalize import normalize
 from .parse import parse
 from .resolve import (
     MAX_BUCKET,
+    Informativeness,
     Resolution,
     Verdict,
     Work,
     collector_paused,
     entities,
-    informativeness,
     judge,
     signature_heads,
 )
@@ -255,7 +255,7 @@ def _resolve_frame(
     # 2. Parse once on the client, as the single-machine path does.
     distinct = sorted(counts)
     parsed = [parse(text) for text in distinct]
-    weights = informativeness(parsed)
+    weights = Informativeness(parsed)
     heads = signature_heads(parsed)
 
     # 3. and 4. Candidate pairs among the signature heads, compared in partitions.

@@ -129,29 +129,34 @@ def signature(name: Name) -> tuple[object, ...]:
     return (tuple((p.form, p.article, p.role == "kunya") for p in name.parts), name.patronymic)
 
 
-def informativeness(names: Sequence[Name]) -> Callable[[Part], float]:
+class Informativeness:
     """Part weights from the list itself: a part most names share is weak evidence.
 
     The weight is the inverse document frequency of the part's skeleton, scaled to [0.15, 1].
+    An instance is a plain callable object (not a closure), so worker processes and
+    distributed engines can receive it by pickling.
 
-    >>> weigh = informativeness([parse(n) for n in ["Ali Saleh", "Ali Haftar", "Ali Sistani"]])
+    >>> weigh = Informativeness([parse(n) for n in ["Ali Saleh", "Ali Haftar", "Ali Sistani"]])
     >>> weigh(parse("Ali").parts[0]) < weigh(parse("Haftar").parts[0])
     True
     """
-    frequency: Counter[str] = Counter()
-    for name in names:
-        frequency.update({skeleton(p.form) for p in name.parts})
-    scale = math.log(len(names) + 1) or 1.0
-    known: dict[str, float] = {}
 
-    def weigh(part: Part) -> float:
-        weight = known.get(part.form)
+    def __init__(self, names: Sequence[Name]) -> None:
+        frequency: Counter[str] = Counter()
+        for name in names:
+            frequency.update({skeleton(p.form) for p in name.parts})
+        self.frequency: dict[str, int] = dict(frequency)
+        self.size = len(names)
+        self.known: dict[str, float] = {}
+
+    def __call__(self, part: Part) -> float:
+        weight = self.known.get(part.form)
         if weight is None:
-            rarity = math.log((len(names) + 1) / (frequency[skeleton(part.form)] + 1)) / scale
-            weight = known[part.form] = min(1.0, max(MIN_WEIGHT, rarity))
+            scale = math.log(self.size + 1) or 1.0
+            count = self.frequency.get(skeleton(part.form), 0)
+            rarity = math.log((self.size + 1) / (count + 1)) / scale
+            weight = self.known[part.form] = min(1.0, max(MIN_WEIGHT, rarity))
         return weight
-
-    return weigh
 
 
 def _entity_id(members: Iterable[str]) -> str:
@@ -236,7 +241,7 @@ def _resolve(
             written[normal][row] += times
     distinct = sorted(counts)
     parsed = [parse(text) for text in distinct]
-    weights = informativeness(parsed)
+    weights = Informativeness(parsed)
     heads = signature_heads(parsed)
     size = len(heads)
     pairs = [(heads[code // size], heads[code % size])
