@@ -518,6 +518,61 @@ def _swap(match: Match) -> Match:
     return replace(match, a=match.b, b=match.a, parts=parts)
 
 
+class _Tally:
+    """What the walk along an alignment gathers: the explanation, the weights, and the
+    verdicts on each gap of unaligned parts (a plain object rather than a closure, which
+    compiled code would keep alive in a reference cycle)."""
+
+    def __init__(self, weights: Weights, initials: bool) -> None:
+        self.weights = weights
+        self.initials = initials  # whether either name has initials at all
+        self.explained: list[PartMatch] = []
+        self.reasons: list[str] = []
+        self.matched_weight = 0.0
+        self.total_weight = 0.0
+        self.conflict = False
+        self.lacks_a = False  # a part written out that the other name lacks
+        self.lacks_b = False
+        self.pending_a: list[Part] = []  # the current gap
+        self.pending_b: list[Part] = []
+
+    def close_gap(self) -> None:
+        """Judge the parts left unaligned since the last aligned pair."""
+        pending_a, pending_b, initials = self.pending_a, self.pending_b, self.initials
+        if not (pending_a or pending_b):
+            return
+        kind: Literal["conflict", "extra"] = "extra"
+        # Initials stand for parts written out elsewhere (H.A., M.): opposite other parts
+        # they neither conflict nor differ, they weigh nothing, and a name lacks nothing for
+        # having them.
+        written_a = [x for x in pending_a if not x.initials] if initials else pending_a
+        written_b = [y for y in pending_b if not y.initials] if initials else pending_b
+        short_a, short_b = not written_a, not written_b
+        if pending_a and pending_b and not (short_a or short_b):
+            best = max(form_similarity(x.form, y.form, CONFLICT_BELOW)
+                       for x in pending_a for y in pending_b)
+            if best < CONFLICT_BELOW:
+                kind, self.conflict = "conflict", True
+            self.reasons.append(
+                f"{_text(tuple(pending_a))!r} differs from {_text(tuple(pending_b))!r}")
+        elif pending_a and pending_b and not _initials_agree(pending_a, pending_b):
+            short, full = (pending_a, pending_b) if short_a else (pending_b, pending_a)
+            self.reasons.append(
+                f"{_text(tuple(short))!r} does not abbreviate {_text(tuple(full))!r}")
+        self.lacks_a = self.lacks_a or not short_a
+        self.lacks_b = self.lacks_b or not short_b
+        for x in pending_a:
+            weight = 0.0 if initials and x.initials else self.weights(x)
+            self.total_weight += weight * EXTRA_PART_WEIGHT
+            self.explained.append(PartMatch(x.text, "", 0.0, weight, kind))
+        for y in pending_b:
+            weight = 0.0 if initials and y.initials else self.weights(y)
+            self.total_weight += weight * EXTRA_PART_WEIGHT
+            self.explained.append(PartMatch("", y.text, 0.0, weight, kind))
+        pending_a.clear()
+        pending_b.clear()
+
+
 def _compare(
     name_a: Name,
     name_b: Name,
@@ -555,59 +610,18 @@ def _compare(
         if max(ends) < PART_THRESHOLD:
             return Match(name_a.text, name_b.text, max(ends), "no-match", False,
                          "a one-part name must meet the other name's last part", ())
-    initials = name_a.initials or name_b.initials
-    steps = _align(pa, pb, aliases, initials)
-    explained: list[PartMatch] = []
-    matched_weight = total_weight = 0.0
-    conflict = False
-    reasons: list[str] = []
     first_aligned = False
     last_b_aligned = last_a_aligned = False
-    pending_a: list[Part] = []
-    pending_b: list[Part] = []
-    lacks_a = lacks_b = False  # a part written out that the other name lacks
-
-    def close_gap() -> None:
-        nonlocal conflict, lacks_a, lacks_b, total_weight
-        if not (pending_a or pending_b):
-            return
-        kind: Literal["conflict", "extra"] = "extra"
-        # Initials stand for parts written out elsewhere (H.A., M.): opposite other parts
-        # they neither conflict nor differ, they weigh nothing, and a name lacks nothing for
-        # having them.
-        written_a = [x for x in pending_a if not x.initials] if initials else pending_a
-        written_b = [y for y in pending_b if not y.initials] if initials else pending_b
-        short_a, short_b = not written_a, not written_b
-        if pending_a and pending_b and not (short_a or short_b):
-            best = max(form_similarity(x.form, y.form, CONFLICT_BELOW)
-                       for x in pending_a for y in pending_b)
-            if best < CONFLICT_BELOW:
-                kind, conflict = "conflict", True
-            reasons.append(f"{_text(tuple(pending_a))!r} differs from {_text(tuple(pending_b))!r}")
-        elif pending_a and pending_b and not _initials_agree(pending_a, pending_b):
-            short, full = (pending_a, pending_b) if short_a else (pending_b, pending_a)
-            reasons.append(f"{_text(tuple(short))!r} does not abbreviate {_text(tuple(full))!r}")
-        lacks_a = lacks_a or not short_a
-        lacks_b = lacks_b or not short_b
-        for x in pending_a:
-            weight = 0.0 if initials and x.initials else weights(x)
-            total_weight += weight * EXTRA_PART_WEIGHT
-            explained.append(PartMatch(x.text, "", 0.0, weight, kind))
-        for y in pending_b:
-            weight = 0.0 if initials and y.initials else weights(y)
-            total_weight += weight * EXTRA_PART_WEIGHT
-            explained.append(PartMatch("", y.text, 0.0, weight, kind))
-        pending_a.clear()
-        pending_b.clear()
-
-    for step in steps:
+    initials = name_a.initials or name_b.initials
+    tally = _Tally(weights, initials)
+    for step in _align(pa, pb, aliases, initials):
         if step.kind == "skip-a":
-            pending_a.append(pa[step.i])
+            tally.pending_a.append(pa[step.i])
             continue
         if step.kind == "skip-b":
-            pending_b.append(pb[step.j])
+            tally.pending_b.append(pb[step.j])
             continue
-        close_gap()
+        tally.close_gap()
         left = pa[step.i : step.i + (2 if step.kind == "join-a" else 1)]
         right = pb[step.j : step.j + (2 if step.kind == "join-b" else 1)]
         if step.i == 0 and step.j == 0:
@@ -619,13 +633,15 @@ def _compare(
         weight = max(sum(weights(p) for p in left), sum(weights(p) for p in right))
         alias = len(left) == len(right) == 1 and aliases is not None and aliases.same_part(
             left[0].form, right[0].form)
-        explained.append(PartMatch(_text(left), _text(right), step.similarity, weight,
-                                   "alias" if alias else "same"))
-        matched_weight += weight * step.similarity
-        total_weight += weight
-    close_gap()
+        tally.explained.append(PartMatch(_text(left), _text(right), step.similarity, weight,
+                                         "alias" if alias else "same"))
+        tally.matched_weight += weight * step.similarity
+        tally.total_weight += weight
+    tally.close_gap()
+    explained, reasons, conflict = tally.explained, tally.reasons, tally.conflict
+    matched_weight, total_weight = tally.matched_weight, tally.total_weight
     single = len(pa) == 1 or len(pb) == 1
-    if lacks_a and lacks_b and not reasons:
+    if tally.lacks_a and tally.lacks_b and not reasons:
         # A shortened name drops parts; it does not add others (Mohammed Ibrahim Sulaiman is
         # not Mohammed Hassan Ibrahim).
         reasons.append("each name has parts the other lacks")

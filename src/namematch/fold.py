@@ -100,13 +100,14 @@ def fold(part: str) -> str:
     text = text.replace("-", "")
     # Vowels stay doubled until their runs are classed: aa, ee and oo are long vowels.
     text = collapse(text, keep=_PLAIN_VOWELS)
+    # A partial, not a closure: compiled code would keep a closure alive in a cycle.
+    return collapse(_RUN.sub(functools.partial(_classify, size=len(text), rules=rules), text))
 
-    def classify(match: re.Match[str]) -> str:
-        run = match.group(0)
-        is_final = match.end() == len(text) and match.start() > 0
-        return _class_run(run, is_final, rules)
 
-    return collapse(_RUN.sub(classify, text))
+def _classify(match: re.Match[str], size: int, rules: _Rules) -> str:
+    """The class of one run of vowel letters in a text of ``size`` characters."""
+    is_final = match.end() == size and match.start() > 0
+    return _class_run(match.group(0), is_final, rules)
 
 
 @functools.lru_cache(maxsize=1 << 16)

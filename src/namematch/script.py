@@ -102,9 +102,9 @@ def _merge_vowels(form: str) -> str:
 
     A ya or waw among them makes the diphthong (Y or W), else a long a, else the first.
     """
+    return _VOWEL_RUN.sub(_one_vowel, form)
 
-    def one(match: re.Match[str]) -> str:
-        run = match.group(0)
-        return next((v for v in "YWAI" if v in run), run[0])
 
-    return _VOWEL_RUN.sub(one, form)
+def _one_vowel(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return next((v for v in "YWAI" if v in run), run[0])
