@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
@@ -25,7 +25,7 @@ from .fold import fold
 from .normalize import normalize
 from .parse import parse
 
-_EMPTY: frozenset[int] = frozenset()
+_EMPTY: Final[frozenset[int]] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Final, Literal
 
 from rapidfuzz.distance import Levenshtein
 
@@ -32,17 +32,17 @@ from .keys import given_name, skeleton
 from .parse import Name, Part, parse
 from .script import UNVOCALIZED
 
-PART_THRESHOLD = 0.78
+PART_THRESHOLD: Final = 0.78
 """Least similarity for two parts to count as one name part."""
-CONFLICT_BELOW = 0.6
+CONFLICT_BELOW: Final = 0.6
 """Parts opposite each other with less similarity than this make two names distinct."""
-DEFAULT_THRESHOLD = 0.8
+DEFAULT_THRESHOLD: Final = 0.8
 """Least score for two names to be one entity."""
 
-EXTRA_PART_WEIGHT = 0.15
+EXTRA_PART_WEIGHT: Final = 0.15
 """A part one name has and the other lacks (a middle name, a longer nasab) weighs this much."""
 
-REWRITE_FACTOR = 0.97
+REWRITE_FACTOR: Final = 0.97
 """Score factor for a match found only once one name is rewritten (a leading Mohammed left
 out, a surname written first put last)."""
 
@@ -89,38 +89,46 @@ class Match:
         return "\n".join(lines)
 
 
-_SHORT = SHORT_VOWELS
-_LONG = frozenset("AYWI")
-_ALPHABET = tuple("abcdefghijklmnopqrstuvwxyz'GXSCTDZHAYWI")
+_SHORT: Final = SHORT_VOWELS
+_LONG: Final = frozenset("AYWI")
+_ALPHABET: Final = tuple("abcdefghijklmnopqrstuvwxyz'GXSCTDZHAYWI")
 # Against a form without written short vowels (Arabic script), the other side's short
 # vowels cost almost nothing and vowel qualities blur.
-_UNVOCALIZED_SHORT_INDEL = 0.05
-_UNVOCALIZED_VOWEL_FACTOR = 0.5
+_UNVOCALIZED_SHORT_INDEL: Final = 0.05
+_UNVOCALIZED_VOWEL_FACTOR: Final = 0.5
 # Similarity below this is reported as 0: the edit distance stops early on hopeless pairs.
-SIMILARITY_FLOOR = 0.5
-SKELETON_EDITS_PER_UNIT = 13.0
+SIMILARITY_FLOOR: Final = 0.5
+SKELETON_EDITS_PER_UNIT: Final = 13.0
 """Two forms whose consonant skeletons (:func:`keys.skeleton`) are more than
 ``(1 - floor) * SKELETON_EDITS_PER_UNIT`` edits apart are taken to be below ``floor``
 without computing the weighted edit distance: 2 edits at the part threshold, 5 at the
 conflict threshold. Consonant classes rarely change between spellings of one part; on
 650,000 form pairs from synthetic and labelled lists, none above a floor broke this bound.
 """
-MAX_FORM = 64
+MAX_FORM: Final = 64
 """Forms longer than this (no real name part is) are compared for equality only."""
-MAX_PARTS = 24
+MAX_PARTS: Final = 24
 """Names of more parts than this (no real name has them) are compared for equality only."""
+
+
+_INDEX: Final = {symbol: i for i, symbol in enumerate(_ALPHABET)}
+_SIZE: Final = len(_ALPHABET)
 
 
 @dataclass(frozen=True)
 class _Costs:
-    """Edit costs resolved for one comparison mode (both spelled, or one side unvocalized).
+    """Edit costs resolved for one comparison mode (both spelled, or one side unvocalized),
+    by symbol index (see :func:`_symbols`).
 
-    ``indel[0]`` holds the costs of a symbol at the start of a form, ``indel[1]`` elsewhere;
-    ``substitute[0]`` holds the costs of two symbols that both start their forms.
+    ``start_indel`` holds the costs of a symbol at the start of a form, ``indel`` elsewhere;
+    ``substitute[x * _SIZE + y]`` the cost of symbol x for y, and ``start_substitute`` that of
+    two symbols that both start their forms.
     """
 
-    indel: tuple[dict[str, float], dict[str, float]]
-    substitute: tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]
+    indel: tuple[float, ...]
+    start_indel: tuple[float, ...]
+    substitute: tuple[float, ...]
+    start_substitute: tuple[float, ...]
 
 
 @functools.cache
@@ -157,12 +165,18 @@ def _costs(unvocalized: bool, letters_only: bool = False) -> _Costs:
         return cost
 
     return _Costs(
-        indel=tuple({s: indel(s, start) for s in _ALPHABET} for start in (True, False)),  # type: ignore[arg-type]
-        substitute=tuple(
-            {x: {y: substitute(x, y, start) for y in _ALPHABET} for x in _ALPHABET}
-            for start in (True, False)
-        ),  # type: ignore[arg-type]
+        indel=tuple(indel(s, False) for s in _ALPHABET),
+        start_indel=tuple(indel(s, True) for s in _ALPHABET),
+        substitute=tuple(substitute(x, y, False) for x in _ALPHABET for y in _ALPHABET),
+        start_substitute=tuple(substitute(x, y, True) for x in _ALPHABET for y in _ALPHABET),
     )
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _symbols(form: str) -> tuple[int, ...]:
+    """A form's symbols as indexes into the cost tables; a symbol outside the alphabet gets
+    an index of its own past them (its edits cost 1)."""
+    return tuple(_INDEX.get(s, _SIZE + ord(s)) for s in form)
 
 
 def symbol_weight(symbol: str) -> float:
@@ -184,32 +198,40 @@ def form_distance(a: str, b: str, limit: float = math.inf) -> float:
 def _distance(a: str, b: str, limit: float) -> float:
     arabic_a, arabic_b = a.startswith(UNVOCALIZED), b.startswith(UNVOCALIZED)
     costs = _costs(arabic_a != arabic_b, arabic_a and arabic_b)
-    a, b = a.lstrip(UNVOCALIZED), b.lstrip(UNVOCALIZED)
-    start_indel, indel = costs.indel
-    start_sub, sub = costs.substitute
-    b_cost = [indel.get(y, 1.0) for y in b]
-    if b:
-        b_cost[0] = start_indel.get(b[0], 1.0)
+    xs, ys = _symbols(a.lstrip(UNVOCALIZED)), _symbols(b.lstrip(UNVOCALIZED))
+    indel, substitute = costs.indel, costs.substitute
+    b_cost = [indel[y] if y < _SIZE else 1.0 for y in ys]
+    if ys and ys[0] < _SIZE:
+        b_cost[0] = costs.start_indel[ys[0]]
     previous = [0.0]
+    total = 0.0
     for cost in b_cost:
-        previous.append(previous[-1] + cost)
-    other: dict[str, float] = {}  # substitution row for a symbol outside the alphabet
-    for i, x in enumerate(a):
-        x_cost = (start_indel if i == 0 else indel).get(x, 1.0)
-        row = sub.get(x, other)
-        first = (start_sub if i == 0 else sub).get(x, other)
+        total += cost
+        previous.append(total)
+    for i, x in enumerate(xs):
+        known = x < _SIZE
+        x_cost = (costs.start_indel if i == 0 else indel)[x] if known else 1.0
+        row = x * _SIZE
         left = previous[0] + x_cost
         current = [left]
         best = left
-        for j, y in enumerate(b):
+        for j, y in enumerate(ys):
             # the cheapest of a substitution, a deletion from a, an insertion from b
-            cost = previous[j] + (first if j == 0 else row).get(y, 0.0 if x == y else 1.0)
+            if x == y:
+                change = 0.0
+            elif not known or y >= _SIZE:
+                change = 1.0
+            elif i == 0 and j == 0:
+                change = costs.start_substitute[row + y]
+            else:
+                change = substitute[row + y]
+            diagonal = previous[j] + change
             up = previous[j + 1] + x_cost
             left += b_cost[j]
             if up < left:
                 left = up
-            if cost < left:
-                left = cost
+            if diagonal < left:
+                left = diagonal
             current.append(left)
             if left < best:
                 best = left
@@ -229,11 +251,11 @@ def _length(form: str, unvocalized: bool) -> float:
 # (a, b) -> (similarity, the floor it was computed with, skeleton edits): one entry serves
 # every floor at or above the one it was computed for, so the first-part check and the
 # alignment share work. The result never depends on what the cache holds.
-_SIMILARITIES: dict[tuple[str, str], tuple[float, float, int]] = {}
-_SIMILARITIES_MAX = 1 << 20
+_SIMILARITIES: Final[dict[tuple[str, str], tuple[float, float, int]]] = {}
+_SIMILARITIES_MAX: Final = 1 << 20
 # The edit distance stops once it exceeds its limit; the slack keeps a pair whose similarity
 # is the floor itself (up to rounding) from stopping at one floor and not at another.
-_SLACK = 1e-9
+_SLACK: Final = 1e-9
 
 
 def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:

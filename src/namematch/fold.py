@@ -17,17 +17,18 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from unidecode import unidecode
 
 from . import script
 from ._data import shipped
 
-VOWELS = frozenset("aeiouAYWI")
-SHORT_VOWELS = frozenset("aeio")
-_PLAIN_VOWELS = frozenset("aeiou")
-_LETTERS = re.compile(r"[^a-z-]+")
-_RUN = re.compile(r"[aeiou](?:[aeiou]|y(?=[aeiou])|[yw](?![aeiou]))*")
+VOWELS: Final = frozenset("aeiouAYWI")
+SHORT_VOWELS: Final = frozenset("aeio")
+_PLAIN_VOWELS: Final = frozenset("aeiou")
+_LETTERS: Final = re.compile(r"[^a-z-]+")
+_RUN: Final = re.compile(r"[aeiou](?:[aeiou]|y(?=[aeiou])|[yw](?![aeiou]))*")
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,16 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from ._data import shipped
 from .fold import fold, latin
 from .normalize import normalize
 from .script import is_arabic, strip_article
 
-_TOKEN_JUNK = re.compile(r"[^\w']+")
-_ARABIC_ARTICLE = "ال"
-_INITIALS = re.compile(r"(?:[^\W\d_]\.){1,3}|[^\W\d_]")
+_TOKEN_JUNK: Final = re.compile(r"[^\w']+")
+_ARABIC_ARTICLE: Final = "ال"
+_INITIALS: Final = re.compile(r"(?:[^\W\d_]\.){1,3}|[^\W\d_]")
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ import multiprocessing
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from .aliases import AliasTable, load_aliases
 from .compare import DEFAULT_THRESHOLD, MAX_PARTS, compare
@@ -37,9 +38,9 @@ from .normalize import normalize
 from .parse import Name, Part, parse
 from .script import is_arabic
 
-MIN_WEIGHT = 0.15
+MIN_WEIGHT: Final = 0.15
 """The weight of the commonest part, relative to a part no other name has."""
-MAX_BUCKET = 50
+MAX_BUCKET: Final = 50
 """A key shared by more distinct names than this pairs each only with its next neighbours
 (see :func:`namematch.keys.bucket_pairs`)."""
 

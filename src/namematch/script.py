@@ -15,13 +15,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import Final
 
 from ._data import shipped
 
-UNVOCALIZED = "~"
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
-_VOWEL_LIKE = frozenset("AYWIa'")
-_VOWEL_RUN = re.compile("[AYWIa']{2,}")
+UNVOCALIZED: Final = "~"
+_ARABIC: Final = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_VOWEL_LIKE: Final = frozenset("AYWIa'")
+_VOWEL_RUN: Final = re.compile("[AYWIa']{2,}")
 
 
 def is_arabic(text: str) -> bool:
