@@ -63,7 +63,7 @@ class PartMatch:
     b: str
     similarity: float
     weight: float
-    kind: Literal["same", "alias", "extra", "conflict"]
+    kind: Kind
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,36 @@ class Match:
                 f"sim {p.similarity:.2f}  weight {p.weight:.2f}"
             )
         return "\n".join(lines)
+
+
+Kind = Literal["same", "alias", "extra", "conflict"]
+Explained = tuple[str, str, float, float, Kind]
+"""The fields of a :class:`PartMatch`, before the public object is built."""
+
+
+class Outcome:
+    """What comparing two parsed names finds: :class:`Match` without its explanation
+    objects. :func:`resolve` judges millions of pairs and needs only the verdict; compiled,
+    this plain class is built several times faster than frozen dataclasses.
+    """
+
+    def __init__(self, score: float, decision: Decision, conflict: bool, reason: str,
+                 parts: tuple[Explained, ...] = ()) -> None:
+        self.score: Final = score
+        self.decision: Final = decision
+        self.conflict: Final = conflict
+        self.reason: Final = reason
+        self.parts: Final = parts
+
+    def swapped(self) -> Outcome:
+        """The same outcome seen from the other name."""
+        parts = tuple((b, a, sim, weight, kind) for a, b, sim, weight, kind in self.parts)
+        return Outcome(self.score, self.decision, self.conflict, self.reason, parts)
+
+    def match(self, a: str, b: str) -> Match:
+        """The public result for names ``a`` and ``b``."""
+        return Match(a, b, self.score, self.decision, self.conflict, self.reason,
+                     tuple(PartMatch(*p) for p in self.parts))
 
 
 _SHORT: Final = SHORT_VOWELS
@@ -317,12 +347,16 @@ def _uniform(part: Part) -> float:
     return 1.0
 
 
-@dataclass(frozen=True)
 class _Step:
-    kind: Literal["pair", "join-a", "join-b", "skip-a", "skip-b"]
-    i: int
-    j: int
-    similarity: float = 0.0
+    """One move of an alignment, from cell (i, j). A plain class rather than a dataclass:
+    compiled, it is built several times faster, and alignments build many."""
+
+    def __init__(self, kind: Literal["pair", "join-a", "join-b", "skip-a", "skip-b"],
+                 i: int, j: int, similarity: float = 0.0) -> None:
+        self.kind: Final = kind
+        self.i: Final = i
+        self.j: Final = j
+        self.similarity: Final = similarity
 
 
 def _part_similarity(
@@ -472,9 +506,24 @@ def compare(
     """
     name_a = a if isinstance(a, Name) else parse(a)
     name_b = b if isinstance(b, Name) else parse(b)
-    if (name_b.text, name_b.parts) < (name_a.text, name_a.parts):
+    return outcome(name_a, name_b, aliases, weights, threshold).match(name_a.text, name_b.text)
+
+
+def outcome(
+    name_a: Name,
+    name_b: Name,
+    aliases: AliasTable | None = None,
+    weights: Weights = _uniform,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Outcome:
+    """:func:`compare` of two parsed names, without building the explanation objects.
+
+    >>> outcome(parse("Ahmed al-Mesmari"), parse("Ahmed al-Mismari")).decision
+    'match'
+    """
+    if name_b.text < name_a.text or (name_b.text == name_a.text and name_b.parts < name_a.parts):
         # One fixed order, so that ties in the alignment cannot make compare asymmetric.
-        return _swap(_compare(name_b, name_a, aliases, weights, threshold))
+        return _compare(name_b, name_a, aliases, weights, threshold).swapped()
     return _compare(name_a, name_b, aliases, weights, threshold)
 
 
@@ -493,7 +542,7 @@ def _optional_first(name: Name) -> bool:
 
 def _match_rewritten(
     name_a: Name, name_b: Name, aliases: AliasTable | None, weights: Weights, threshold: float
-) -> Match | None:
+) -> Outcome | None:
     """The match of the two names once one of them is rewritten (see :func:`_rewrites`)."""
     for name, other, a_side in ((name_a, name_b, True), (name_b, name_a, False)):
         for rewritten, dropped, how in _rewrites(name, other, aliases):
@@ -504,12 +553,11 @@ def _match_rewritten(
             parts = match.parts
             if dropped is not None:
                 text = dropped.text
-                parts = (PartMatch(text if a_side else "", "" if a_side else text, 0.0,
-                                   weights(dropped), "extra"), *parts)
+                parts = ((text if a_side else "", "" if a_side else text, 0.0,
+                          weights(dropped), "extra"), *parts)
             score = round(match.score * REWRITE_FACTOR, 6)
-            return Match(name_a.text, name_b.text, score,
-                         "match" if score >= threshold else "no-match", False,
-                         f"all parts agree once {how}", parts)
+            return Outcome(score, "match" if score >= threshold else "no-match", False,
+                           f"all parts agree once {how}", parts)
     return None
 
 
@@ -535,11 +583,6 @@ def _rewrites(
                f"the surname {parts[0].text!r} written first is put last")
 
 
-def _swap(match: Match) -> Match:
-    parts = tuple(replace(p, a=p.b, b=p.a) for p in match.parts)
-    return replace(match, a=match.b, b=match.a, parts=parts)
-
-
 class _Tally:
     """What the walk along an alignment gathers: the explanation, the weights, and the
     verdicts on each gap of unaligned parts (a plain object rather than a closure, which
@@ -548,7 +591,7 @@ class _Tally:
     def __init__(self, weights: Weights, initials: bool) -> None:
         self.weights = weights
         self.initials = initials  # whether either name has initials at all
-        self.explained: list[PartMatch] = []
+        self.explained: list[Explained] = []
         self.reasons: list[str] = []
         self.matched_weight = 0.0
         self.total_weight = 0.0
@@ -586,11 +629,11 @@ class _Tally:
         for x in pending_a:
             weight = 0.0 if initials and x.initials else self.weights(x)
             self.total_weight += weight * EXTRA_PART_WEIGHT
-            self.explained.append(PartMatch(x.text, "", 0.0, weight, kind))
+            self.explained.append((x.text, "", 0.0, weight, kind))
         for y in pending_b:
             weight = 0.0 if initials and y.initials else self.weights(y)
             self.total_weight += weight * EXTRA_PART_WEIGHT
-            self.explained.append(PartMatch("", y.text, 0.0, weight, kind))
+            self.explained.append(("", y.text, 0.0, weight, kind))
         pending_a.clear()
         pending_b.clear()
 
@@ -602,13 +645,13 @@ def _compare(
     weights: Weights,
     threshold: float,
     may_rewrite: bool = True,
-) -> Match:
+) -> Outcome:
     pa, pb = name_a.parts, name_b.parts
     if aliases is not None and aliases.same_name(name_a.text, name_b.text):
-        return Match(name_a.text, name_b.text, 1.0, "match", False, "alias table", ())
+        return Outcome(1.0, "match", False, "alias table")
     if not pa or not pb or max(len(pa), len(pb)) > MAX_PARTS:
         same = name_a.text == name_b.text
-        return Match(name_a.text, name_b.text, float(same), "match" if same else "no-match",
+        return Outcome(float(same), "match" if same else "no-match",
                      False, "no name parts to compare, or too many", ())
     # Settle hopeless pairs before aligning: two full names must share their first part, and
     # a one-part name must meet the other's last part (or its first, for a kunya).
@@ -619,7 +662,7 @@ def _compare(
                          if may_rewrite else None)
             if rewritten is not None:
                 return rewritten
-            return Match(name_a.text, name_b.text, 0.3, "no-match", first < CONFLICT_BELOW,
+            return Outcome(0.3, "no-match", first < CONFLICT_BELOW,
                          "the first parts differ", ())
     elif len(pa) + len(pb) > 2:
         one, full = (pa, pb) if len(pa) == 1 else (pb, pa)
@@ -630,7 +673,7 @@ def _compare(
         if one[0].role == "kunya":
             ends.append(_best_similarity(one, full, aliases))
         if max(ends) < PART_THRESHOLD:
-            return Match(name_a.text, name_b.text, max(ends), "no-match", False,
+            return Outcome(max(ends), "no-match", False,
                          "a one-part name must meet the other name's last part", ())
     first_aligned = False
     last_b_aligned = last_a_aligned = False
@@ -655,8 +698,8 @@ def _compare(
         weight = max(sum(weights(p) for p in left), sum(weights(p) for p in right))
         alias = len(left) == len(right) == 1 and aliases is not None and aliases.same_part(
             left[0].form, right[0].form)
-        tally.explained.append(PartMatch(_text(left), _text(right), step.similarity, weight,
-                                         "alias" if alias else "same"))
+        tally.explained.append((_text(left), _text(right), step.similarity, weight,
+                                "alias" if alias else "same"))
         tally.matched_weight += weight * step.similarity
         tally.total_weight += weight
     tally.close_gap()
@@ -668,7 +711,7 @@ def _compare(
         # not Mohammed Hassan Ibrahim).
         reasons.append("each name has parts the other lacks")
     if single:
-        score = max((p.similarity for p in explained if p.kind in ("same", "alias")), default=0)
+        score = max((p[2] for p in explained if p[4] in ("same", "alias")), default=0.0)
     else:
         score = matched_weight / total_weight if total_weight else 0.0
     if single and not matched_weight:
@@ -690,5 +733,5 @@ def _compare(
         score = min(score, 0.3)
     decision: Decision = "match" if score >= threshold and not reasons else "no-match"
     reason = "; ".join(reasons) if reasons else "all parts agree"
-    return Match(name_a.text, name_b.text, round(score, 6), decision, conflict, reason,
+    return Outcome(round(score, 6), decision, conflict, reason,
                  tuple(explained))

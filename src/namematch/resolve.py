@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from .aliases import AliasTable, load_aliases
-from .compare import DEFAULT_THRESHOLD, MAX_PARTS, compare
+from .compare import DEFAULT_THRESHOLD, MAX_PARTS, outcome
 from .keys import bucket_pairs, keys, skeleton
 from .normalize import normalize
 from .parse import Name, Part, parse
@@ -345,11 +345,11 @@ def judge(chunk: Iterable[tuple[int, int]], work: Work) -> list[Verdict]:
     """Compare candidate pairs of indexes into ``work.parsed``; one verdict per pair."""
     out = []
     for i, j in chunk:
-        match = compare(work.parsed[i], work.parsed[j], aliases=work.table,
-                        threshold=work.threshold, weights=work.weights)
+        match = outcome(work.parsed[i], work.parsed[j], work.table, work.weights,
+                        work.threshold)
         # "whole": every part of both names took part (Hezbollah = Hizb Allah), so even a
         # one-part name is a full match there, not a partial mention.
-        whole = not any(p.kind == "extra" for p in match.parts)
+        whole = not any(p[4] == "extra" for p in match.parts)
         out.append((i, j, match.score, match.decision == "match", match.conflict, whole))
     return out
 
@@ -468,8 +468,7 @@ def _canonical(
         entity, canonical = entity_of[clusters.find(i)]
         score = 1.0 if canonical == i else known.score(i, canonical, parsed, table)
         if score is None:
-            score = compare(parsed[i], parsed[canonical], aliases=table,
-                            threshold=threshold, weights=weights).score
+            score = outcome(parsed[i], parsed[canonical], table, weights, threshold).score
         score = round(score, 3)
         resolved[text] = (entity, display[distinct[canonical]], score)
     return resolved
