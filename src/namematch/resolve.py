@@ -26,6 +26,7 @@ import gc
 import hashlib
 import math
 import multiprocessing
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -244,15 +245,14 @@ def _resolve(
     parsed = [parse(text) for text in distinct]
     weights = Informativeness(parsed)
     heads = signature_heads(parsed)
-    size = len(heads)
-    pairs = [(heads[code // size], heads[code % size])
-             for code in sorted(_pair_codes([parsed[i] for i in heads], max_bucket))]
+    # Pairs stay packed as sorted codes (8 bytes each, not a tuple) until their chunk is judged.
+    codes = array("q", sorted(_pair_codes([parsed[i] for i in heads], max_bucket)))
 
     def report(stage: str, done: int, total: int) -> None:
         if progress is not None:
             progress(stage, done, total)
 
-    verdicts = _verdicts(pairs, Work(parsed, table, threshold, weights), jobs, report)
+    verdicts = _verdicts(codes, heads, Work(parsed, table, threshold, weights), jobs, report)
     resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold, weights)
     empty = ("", "", 0.0)
     return [Resolution(row, *(resolved[normal_of[row]] if normal_of[row] else empty))
@@ -360,24 +360,33 @@ def _judge_shared(chunk: Sequence[tuple[int, int]]) -> list[Verdict]:
     return [v for v in judge(chunk, _WORK) if v[3] or v[4]]
 
 
+def _chunks(codes: Sequence[int], heads: Sequence[int]) -> Iterator[list[tuple[int, int]]]:
+    """The candidate pairs, packed as codes over ``heads`` (see :func:`_pair_codes`), as
+    lists of pairs of indexes into the parsed names, ``_CHUNK`` at a time."""
+    size = len(heads)
+    for k in range(0, len(codes), _CHUNK):
+        yield [(heads[code // size], heads[code % size]) for code in codes[k : k + _CHUNK]]
+
+
 def _verdicts(
-    pairs: Sequence[tuple[int, int]], work: Work, jobs: int, report: Progress
+    codes: Sequence[int], heads: Sequence[int], work: Work, jobs: int, report: Progress
 ) -> Iterator[Verdict]:
     """Compare every candidate pair, in order, in ``jobs`` processes when it pays off."""
     global _WORK
     _WORK = work
-    chunks = [pairs[k : k + _CHUNK] for k in range(0, len(pairs), _CHUNK)]
-    parallel = (jobs > 1 and len(pairs) >= _PARALLEL_FROM
+    total = len(codes)
+    parallel = (jobs > 1 and total >= _PARALLEL_FROM
                 and "fork" in multiprocessing.get_all_start_methods())
     try:
         if parallel:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for done, verdicts in enumerate(pool.imap(_judge_shared, chunks), 1):
-                    report("compare", min(done * _CHUNK, len(pairs)), len(pairs))
+                batches = pool.imap(_judge_shared, _chunks(codes, heads))
+                for done, verdicts in enumerate(batches, 1):
+                    report("compare", min(done * _CHUNK, total), total)
                     yield from verdicts
         else:
-            for done, chunk in enumerate(chunks, 1):
-                report("compare", min(done * _CHUNK, len(pairs)), len(pairs))
+            for done, chunk in enumerate(_chunks(codes, heads), 1):
+                report("compare", min(done * _CHUNK, total), total)
                 yield from judge(chunk, work)
     finally:
         _WORK = None
