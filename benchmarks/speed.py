@@ -46,8 +46,9 @@ spawning from this process would inflate the small children.  Systems:
 Times are the median of ``--repeat`` runs, peak RSS the maximum.  After the timed runs
 the parent counts namematch's candidate pairs on the distinct normalized names
 (``namematch.resolve.candidate_pairs``), for sizes up to 100,000 unless ``--pairs-all``.
-The table goes to stdout, progress to stderr.  The children import namematch as installed,
-i.e. whatever ``src/`` holds at the moment they start.
+The table goes to stdout, progress to stderr.  The children import namematch as installed:
+a wheel (``pip install .``) runs compiled with mypyc, an editable install or a source tree
+runs pure Python; the first line of the output says which.
 """
 
 from __future__ import annotations
@@ -730,6 +731,15 @@ def plan(args: argparse.Namespace) -> list[tuple[int, bool, bool]]:
     return sorted(steps)
 
 
+def build_line() -> str:
+    """Which namematch the children run: its version, and compiled or pure Python."""
+    probe = "import namematch; print(namematch.__version__, namematch.compiled())"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.split()
+    build = "compiled with mypyc" if out[1] == "True" else "pure Python"
+    return f"namematch {out[0]} ({build}), Python {sys.version.split()[0]}"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
@@ -742,6 +752,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="namematch-speed-run-"))
     launcher = Launcher(scratch)  # first, while this process is small
     print(f"lists in {directory}; python {sys.executable}", file=sys.stderr)
+    print(build_line())
     cache: dict[int, MentionList] = {}
     rows: list[Row] = []
     try:
