@@ -124,3 +124,13 @@ def test_wheel_carries_data(tmp_path: Path) -> None:
         )
         assert installed.returncode == source.returncode == 0, installed.stderr
         assert installed.stdout == source.stdout, path.name
+
+    # What dask ships to its workers pickles in the installed build too.
+    probe = (
+        "import pickle, namematch as nm\n"
+        "objs = [nm.parse('Ahmed al-Mesmari'), nm.compare('Ahmed al-Mesmari', 'Mismari'),\n"
+        "        nm.load_aliases(), nm.resolve(['Moammar Gaddafi'])[0]]\n"
+        "assert [pickle.loads(pickle.dumps(o)) for o in objs] == objs\n"
+    )
+    pickled = run(bin_dir / "python", "-c", probe, cwd=tmp_path)
+    assert pickled.returncode == 0, pickled.stderr.decode("utf-8", "replace")

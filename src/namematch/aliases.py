@@ -20,6 +20,7 @@ from typing import Any, Final
 import yaml
 
 from ._data import data_dir, read_yaml
+from ._pickling import by_fields
 from .errors import AliasFileError
 from .fold import fold
 from .normalize import normalize
@@ -54,6 +55,9 @@ class AliasTable:
             for group in ids:
                 groups.setdefault(group, []).append(text)
         return groups
+
+    def __reduce__(self) -> tuple[type[AliasTable], tuple[object, ...]]:
+        return by_fields(self)
 
 
 def _group_lines(path: str, text: str) -> dict[tuple[str, int], int]:

@@ -26,6 +26,7 @@ from typing import Final, Literal
 from rapidfuzz.distance import Levenshtein
 
 from ._data import shipped
+from ._pickling import by_fields
 from .aliases import AliasTable
 from .fold import SHORT_VOWELS, VOWELS, fold, join_forms, latin
 from .keys import given_name, skeleton
@@ -65,6 +66,9 @@ class PartMatch:
     weight: float
     kind: Kind
 
+    def __reduce__(self) -> tuple[type[PartMatch], tuple[object, ...]]:
+        return by_fields(self)
+
 
 @dataclass(frozen=True)
 class Match:
@@ -87,6 +91,9 @@ class Match:
                 f"sim {p.similarity:.2f}  weight {p.weight:.2f}"
             )
         return "\n".join(lines)
+
+    def __reduce__(self) -> tuple[type[Match], tuple[object, ...]]:
+        return by_fields(self)
 
 
 Kind = Literal["same", "alias", "extra", "conflict"]

@@ -255,7 +255,7 @@ def _resolve_frame(
     # 2. Parse once on the client, as the single-machine path does.
     distinct = sorted(counts)
     parsed = [parse(text) for text in distinct]
-    weights = Informativeness(parsed)
+    weights = Informativeness.of(parsed)
     heads = signature_heads(parsed)
 
     # 3. and 4. Candidate pairs among the signature heads, compared in partitions.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ._data import shipped
+from ._pickling import by_fields
 from .fold import fold, latin
 from .normalize import normalize
 from .script import is_arabic, strip_article
@@ -52,6 +53,9 @@ class Part:
         text = self.text
         return ("." in text or len(text) == 1) and _INITIALS.fullmatch(text) is not None
 
+    def __reduce__(self) -> tuple[type[Part], tuple[object, ...]]:
+        return by_fields(self)
+
 
 @dataclass(frozen=True)
 class Name:
@@ -72,6 +76,9 @@ class Name:
     def initials(self) -> bool:
         """Whether any part is only initials (see :attr:`Part.initials`)."""
         return any(p.initials for p in self.parts)
+
+    def __reduce__(self) -> tuple[type[Name], tuple[object, ...]]:
+        return by_fields(self)
 
 
 @dataclass(frozen=True)

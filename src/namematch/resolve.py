@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
 from .compare import DEFAULT_THRESHOLD, MAX_PARTS, outcome
 from .keys import bucket_pairs, keys, skeleton
@@ -61,6 +62,9 @@ class Resolution:
     entity: str
     canonical: str
     score: float
+
+    def __reduce__(self) -> tuple[type[Resolution], tuple[object, ...]]:
+        return by_fields(self)
 
 
 class _Clusters:
@@ -138,18 +142,26 @@ class Informativeness:
     An instance is a plain callable object (not a closure), so worker processes and
     distributed engines can receive it by pickling.
 
-    >>> weigh = Informativeness([parse(n) for n in ["Ali Saleh", "Ali Haftar", "Ali Sistani"]])
+    >>> weigh = Informativeness.of([parse(n) for n in ["Ali Saleh", "Ali Haftar", "Ali Sistani"]])
     >>> weigh(parse("Ali").parts[0]) < weigh(parse("Haftar").parts[0])
     True
     """
 
-    def __init__(self, names: Sequence[Name]) -> None:
+    def __init__(self, frequency: dict[str, int], size: int) -> None:
+        self.frequency = frequency  # names per part skeleton
+        self.size = size  # names in all
+        self.known: dict[str, float] = {}
+
+    @classmethod
+    def of(cls, names: Sequence[Name]) -> Informativeness:
+        """The weights of the parts of ``names``."""
         frequency: Counter[str] = Counter()
         for name in names:
             frequency.update({skeleton(p.form) for p in name.parts})
-        self.frequency: dict[str, int] = dict(frequency)
-        self.size = len(names)
-        self.known: dict[str, float] = {}
+        return cls(dict(frequency), len(names))
+
+    def __reduce__(self) -> tuple[type[Informativeness], tuple[dict[str, int], int]]:
+        return (Informativeness, (self.frequency, self.size))
 
     def __call__(self, part: Part) -> float:
         weight = self.known.get(part.form)
@@ -243,7 +255,7 @@ def _resolve(
             written[normal][row] += times
     distinct = sorted(counts)
     parsed = [parse(text) for text in distinct]
-    weights = Informativeness(parsed)
+    weights = Informativeness.of(parsed)
     heads = signature_heads(parsed)
     # Pairs stay packed as sorted codes (8 bytes each, not a tuple) until their chunk is judged.
     codes = array("q", sorted(_pair_codes([parsed[i] for i in heads], max_bucket)))
@@ -333,6 +345,9 @@ class Work:
     table: AliasTable
     threshold: float
     weights: Callable[[Part], float]
+
+    def __reduce__(self) -> tuple[type[Work], tuple[object, ...]]:
+        return by_fields(self)
 
 
 Verdict = tuple[int, int, float, bool, bool, bool]  # i, j, score, match, conflict, whole
