@@ -320,10 +320,13 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
             return 0.0  # settled without the edit distance; cheap enough not to cache
         unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
         length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
-        similarity = 1.0 - _distance(a, b, (1.0 - floor) * length + _SLACK) / length
+        # Down to the conflict floor at least, so that the conflict check after the alignment
+        # finds the pair settled instead of computing it again.
+        depth = min(floor, CONFLICT_BELOW)
+        similarity = 1.0 - _distance(a, b, (1.0 - depth) * length + _SLACK) / length
         if len(_SIMILARITIES) >= _SIMILARITIES_MAX:
             _SIMILARITIES.clear()
-        cached = (similarity if similarity >= floor else 0.0, floor, edits)
+        cached = (similarity if similarity >= depth else 0.0, depth, edits)
         _SIMILARITIES[(a, b)] = cached
     return cached[0] if cached[0] >= floor and cached[2] <= allowed else 0.0
 
