@@ -99,6 +99,16 @@ class Match:
 Kind = Literal["same", "alias", "extra", "conflict"]
 Explained = tuple[str, str, float, float, Kind]
 """The fields of a :class:`PartMatch`, before the public object is built."""
+Reason = str | tuple[str, tuple[Part, ...], tuple[Part, ...]]
+"""Why two names differ: a sentence, or a gap's parts of each name and the verb between
+them, put into words only when asked (judging millions of pairs never asks)."""
+
+
+def _say(reason: Reason) -> str:
+    if isinstance(reason, str):
+        return reason
+    verb, left, right = reason
+    return f"{_text(left)!r} {verb} {_text(right)!r}"
 
 
 class Outcome:
@@ -107,18 +117,25 @@ class Outcome:
     this plain class is built several times faster than frozen dataclasses.
     """
 
-    def __init__(self, score: float, decision: Decision, conflict: bool, reason: str,
-                 parts: tuple[Explained, ...] = ()) -> None:
+    def __init__(self, score: float, decision: Decision, conflict: bool,
+                 reasons: str | list[Reason], parts: tuple[Explained, ...] = ()) -> None:
         self.score: Final = score
         self.decision: Final = decision
         self.conflict: Final = conflict
-        self.reason: Final = reason
+        self.reasons: Final = reasons
         self.parts: Final = parts
 
     def swapped(self) -> Outcome:
         """The same outcome seen from the other name."""
         parts = tuple((b, a, sim, weight, kind) for a, b, sim, weight, kind in self.parts)
-        return Outcome(self.score, self.decision, self.conflict, self.reason, parts)
+        return Outcome(self.score, self.decision, self.conflict, self.reasons, parts)
+
+    @property
+    def reason(self) -> str:
+        """Why the names match or not, in words."""
+        if isinstance(self.reasons, str):
+            return self.reasons
+        return "; ".join(map(_say, self.reasons)) if self.reasons else "all parts agree"
 
     def match(self, a: str, b: str) -> Match:
         """The public result for names ``a`` and ``b``."""
@@ -602,7 +619,7 @@ class _Tally:
         self.weights = weights
         self.initials = initials  # whether either name has initials at all
         self.explained: list[Explained] = []
-        self.reasons: list[str] = []
+        self.reasons: list[Reason] = []
         self.matched_weight = 0.0
         self.total_weight = 0.0
         self.conflict = False
@@ -628,12 +645,10 @@ class _Tally:
                        for x in pending_a for y in pending_b)
             if best < CONFLICT_BELOW:
                 kind, self.conflict = "conflict", True
-            self.reasons.append(
-                f"{_text(tuple(pending_a))!r} differs from {_text(tuple(pending_b))!r}")
+            self.reasons.append(("differs from", tuple(pending_a), tuple(pending_b)))
         elif pending_a and pending_b and not _initials_agree(pending_a, pending_b):
             short, full = (pending_a, pending_b) if short_a else (pending_b, pending_a)
-            self.reasons.append(
-                f"{_text(tuple(short))!r} does not abbreviate {_text(tuple(full))!r}")
+            self.reasons.append(("does not abbreviate", tuple(short), tuple(full)))
         self.lacks_a = self.lacks_a or not short_a
         self.lacks_b = self.lacks_b or not short_b
         for x in pending_a:
@@ -742,6 +757,5 @@ def _compare(
     if conflict:
         score = min(score, 0.3)
     decision: Decision = "match" if score >= threshold and not reasons else "no-match"
-    reason = "; ".join(reasons) if reasons else "all parts agree"
-    return Outcome(round(score, 6), decision, conflict, reason,
+    return Outcome(round(score, 6), decision, conflict, reasons,
                  tuple(explained))
