@@ -49,6 +49,7 @@ out, a surname written first put last)."""
 
 Decision = Literal["match", "no-match"]
 Weights = Callable[[Part], float]
+Kind = Literal["same", "alias", "extra", "conflict"]
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,6 @@ class Match:
         return by_fields(self)
 
 
-Kind = Literal["same", "alias", "extra", "conflict"]
 Explained = tuple[str, str, float, float, Kind]
 """The fields of a :class:`PartMatch`, before the public object is built."""
 Reason = str | tuple[str, tuple[Part, ...], tuple[Part, ...]]
