@@ -267,8 +267,10 @@ def _resolve(
     verdicts = _verdicts(codes, heads, Work(parsed, table, threshold, weights), jobs, report)
     resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold, weights)
     empty = ("", "", 0.0)
-    return [Resolution(row, *(resolved[normal_of[row]] if normal_of[row] else empty))
-            for row in rows]
+    # One (immutable) row per distinct line, shared by its repetitions.
+    by_line = {row: Resolution(row, *(resolved[normal] if normal else empty))
+               for row, normal in normal_of.items()}
+    return [by_line[row] for row in rows]
 
 
 def signature_heads(parsed: Sequence[Name]) -> list[int]:
