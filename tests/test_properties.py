@@ -6,17 +6,20 @@ import random
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
 from strategies import name_part
 
 from namematch import compare, normalize, parse, resolve
 from namematch.compare import (
     _SIMILARITIES,
     PART_THRESHOLD,
+    _far_apart,
     form_distance,
     form_similarity,
+    letters,
 )
 from namematch.fold import fold
-from namematch.keys import given_name
+from namematch.keys import given_name, skeleton
 
 
 @st.composite
@@ -78,6 +81,18 @@ def test_form_similarity_does_not_depend_on_earlier_calls(
     for other in earlier:
         form_similarity(y, x, other)
     assert form_similarity(x, y, floor) == fresh
+
+
+@given(st.one_of(name_part(), names_text), st.one_of(name_part(), names_text),
+       st.integers(min_value=0, max_value=8))
+def test_letters_never_settle_a_pair_the_edit_distance_would_not(
+    a: str, b: str, allowed: int
+) -> None:
+    """The letter masks are a lower bound on skeleton edits: whatever they settle as far
+    apart, the edit distance would have settled too (so results do not change)."""
+    x, y = fold(a), fold(b)
+    if _far_apart(letters(x), letters(y), allowed):
+        assert Levenshtein.distance(skeleton(x), skeleton(y)) > allowed
 
 
 @given(st.one_of(full_name(), names_text))

@@ -97,8 +97,9 @@ class Match:
         return by_fields(self)
 
 
-Explained = tuple[str, str, float, float, Kind]
-"""The fields of a :class:`PartMatch`, before the public object is built."""
+Explained = tuple[tuple[Part, ...], tuple[Part, ...], float, float, Kind]
+"""A :class:`PartMatch` before the public object is built: the parts of each side (empty
+for an extra part), similarity, weight and kind. Their text is joined only when asked."""
 Reason = str | tuple[str, tuple[Part, ...], tuple[Part, ...]]
 """Why two names differ: a sentence, or a gap's parts of each name and the verb between
 them, put into words only when asked (judging millions of pairs never asks)."""
@@ -140,7 +141,8 @@ class Outcome:
     def match(self, a: str, b: str) -> Match:
         """The public result for names ``a`` and ``b``."""
         return Match(a, b, self.score, self.decision, self.conflict, self.reason,
-                     tuple(PartMatch(*p) for p in self.parts))
+                     tuple(PartMatch(_text(x), _text(y), sim, weight, kind)
+                           for x, y, sim, weight, kind in self.parts))
 
 
 _SHORT: Final = SHORT_VOWELS
@@ -302,10 +304,26 @@ def _length(form: str, unvocalized: bool) -> float:
     )
 
 
-# (a, b) -> (similarity, the floor it was computed with, skeleton edits): one entry serves
-# every floor at or above the one it was computed for, so the first-part check and the
-# alignment share work. The result never depends on what the cache holds.
-_SIMILARITIES: Final[dict[tuple[str, str], tuple[float, float, int]]] = {}
+class _Memo:
+    """Computed similarities: ``rows[a][b]`` for ``a < b`` holds (similarity, the floor it
+    was computed with, skeleton edits). One entry serves every floor at or above the one it
+    was computed for, so the first-part check and the alignment share work. The result
+    never depends on what the memo holds.
+
+    Rows by form rather than one table by pair: no key tuple is built per look-up, and a
+    common part's row stays small and warm in the processor's caches.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, tuple[float, float, int]]] = {}
+        self.size = 0
+
+    def clear(self) -> None:
+        self.rows.clear()
+        self.size = 0
+
+
+_SIMILARITIES: Final = _Memo()
 _SIMILARITIES_MAX: Final = 1 << 20
 # The edit distance stops once it exceeds its limit; the slack keeps a pair whose similarity
 # is the floor itself (up to rounding) from stopping at one floor and not at another.
@@ -330,7 +348,8 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
     if b < a:  # one cache entry per unordered pair
         a, b = b, a
     allowed = int((1.0 - floor) * SKELETON_EDITS_PER_UNIT)
-    cached = _SIMILARITIES.get((a, b))
+    row = _SIMILARITIES.rows.get(a)
+    cached = row.get(b) if row is not None else None
     if cached is None or (cached[0] == 0.0 and cached[1] > floor):
         edits = Levenshtein.distance(skeleton(a), skeleton(b), score_cutoff=allowed + 1)
         if edits > allowed:
@@ -341,10 +360,15 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
         # finds the pair settled instead of computing it again.
         depth = min(floor, CONFLICT_BELOW)
         similarity = 1.0 - _distance(a, b, (1.0 - depth) * length + _SLACK) / length
-        if len(_SIMILARITIES) >= _SIMILARITIES_MAX:
+        if _SIMILARITIES.size >= _SIMILARITIES_MAX:
             _SIMILARITIES.clear()
+            row = None
+        if row is None:
+            row = _SIMILARITIES.rows[a] = {}
         cached = (similarity if similarity >= depth else 0.0, depth, edits)
-        _SIMILARITIES[(a, b)] = cached
+        if b not in row:
+            _SIMILARITIES.size += 1
+        row[b] = cached
     return cached[0] if cached[0] >= floor and cached[2] <= allowed else 0.0
 
 
@@ -353,20 +377,21 @@ def join_parts(first: Part, second: Part) -> str:
     return join_forms(first.form, second.form, second.article)
 
 
-def _best_similarity(x: tuple[Part, ...], y: tuple[Part, ...], aliases: AliasTable | None) -> float:
-    """Best similarity of part x[0] with y[0], allowing either to be joined with the next part.
+def _opening_similarity(x: Prepared, y: Prepared, aliases: AliasTable | None) -> float:
+    """Best similarity of x's first part with y's, allowing either to be joined with its next
+    part.
 
     Every accepted alignment pairs these, so a low value settles a comparison early. Callers
     only compare the value with the thresholds, so once the parts themselves meet
     ``PART_THRESHOLD`` the joined options are not tried.
     """
-    best = _part_similarity(x[0].form, y[0].form, aliases, CONFLICT_BELOW)
-    if best < PART_THRESHOLD and len(x) > 1:
-        best = max(best, _part_similarity(join_parts(x[0], x[1]), y[0].form, aliases,
-                                          CONFLICT_BELOW))
-    if best < PART_THRESHOLD and len(y) > 1:
-        best = max(best, _part_similarity(x[0].form, join_parts(y[0], y[1]), aliases,
-                                          CONFLICT_BELOW))
+    best = _similar(x.forms[0], x.letters[0], y.forms[0], y.letters[0], aliases, CONFLICT_BELOW)
+    if best < PART_THRESHOLD and x.links:
+        best = max(best, _similar(x.links[0], x.link_letters[0], y.forms[0], y.letters[0],
+                                  aliases, CONFLICT_BELOW))
+    if best < PART_THRESHOLD and y.links:
+        best = max(best, _similar(x.forms[0], x.letters[0], y.links[0], y.link_letters[0],
+                                  aliases, CONFLICT_BELOW))
     return best
 
 
@@ -386,40 +411,119 @@ class _Step:
         self.similarity: Final = similarity
 
 
-def _part_similarity(
-    a: str, b: str, aliases: AliasTable | None, floor: float = PART_THRESHOLD
-) -> float:
+def _edits_allowed(floor: float) -> int:
+    """Skeleton edits beyond which two forms are below ``floor`` (see
+    ``SKELETON_EDITS_PER_UNIT``)."""
+    return int((1.0 - floor) * SKELETON_EDITS_PER_UNIT)
+
+
+_LETTER_BITS: Final = 58
+_LETTER_MASK: Final = (1 << _LETTER_BITS) - 1
+_LONGEST_SKELETON: Final = 15
+
+
+def letters(form: str) -> int:
+    """A form's skeleton as one integer: a bit per letter, and its length above them.
+
+    Two skeletons are at least as many edits apart as either has letters the other lacks,
+    and as their lengths differ; :func:`_far_apart` reads both bounds off these integers,
+    which settles most unlike pairs of parts without a look-up.
+    """
+    skel = skeleton(form)
+    mask = 0
+    for char in skel:
+        mask |= 1 << (ord(char) % _LETTER_BITS)
+    return (min(len(skel), _LONGEST_SKELETON) << _LETTER_BITS) | mask
+
+
+def _far_apart(x: int, y: int, allowed: int) -> bool:
+    """Whether two skeletons (see :func:`letters`) are surely more than ``allowed`` edits
+    apart."""
+    size = (x >> _LETTER_BITS) - (y >> _LETTER_BITS)
+    if size > allowed or -size > allowed:
+        return True
+    mask_x, mask_y = x & _LETTER_MASK, y & _LETTER_MASK
+    return _more_bits(mask_x & ~mask_y, allowed) or _more_bits(mask_y & ~mask_x, allowed)
+
+
+def _more_bits(bits: int, count: int) -> bool:
+    """Whether more than ``count`` bits are set."""
+    for _ in range(count):
+        if not bits:
+            return False
+        bits &= bits - 1
+    return bits != 0
+
+
+def _similar(a: str, letters_a: int, b: str, letters_b: int, aliases: AliasTable | None,
+             floor: float = PART_THRESHOLD) -> float:
+    """:func:`form_similarity` of two parts' forms, or 1 for parts an alias table links;
+    ``letters_a`` and ``letters_b`` are their :func:`letters`."""
     if aliases is not None and aliases.same_part(a, b):
         return 1.0
+    if a != b and _far_apart(letters_a, letters_b, _edits_allowed(floor)):
+        return 0.0
     return form_similarity(a, b, floor)
 
 
-def _align(
-    a: tuple[Part, ...], b: tuple[Part, ...], aliases: AliasTable | None, initials: bool = True
-) -> list[_Step]:
-    """Order-preserving alignment of parts maximizing the summed similarity of pairs.
+class Prepared:
+    """A name as the comparison reads it, worked out once per name rather than once per
+    pair: part forms and weights, the forms of adjacent parts written as one word, their
+    :func:`letters`, and the name rules' facts about its first part.
 
-    ``initials`` False says that no part is initials, which spares looking.
+    >>> Prepared(parse("Nasr Allah Hassan")).links
+    ['nasralaH', 'alaHhasan']
+    """
+
+    def __init__(self, name: Name, weights: Weights = _uniform) -> None:
+        parts = name.parts
+        self.name: Final = name
+        self.parts: Final = parts
+        self.forms: Final = [p.form for p in parts]
+        self.letters: Final = [letters(f) for f in self.forms]
+        self.weights: Final = [weights(p) for p in parts]
+        self.initials: Final = name.initials
+        # Adjacent parts joined; in the alignment, not where one is initials, which
+        # abbreviate words and so never join them.
+        self.links: Final = [join_parts(x, y) for x, y in itertools.pairwise(parts)]
+        self.link_letters: Final = [letters(f) for f in self.links]
+        self.joined: Final = ([f if not (x.initials or y.initials) else ""
+                               for f, (x, y) in zip(self.links, itertools.pairwise(parts),
+                                                    strict=True)]
+                              if self.initials else self.links)
+        self.optional_first: Final = _optional_first(name)
+        self.given_first: Final = bool(parts) and given_name(parts[0].form)
+        self.weigh: Final = weights
+
+    def rewritten(self, parts: tuple[Part, ...]) -> Prepared:
+        """The same name with other parts (see :func:`_rewrites`)."""
+        return Prepared(replace(self.name, parts=parts), self.weigh)
+
+
+def _align(a: Prepared, b: Prepared, aliases: AliasTable | None) -> list[_Step]:
+    """Order-preserving alignment of parts maximizing the summed similarity of pairs.
 
     Among equal sums, fewer skipped parts win; among those, the first option tried (skip a
     part of ``a``, skip one of ``b``, pair, join two of ``a``, join two of ``b``).
     """
-    n, m = len(a), len(b)
-    form_a, form_b = [p.form for p in a], [p.form for p in b]
-    joined_a = _joined(a, initials)
-    joined_b = _joined(b, initials)
+    n, m = len(a.forms), len(b.forms)
+    forms_a, forms_b, letters_a, letters_b = a.forms, b.forms, a.letters, b.letters
+    joined_a, joined_b = a.joined, b.joined
     moves: list[_Step] = []  # every part (or two joined) that may stand opposite another
     for i in range(n):
+        form_a, letter_a = forms_a[i], letters_a[i]
         for j in range(m):
-            sim = _part_similarity(form_a[i], form_b[j], aliases)
+            sim = _similar(form_a, letter_a, forms_b[j], letters_b[j], aliases)
             if sim >= PART_THRESHOLD:
                 moves.append(_Step("pair", i, j, sim))
             if i and joined_a[i - 1]:
-                sim = _part_similarity(joined_a[i - 1], form_b[j], aliases)
+                sim = _similar(joined_a[i - 1], a.link_letters[i - 1], forms_b[j],
+                               letters_b[j], aliases)
                 if sim >= PART_THRESHOLD:
                     moves.append(_Step("join-a", i - 1, j, sim))
             if j and joined_b[j - 1]:
-                sim = _part_similarity(form_a[i], joined_b[j - 1], aliases)
+                sim = _similar(form_a, letter_a, joined_b[j - 1], b.link_letters[j - 1],
+                               aliases)
                 if sim >= PART_THRESHOLD:
                     moves.append(_Step("join-b", i, j - 1, sim))
     if _is_chain(moves):
@@ -434,15 +538,6 @@ def _initials_agree(x: list[Part], y: list[Part]) -> bool:
     letters = [c for p in short for c in latin(p.text)]
     firsts = iter(latin(p.text)[:1] for p in full)
     return all(any(c == f for f in firsts) for c in letters)
-
-
-def _joined(parts: tuple[Part, ...], initials: bool) -> list[str]:
-    """The forms of each two adjacent parts written as one word; empty where one is
-    initials, which abbreviate words and so never join them."""
-    if not initials:
-        return [join_parts(x, y) for x, y in itertools.pairwise(parts)]
-    return [join_parts(x, y) if not (x.initials or y.initials) else ""
-            for x, y in itertools.pairwise(parts)]
 
 
 def _end(step: _Step) -> tuple[int, int]:
@@ -548,10 +643,24 @@ def outcome(
     >>> outcome(parse("Ahmed al-Mesmari"), parse("Ahmed al-Mismari")).decision
     'match'
     """
+    return judged(Prepared(name_a, weights), Prepared(name_b, weights), aliases, threshold)
+
+
+def judged(
+    a: Prepared, b: Prepared, aliases: AliasTable | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Outcome:
+    """:func:`outcome` of two prepared names (their weights are the ones they were prepared
+    with): a caller comparing each name with many others prepares it once.
+
+    >>> judged(Prepared(parse("Saadi Gaddafi")), Prepared(parse("Muammar Gaddafi"))).conflict
+    True
+    """
+    name_a, name_b = a.name, b.name
     if name_b.text < name_a.text or (name_b.text == name_a.text and name_b.parts < name_a.parts):
         # One fixed order, so that ties in the alignment cannot make compare asymmetric.
-        return _compare(name_b, name_a, aliases, weights, threshold).swapped()
-    return _compare(name_a, name_b, aliases, weights, threshold)
+        return _compare(b, a, aliases, threshold).swapped()
+    return _compare(a, b, aliases, threshold)
 
 
 @functools.cache
@@ -568,20 +677,20 @@ def _optional_first(name: Name) -> bool:
 
 
 def _match_rewritten(
-    name_a: Name, name_b: Name, aliases: AliasTable | None, weights: Weights, threshold: float
+    name_a: Prepared, name_b: Prepared, aliases: AliasTable | None, threshold: float
 ) -> Outcome | None:
     """The match of the two names once one of them is rewritten (see :func:`_rewrites`)."""
     for name, other, a_side in ((name_a, name_b, True), (name_b, name_a, False)):
         for rewritten, dropped, how in _rewrites(name, other, aliases):
             pair = (rewritten, other) if a_side else (other, rewritten)
-            match = _compare(*pair, aliases, weights, threshold, may_rewrite=False)
+            match = _compare(*pair, aliases, threshold, may_rewrite=False)
             if match.decision != "match":
                 continue
             parts = match.parts
             if dropped is not None:
-                text = dropped.text
-                parts = ((text if a_side else "", "" if a_side else text, 0.0,
-                          weights(dropped), "extra"), *parts)
+                alone = (dropped,)
+                parts = ((alone if a_side else (), () if a_side else alone, 0.0,
+                          name.weigh(dropped), "extra"), *parts)
             score = round(match.score * REWRITE_FACTOR, 6)
             return Outcome(score, "match" if score >= threshold else "no-match", False,
                            f"all parts agree once {how}", parts)
@@ -589,8 +698,8 @@ def _match_rewritten(
 
 
 def _rewrites(
-    name: Name, other: Name, aliases: AliasTable | None
-) -> Iterator[tuple[Name, Part | None, str]]:
+    name: Prepared, other: Prepared, aliases: AliasTable | None
+) -> Iterator[tuple[Prepared, Part | None, str]]:
     """Ways usage shortens or reorders a name whose first part differs from the other's:
     each rewritten name, the part it left out (if any), and how it was rewritten.
 
@@ -601,12 +710,13 @@ def _rewrites(
       not a common given name: "Ali Hassan" (Ali son of Hassan) is not "Hassan Ali".
     """
     parts = name.parts
-    if _optional_first(name):
-        yield (replace(name, parts=parts[1:]), parts[0],
+    if name.optional_first:
+        yield (name.rewritten(parts[1:]), parts[0],
                f"the leading {parts[0].text!r} is left out")
-    if (not name.patronymic and parts[0].role != "kunya" and not given_name(parts[0].form)
-            and _best_similarity(parts[:1], other.parts[-1:], aliases) >= PART_THRESHOLD):
-        yield (replace(name, parts=(*parts[1:], parts[0])), None,
+    if (not name.name.patronymic and parts[0].role != "kunya" and not name.given_first
+            and _similar(name.forms[0], name.letters[0], other.forms[-1], other.letters[-1],
+                         aliases, CONFLICT_BELOW) >= PART_THRESHOLD):
+        yield (name.rewritten((*parts[1:], parts[0])), None,
                f"the surname {parts[0].text!r} written first is put last")
 
 
@@ -615,9 +725,10 @@ class _Tally:
     verdicts on each gap of unaligned parts (a plain object rather than a closure, which
     compiled code would keep alive in a reference cycle)."""
 
-    def __init__(self, weights: Weights, initials: bool) -> None:
-        self.weights = weights
-        self.initials = initials  # whether either name has initials at all
+    def __init__(self, a: Prepared, b: Prepared) -> None:
+        self.a = a
+        self.b = b
+        self.initials = a.initials or b.initials  # whether either name has initials at all
         self.explained: list[Explained] = []
         self.reasons: list[Reason] = []
         self.matched_weight = 0.0
@@ -625,14 +736,16 @@ class _Tally:
         self.conflict = False
         self.lacks_a = False  # a part written out that the other name lacks
         self.lacks_b = False
-        self.pending_a: list[Part] = []  # the current gap
-        self.pending_b: list[Part] = []
+        self.pending_a: list[int] = []  # the current gap: indexes of parts
+        self.pending_b: list[int] = []
 
     def close_gap(self) -> None:
         """Judge the parts left unaligned since the last aligned pair."""
-        pending_a, pending_b, initials = self.pending_a, self.pending_b, self.initials
-        if not (pending_a or pending_b):
+        if not (self.pending_a or self.pending_b):
             return
+        a, b, initials = self.a, self.b, self.initials
+        pending_a = [a.parts[i] for i in self.pending_a]
+        pending_b = [b.parts[j] for j in self.pending_b]
         kind: Literal["conflict", "extra"] = "extra"
         # Initials stand for parts written out elsewhere (H.A., M.): opposite other parts
         # they neither conflict nor differ, they weigh nothing, and a name lacks nothing for
@@ -641,8 +754,9 @@ class _Tally:
         written_b = [y for y in pending_b if not y.initials] if initials else pending_b
         short_a, short_b = not written_a, not written_b
         if pending_a and pending_b and not (short_a or short_b):
-            best = max(form_similarity(x.form, y.form, CONFLICT_BELOW)
-                       for x in pending_a for y in pending_b)
+            best = max(_similar(a.forms[i], a.letters[i], b.forms[j], b.letters[j], None,
+                                CONFLICT_BELOW)
+                       for i in self.pending_a for j in self.pending_b)
             if best < CONFLICT_BELOW:
                 kind, self.conflict = "conflict", True
             self.reasons.append(("differs from", tuple(pending_a), tuple(pending_b)))
@@ -651,27 +765,27 @@ class _Tally:
             self.reasons.append(("does not abbreviate", tuple(short), tuple(full)))
         self.lacks_a = self.lacks_a or not short_a
         self.lacks_b = self.lacks_b or not short_b
-        for x in pending_a:
-            weight = 0.0 if initials and x.initials else self.weights(x)
+        for i, x in zip(self.pending_a, pending_a, strict=True):
+            weight = 0.0 if initials and x.initials else a.weights[i]
             self.total_weight += weight * EXTRA_PART_WEIGHT
-            self.explained.append((x.text, "", 0.0, weight, kind))
-        for y in pending_b:
-            weight = 0.0 if initials and y.initials else self.weights(y)
+            self.explained.append(((x,), (), 0.0, weight, kind))
+        for j, y in zip(self.pending_b, pending_b, strict=True):
+            weight = 0.0 if initials and y.initials else b.weights[j]
             self.total_weight += weight * EXTRA_PART_WEIGHT
-            self.explained.append(("", y.text, 0.0, weight, kind))
-        pending_a.clear()
-        pending_b.clear()
+            self.explained.append(((), (y,), 0.0, weight, kind))
+        self.pending_a.clear()
+        self.pending_b.clear()
 
 
 def _compare(
-    name_a: Name,
-    name_b: Name,
+    a: Prepared,
+    b: Prepared,
     aliases: AliasTable | None,
-    weights: Weights,
     threshold: float,
     may_rewrite: bool = True,
 ) -> Outcome:
-    pa, pb = name_a.parts, name_b.parts
+    name_a, name_b = a.name, b.name
+    pa, pb = a.parts, b.parts
     if aliases is not None and aliases.same_name(name_a.text, name_b.text):
         return Outcome(1.0, "match", False, "alias table")
     if not pa or not pb or max(len(pa), len(pb)) > MAX_PARTS:
@@ -681,35 +795,35 @@ def _compare(
     # Settle hopeless pairs before aligning: two full names must share their first part, and
     # a one-part name must meet the other's last part (or its first, for a kunya).
     if len(pa) > 1 and len(pb) > 1:
-        first = _best_similarity(pa, pb, aliases)
+        first = _opening_similarity(a, b, aliases)
         if first < PART_THRESHOLD:
-            rewritten = (_match_rewritten(name_a, name_b, aliases, weights, threshold)
-                         if may_rewrite else None)
+            rewritten = _match_rewritten(a, b, aliases, threshold) if may_rewrite else None
             if rewritten is not None:
                 return rewritten
             return Outcome(0.3, "no-match", first < CONFLICT_BELOW,
                          "the first parts differ", ())
     elif len(pa) + len(pb) > 2:
-        one, full = (pa, pb) if len(pa) == 1 else (pb, pa)
-        ends = [_best_similarity(one, full[-1:], aliases)]
-        if len(full) > 1:
-            ends.append(form_similarity(one[0].form, join_parts(full[-2], full[-1]),
-                                        CONFLICT_BELOW))
-        if one[0].role == "kunya":
-            ends.append(_best_similarity(one, full, aliases))
+        one, full = (a, b) if len(pa) == 1 else (b, a)
+        form, letter = one.forms[0], one.letters[0]
+        ends = [_similar(form, letter, full.forms[-1], full.letters[-1], aliases,
+                         CONFLICT_BELOW)]
+        if full.links:
+            ends.append(_similar(form, letter, full.links[-1], full.link_letters[-1], None,
+                                 CONFLICT_BELOW))
+        if one.parts[0].role == "kunya":
+            ends.append(_opening_similarity(one, full, aliases))
         if max(ends) < PART_THRESHOLD:
             return Outcome(max(ends), "no-match", False,
                          "a one-part name must meet the other name's last part", ())
     first_aligned = False
     last_b_aligned = last_a_aligned = False
-    initials = name_a.initials or name_b.initials
-    tally = _Tally(weights, initials)
-    for step in _align(pa, pb, aliases, initials):
+    tally = _Tally(a, b)
+    for step in _align(a, b, aliases):
         if step.kind == "skip-a":
-            tally.pending_a.append(pa[step.i])
+            tally.pending_a.append(step.i)
             continue
         if step.kind == "skip-b":
-            tally.pending_b.append(pb[step.j])
+            tally.pending_b.append(step.j)
             continue
         tally.close_gap()
         left = pa[step.i : step.i + (2 if step.kind == "join-a" else 1)]
@@ -720,10 +834,11 @@ def _compare(
             last_a_aligned = True
         if step.j + len(right) == len(pb):
             last_b_aligned = True
-        weight = max(sum(weights(p) for p in left), sum(weights(p) for p in right))
+        weight = max(sum(a.weights[step.i : step.i + len(left)]),
+                     sum(b.weights[step.j : step.j + len(right)]))
         alias = len(left) == len(right) == 1 and aliases is not None and aliases.same_part(
             left[0].form, right[0].form)
-        tally.explained.append((_text(left), _text(right), step.similarity, weight,
+        tally.explained.append((left, right, step.similarity, weight,
                                 "alias" if alias else "same"))
         tally.matched_weight += weight * step.similarity
         tally.total_weight += weight

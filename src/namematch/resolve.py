@@ -34,7 +34,7 @@ from typing import Final
 
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
-from .compare import DEFAULT_THRESHOLD, MAX_PARTS, outcome
+from .compare import DEFAULT_THRESHOLD, MAX_PARTS, Prepared, judged, outcome
 from .keys import bucket_pairs, keys, skeleton
 from .normalize import normalize
 from .parse import Name, Part, parse
@@ -358,12 +358,27 @@ _CHUNK = 5000
 _PARALLEL_FROM = 20000  # fewer pairs than this are not worth starting processes for
 
 
+# The names of the current Work prepared for comparison, each once, as pairs first need
+# them (a name meets a dozen others on average).
+_PREPARED_FOR: Work | None = None
+_PREPARED: list[Prepared | None] = []
+
+
+def _prepared(work: Work, i: int) -> Prepared:
+    global _PREPARED_FOR, _PREPARED
+    if _PREPARED_FOR is not work:
+        _PREPARED_FOR, _PREPARED = work, [None] * len(work.parsed)
+    name = _PREPARED[i]
+    if name is None:
+        name = _PREPARED[i] = Prepared(work.parsed[i], work.weights)
+    return name
+
+
 def judge(chunk: Iterable[tuple[int, int]], work: Work) -> list[Verdict]:
     """Compare candidate pairs of indexes into ``work.parsed``; one verdict per pair."""
     out = []
     for i, j in chunk:
-        match = outcome(work.parsed[i], work.parsed[j], work.table, work.weights,
-                        work.threshold)
+        match = judged(_prepared(work, i), _prepared(work, j), work.table, work.threshold)
         # "whole": every part of both names took part (Hezbollah = Hizb Allah), so even a
         # one-part name is a full match there, not a partial mention.
         whole = not any(p[4] == "extra" for p in match.parts)
@@ -407,6 +422,12 @@ def _verdicts(
                 yield from judge(chunk, work)
     finally:
         _WORK = None
+        _forget_prepared()
+
+
+def _forget_prepared() -> None:
+    global _PREPARED_FOR, _PREPARED
+    _PREPARED_FOR, _PREPARED = None, []
 
 
 def _attach_single_mentions(
