@@ -68,11 +68,17 @@ class Resolution:
 
 
 class _Clusters:
-    """Union-find with cannot-links: two sets that must stay apart never merge."""
+    """Union-find with cannot-links: two sets that must stay apart never merge.
+
+    Each root keeps the names its set must stay apart from (any member of the other set,
+    resolved with :meth:`find` when asked). Merging keeps the bigger of the two collections
+    and adds the smaller to it, so a famous name's thousands of cannot-links are not copied
+    again at each merge.
+    """
 
     def __init__(self, size: int) -> None:
         self.parent = list(range(size))
-        self.apart: dict[int, set[int]] = defaultdict(set)
+        self.apart: dict[int, set[int]] = {}
 
     def find(self, x: int) -> int:
         root = x
@@ -85,22 +91,41 @@ class _Clusters:
     def keep_apart(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            self.apart[ra].add(rb)
-            self.apart[rb].add(ra)
+            self._apart(ra).add(rb)
+            self._apart(rb).add(ra)
+
+    def _apart(self, root: int) -> set[int]:
+        found = self.apart.get(root)
+        if found is None:
+            found = self.apart[root] = set()
+        return found
 
     def union(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if rb in self.apart.get(ra, ()):
+        apart_a, apart_b = self.apart.get(ra), self.apart.get(rb)
+        if apart_a is not None and apart_b is not None:
+            if len(apart_b) < len(apart_a):
+                ra, rb, apart_a, apart_b = rb, ra, apart_b, apart_a
+            if any(self.find(other) == rb for other in apart_a):
+                return False
+        elif apart_a is not None:
+            if any(self.find(other) == rb for other in apart_a):
+                return False
+        elif apart_b is not None and any(self.find(other) == ra for other in apart_b):
             return False
         # The lower index stays root, so the result does not depend on merge order.
         keep, gone = min(ra, rb), max(ra, rb)
         self.parent[gone] = keep
-        for other in self.apart.pop(gone, set()):
-            self.apart[other].discard(gone)
-            self.apart[other].add(keep)
-            self.apart[keep].add(other)
+        merged = self.apart.pop(gone, None)
+        if merged is not None:
+            kept = self.apart.pop(keep, None)
+            if kept is not None:
+                if len(kept) > len(merged):
+                    kept, merged = merged, kept
+                merged |= kept
+            self.apart[keep] = merged
         return True
 
 
@@ -122,7 +147,8 @@ def _pair_codes(names: Sequence[Name], max_bucket: int) -> set[int]:
     for key, members in buckets.items():
         if len(members) > 1:
             flags = [single[i] for i in members]
-            codes.update(i * size + j for i, j in bucket_pairs(key, members, flags, max_bucket))
+            for i, j in bucket_pairs(key, members, flags, max_bucket):
+                codes.add(i * size + j)
     return codes
 
 
