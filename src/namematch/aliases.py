@@ -46,7 +46,10 @@ class AliasTable:
 
     def same_name(self, text_a: str, text_b: str) -> bool:
         """Whether two normalized names share an alias group."""
-        return bool(self.names.get(text_a, _EMPTY) & self.names.get(text_b, _EMPTY))
+        groups_a = self.names.get(text_a)
+        if groups_a is None:  # most names are in no group
+            return False
+        return not groups_a.isdisjoint(self.names.get(text_b, _EMPTY))
 
     def name_groups(self) -> dict[int, list[str]]:
         """The whole-name groups, by group number."""

@@ -417,13 +417,17 @@ def _edits_allowed(floor: float) -> int:
     return int((1.0 - floor) * SKELETON_EDITS_PER_UNIT)
 
 
-_LETTER_BITS: Final = 58
+# letters(): a bit per skeleton letter, then 4 bits of length, then the alias flag; under
+# 2**62, so compiled code keeps it an unboxed integer.
+_LETTER_BITS: Final = 56
 _LETTER_MASK: Final = (1 << _LETTER_BITS) - 1
 _LONGEST_SKELETON: Final = 15
+_ALIASED: Final = 1 << (_LETTER_BITS + 4)
 
 
-def letters(form: str) -> int:
-    """A form's skeleton as one integer: a bit per letter, and its length above them.
+def letters(form: str, aliases: AliasTable | None = None) -> int:
+    """A form's skeleton as one integer: a bit per letter, its length above them, and a
+    flag for a form the alias table lists (no alias table links the others).
 
     Two skeletons are at least as many edits apart as either has letters the other lacks,
     and as their lengths differ; :func:`_far_apart` reads both bounds off these integers,
@@ -433,13 +437,14 @@ def letters(form: str) -> int:
     mask = 0
     for char in skel:
         mask |= 1 << (ord(char) % _LETTER_BITS)
-    return (min(len(skel), _LONGEST_SKELETON) << _LETTER_BITS) | mask
+    aliased = _ALIASED if aliases is not None and form in aliases.parts else 0
+    return aliased | (min(len(skel), _LONGEST_SKELETON) << _LETTER_BITS) | mask
 
 
 def _far_apart(x: int, y: int, allowed: int) -> bool:
     """Whether two skeletons (see :func:`letters`) are surely more than ``allowed`` edits
     apart."""
-    size = (x >> _LETTER_BITS) - (y >> _LETTER_BITS)
+    size = ((x >> _LETTER_BITS) & _LONGEST_SKELETON) - ((y >> _LETTER_BITS) & _LONGEST_SKELETON)
     if size > allowed or -size > allowed:
         return True
     mask_x, mask_y = x & _LETTER_MASK, y & _LETTER_MASK
@@ -458,8 +463,8 @@ def _more_bits(bits: int, count: int) -> bool:
 def _similar(a: str, letters_a: int, b: str, letters_b: int, aliases: AliasTable | None,
              floor: float = PART_THRESHOLD) -> float:
     """:func:`form_similarity` of two parts' forms, or 1 for parts an alias table links;
-    ``letters_a`` and ``letters_b`` are their :func:`letters`."""
-    if aliases is not None and aliases.same_part(a, b):
+    ``letters_a`` and ``letters_b`` are their :func:`letters` against that table."""
+    if letters_a & letters_b & _ALIASED and aliases is not None and aliases.same_part(a, b):
         return 1.0
     if a != b and _far_apart(letters_a, letters_b, _edits_allowed(floor)):
         return 0.0
@@ -475,18 +480,20 @@ class Prepared:
     ['nasralaH', 'alaHhasan']
     """
 
-    def __init__(self, name: Name, weights: Weights = _uniform) -> None:
+    def __init__(self, name: Name, weights: Weights = _uniform,
+                 aliases: AliasTable | None = None) -> None:
         parts = name.parts
         self.name: Final = name
         self.parts: Final = parts
+        self.aliases: Final = aliases
         self.forms: Final = [p.form for p in parts]
-        self.letters: Final = [letters(f) for f in self.forms]
+        self.letters: Final = [letters(f, aliases) for f in self.forms]
         self.weights: Final = [weights(p) for p in parts]
         self.initials: Final = name.initials
         # Adjacent parts joined; in the alignment, not where one is initials, which
         # abbreviate words and so never join them.
         self.links: Final = [join_parts(x, y) for x, y in itertools.pairwise(parts)]
-        self.link_letters: Final = [letters(f) for f in self.links]
+        self.link_letters: Final = [letters(f, aliases) for f in self.links]
         self.joined: Final = ([f if not (x.initials or y.initials) else ""
                                for f, (x, y) in zip(self.links, itertools.pairwise(parts),
                                                     strict=True)]
@@ -497,7 +504,7 @@ class Prepared:
 
     def rewritten(self, parts: tuple[Part, ...]) -> Prepared:
         """The same name with other parts (see :func:`_rewrites`)."""
-        return Prepared(replace(self.name, parts=parts), self.weigh)
+        return Prepared(replace(self.name, parts=parts), self.weigh, self.aliases)
 
 
 def _align(a: Prepared, b: Prepared, aliases: AliasTable | None) -> list[_Step]:
@@ -643,20 +650,18 @@ def outcome(
     >>> outcome(parse("Ahmed al-Mesmari"), parse("Ahmed al-Mismari")).decision
     'match'
     """
-    return judged(Prepared(name_a, weights), Prepared(name_b, weights), aliases, threshold)
+    return judged(Prepared(name_a, weights, aliases), Prepared(name_b, weights, aliases),
+                  threshold)
 
 
-def judged(
-    a: Prepared, b: Prepared, aliases: AliasTable | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
-) -> Outcome:
-    """:func:`outcome` of two prepared names (their weights are the ones they were prepared
-    with): a caller comparing each name with many others prepares it once.
+def judged(a: Prepared, b: Prepared, threshold: float = DEFAULT_THRESHOLD) -> Outcome:
+    """:func:`outcome` of two names prepared with the same weights and alias table: a
+    caller comparing each name with many others prepares it once.
 
     >>> judged(Prepared(parse("Saadi Gaddafi")), Prepared(parse("Muammar Gaddafi"))).conflict
     True
     """
-    name_a, name_b = a.name, b.name
+    name_a, name_b, aliases = a.name, b.name, a.aliases
     if name_b.text < name_a.text or (name_b.text == name_a.text and name_b.parts < name_a.parts):
         # One fixed order, so that ties in the alignment cannot make compare asymmetric.
         return _compare(b, a, aliases, threshold).swapped()
@@ -836,8 +841,8 @@ def _compare(
             last_b_aligned = True
         weight = max(sum(a.weights[step.i : step.i + len(left)]),
                      sum(b.weights[step.j : step.j + len(right)]))
-        alias = len(left) == len(right) == 1 and aliases is not None and aliases.same_part(
-            left[0].form, right[0].form)
+        alias = (len(left) == len(right) == 1 and a.letters[step.i] & b.letters[step.j] & _ALIASED
+                 != 0 and aliases is not None and aliases.same_part(left[0].form, right[0].form))
         tally.explained.append((left, right, step.similarity, weight,
                                 "alias" if alias else "same"))
         tally.matched_weight += weight * step.similarity

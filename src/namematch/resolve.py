@@ -396,7 +396,7 @@ def _prepared(work: Work, i: int) -> Prepared:
         _PREPARED_FOR, _PREPARED = work, [None] * len(work.parsed)
     name = _PREPARED[i]
     if name is None:
-        name = _PREPARED[i] = Prepared(work.parsed[i], work.weights)
+        name = _PREPARED[i] = Prepared(work.parsed[i], work.weights, work.table)
     return name
 
 
@@ -404,7 +404,7 @@ def judge(chunk: Iterable[tuple[int, int]], work: Work) -> list[Verdict]:
     """Compare candidate pairs of indexes into ``work.parsed``; one verdict per pair."""
     out = []
     for i, j in chunk:
-        match = judged(_prepared(work, i), _prepared(work, j), work.table, work.threshold)
+        match = judged(_prepared(work, i), _prepared(work, j), work.threshold)
         # "whole": every part of both names took part (Hezbollah = Hizb Allah), so even a
         # one-part name is a full match there, not a partial mention.
         whole = not any(p[4] == "extra" for p in match.parts)
