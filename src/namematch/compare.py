@@ -322,9 +322,27 @@ class _Memo:
         self.rows.clear()
         self.size = 0
 
+    def put(self, a: str, b: str, row: dict[str, tuple[float, float, int]] | None,
+            entry: tuple[float, float, int]) -> None:
+        """Remember ``entry`` for (a, b); ``row`` is a's row if it has one."""
+        if self.size >= _SIMILARITIES_MAX:
+            self.clear()
+            row = None
+        if row is None:
+            row = self.rows[a] = {}
+        if b not in row:
+            self.size += 1
+        row[b] = entry
+
 
 _SIMILARITIES: Final = _Memo()
-_SIMILARITIES_MAX: Final = 1 << 20
+_SIMILARITIES_MAX: Final = 1 << 21
+
+
+def forget_similarities() -> None:
+    """Empty the similarity memo (a list of a million names fills it with two million
+    pairs of forms)."""
+    _SIMILARITIES.clear()
 # The edit distance stops once it exceeds its limit; the slack keeps a pair whose similarity
 # is the floor itself (up to rounding) from stopping at one floor and not at another.
 _SLACK: Final = 1e-9
@@ -353,22 +371,17 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
     if cached is None or (cached[0] == 0.0 and cached[1] > floor):
         edits = Levenshtein.distance(skeleton(a), skeleton(b), score_cutoff=allowed + 1)
         if edits > allowed:
-            return 0.0  # settled without the edit distance; cheap enough not to cache
+            # Settled without the edit distance, for this floor and every higher one.
+            _SIMILARITIES.put(a, b, row, (0.0, floor, edits))
+            return 0.0
         unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
         length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
         # Down to the conflict floor at least, so that the conflict check after the alignment
         # finds the pair settled instead of computing it again.
         depth = min(floor, CONFLICT_BELOW)
         similarity = 1.0 - _distance(a, b, (1.0 - depth) * length + _SLACK) / length
-        if _SIMILARITIES.size >= _SIMILARITIES_MAX:
-            _SIMILARITIES.clear()
-            row = None
-        if row is None:
-            row = _SIMILARITIES.rows[a] = {}
         cached = (similarity if similarity >= depth else 0.0, depth, edits)
-        if b not in row:
-            _SIMILARITIES.size += 1
-        row[b] = cached
+        _SIMILARITIES.put(a, b, row, cached)
     return cached[0] if cached[0] >= floor and cached[2] <= allowed else 0.0
 
 

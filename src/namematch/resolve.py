@@ -34,7 +34,14 @@ from typing import Final
 
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
-from .compare import DEFAULT_THRESHOLD, MAX_PARTS, Prepared, judged, outcome
+from .compare import (
+    DEFAULT_THRESHOLD,
+    MAX_PARTS,
+    Prepared,
+    forget_similarities,
+    judged,
+    outcome,
+)
 from .keys import bucket_pairs, keys, skeleton
 from .normalize import normalize
 from .parse import Name, Part, parse
@@ -452,8 +459,10 @@ def _verdicts(
 
 
 def _forget_prepared() -> None:
+    """Free what judging one list built: its prepared names and the similarity memo."""
     global _PREPARED_FOR, _PREPARED
     _PREPARED_FOR, _PREPARED = None, []
+    forget_similarities()
 
 
 def _attach_single_mentions(
