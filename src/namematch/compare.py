@@ -365,7 +365,7 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
         return 0.0  # junk, not a name part: keep the edit distance off quadratic sizes
     if b < a:  # one cache entry per unordered pair
         a, b = b, a
-    allowed = int((1.0 - floor) * SKELETON_EDITS_PER_UNIT)
+    allowed = _PART_EDITS if floor == PART_THRESHOLD else _edits_allowed(floor)
     row = _SIMILARITIES.rows.get(a)
     cached = row.get(b) if row is not None else None
     if cached is None or (cached[0] == 0.0 and cached[1] > floor):
@@ -430,6 +430,9 @@ def _edits_allowed(floor: float) -> int:
     return int((1.0 - floor) * SKELETON_EDITS_PER_UNIT)
 
 
+_PART_EDITS: Final = _edits_allowed(PART_THRESHOLD)
+
+
 # letters(): a bit per skeleton letter, then 4 bits of length, then the alias flag; under
 # 2**62, so compiled code keeps it an unboxed integer.
 _LETTER_BITS: Final = 56
@@ -479,7 +482,8 @@ def _similar(a: str, letters_a: int, b: str, letters_b: int, aliases: AliasTable
     ``letters_a`` and ``letters_b`` are their :func:`letters` against that table."""
     if letters_a & letters_b & _ALIASED and aliases is not None and aliases.same_part(a, b):
         return 1.0
-    if a != b and _far_apart(letters_a, letters_b, _edits_allowed(floor)):
+    allowed = _PART_EDITS if floor == PART_THRESHOLD else _edits_allowed(floor)
+    if _far_apart(letters_a, letters_b, allowed):
         return 0.0
     return form_similarity(a, b, floor)
 
@@ -759,40 +763,49 @@ class _Tally:
 
     def close_gap(self) -> None:
         """Judge the parts left unaligned since the last aligned pair."""
-        if not (self.pending_a or self.pending_b):
+        gap_a, gap_b = self.pending_a, self.pending_b
+        if not (gap_a or gap_b):
             return
         a, b, initials = self.a, self.b, self.initials
-        pending_a = [a.parts[i] for i in self.pending_a]
-        pending_b = [b.parts[j] for j in self.pending_b]
         kind: Literal["conflict", "extra"] = "extra"
         # Initials stand for parts written out elsewhere (H.A., M.): opposite other parts
         # they neither conflict nor differ, they weigh nothing, and a name lacks nothing for
-        # having them.
-        written_a = [x for x in pending_a if not x.initials] if initials else pending_a
-        written_b = [y for y in pending_b if not y.initials] if initials else pending_b
-        short_a, short_b = not written_a, not written_b
-        if pending_a and pending_b and not (short_a or short_b):
-            best = max(_similar(a.forms[i], a.letters[i], b.forms[j], b.letters[j], None,
-                                CONFLICT_BELOW)
-                       for i in self.pending_a for j in self.pending_b)
+        # having them. A side is "short" when it writes out no part in the gap.
+        short_a = not gap_a or (initials and all(a.parts[i].initials for i in gap_a))
+        short_b = not gap_b or (initials and all(b.parts[j].initials for j in gap_b))
+        if gap_a and gap_b and not (short_a or short_b):
+            best = 0.0
+            for i in gap_a:
+                for j in gap_b:
+                    similarity = _similar(a.forms[i], a.letters[i], b.forms[j], b.letters[j],
+                                          None, CONFLICT_BELOW)
+                    if similarity > best:
+                        best = similarity
             if best < CONFLICT_BELOW:
                 kind, self.conflict = "conflict", True
-            self.reasons.append(("differs from", tuple(pending_a), tuple(pending_b)))
-        elif pending_a and pending_b and not _initials_agree(pending_a, pending_b):
-            short, full = (pending_a, pending_b) if short_a else (pending_b, pending_a)
-            self.reasons.append(("does not abbreviate", tuple(short), tuple(full)))
+            self.reasons.append(("differs from", _gap(a, gap_a), _gap(b, gap_b)))
+        elif gap_a and gap_b and not _initials_agree(list(_gap(a, gap_a)), list(_gap(b, gap_b))):
+            short, full = (_gap(a, gap_a), _gap(b, gap_b)) if short_a else (
+                _gap(b, gap_b), _gap(a, gap_a))
+            self.reasons.append(("does not abbreviate", short, full))
         self.lacks_a = self.lacks_a or not short_a
         self.lacks_b = self.lacks_b or not short_b
-        for i, x in zip(self.pending_a, pending_a, strict=True):
+        for i in gap_a:
+            x = a.parts[i]
             weight = 0.0 if initials and x.initials else a.weights[i]
             self.total_weight += weight * EXTRA_PART_WEIGHT
             self.explained.append(((x,), (), 0.0, weight, kind))
-        for j, y in zip(self.pending_b, pending_b, strict=True):
+        for j in gap_b:
+            y = b.parts[j]
             weight = 0.0 if initials and y.initials else b.weights[j]
             self.total_weight += weight * EXTRA_PART_WEIGHT
             self.explained.append(((), (y,), 0.0, weight, kind))
-        self.pending_a.clear()
-        self.pending_b.clear()
+        gap_a.clear()
+        gap_b.clear()
+
+
+def _gap(name: Prepared, indexes: list[int]) -> tuple[Part, ...]:
+    return tuple([name.parts[i] for i in indexes])
 
 
 def _compare(
@@ -844,16 +857,18 @@ def _compare(
             tally.pending_b.append(step.j)
             continue
         tally.close_gap()
-        left = pa[step.i : step.i + (2 if step.kind == "join-a" else 1)]
-        right = pb[step.j : step.j + (2 if step.kind == "join-b" else 1)]
-        if step.i == 0 and step.j == 0:
+        i, j = step.i, step.j
+        left = pa[i : i + 2] if step.kind == "join-a" else (pa[i],)
+        right = pb[j : j + 2] if step.kind == "join-b" else (pb[j],)
+        if i == 0 and j == 0:
             first_aligned = True
-        if step.i + len(left) == len(pa):
+        if i + len(left) == len(pa):
             last_a_aligned = True
-        if step.j + len(right) == len(pb):
+        if j + len(right) == len(pb):
             last_b_aligned = True
-        weight = max(sum(a.weights[step.i : step.i + len(left)]),
-                     sum(b.weights[step.j : step.j + len(right)]))
+        weight_a = a.weights[i] + a.weights[i + 1] if len(left) == 2 else a.weights[i]
+        weight_b = b.weights[j] + b.weights[j + 1] if len(right) == 2 else b.weights[j]
+        weight = weight_b if weight_b > weight_a else weight_a
         alias = (len(left) == len(right) == 1 and a.letters[step.i] & b.letters[step.j] & _ALIASED
                  != 0 and aliases is not None and aliases.same_part(left[0].form, right[0].form))
         tally.explained.append((left, right, step.similarity, weight,

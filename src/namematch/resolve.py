@@ -414,7 +414,11 @@ def judge(chunk: Iterable[tuple[int, int]], work: Work) -> list[Verdict]:
         match = judged(_prepared(work, i), _prepared(work, j), work.threshold)
         # "whole": every part of both names took part (Hezbollah = Hizb Allah), so even a
         # one-part name is a full match there, not a partial mention.
-        whole = not any(p[4] == "extra" for p in match.parts)
+        whole = True
+        for part in match.parts:
+            if part[4] == "extra":
+                whole = False
+                break
         out.append((i, j, match.score, match.decision == "match", match.conflict, whole))
     return out
 
