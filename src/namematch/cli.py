@@ -80,7 +80,9 @@ def read_lines(path: str) -> list[str]:
         lines.pop()
     if "\r" in text:
         lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-    return lines
+    # Names repeat: one string object per distinct line keeps a million lines small.
+    first: dict[str, str] = {}
+    return [first.setdefault(line, line) for line in lines]
 
 
 def _guard_formula(cell: str) -> str:

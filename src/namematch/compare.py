@@ -337,11 +337,11 @@ class _Memo:
 
 _SIMILARITIES: Final = _Memo()
 _SIMILARITIES_MAX: Final = 1 << 21
+_SETTLED: Final[dict[tuple[float, int], tuple[float, float, int]]] = {}
 
 
 def forget_similarities() -> None:
-    """Empty the similarity memo (a list of a million names fills it with two million
-    pairs of forms)."""
+    """Empty the similarity memo (it holds up to two million pairs of forms)."""
     _SIMILARITIES.clear()
 # The edit distance stops once it exceeds its limit; the slack keeps a pair whose similarity
 # is the floor itself (up to rounding) from stopping at one floor and not at another.
@@ -371,8 +371,13 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
     if cached is None or (cached[0] == 0.0 and cached[1] > floor):
         edits = Levenshtein.distance(skeleton(a), skeleton(b), score_cutoff=allowed + 1)
         if edits > allowed:
-            # Settled without the edit distance, for this floor and every higher one.
-            _SIMILARITIES.put(a, b, row, (0.0, floor, edits))
+            # Settled without the edit distance, for this floor and every higher one. Such
+            # entries are most of the memo: they share one tuple per (floor, edits).
+            key = (floor, edits)
+            settled = _SETTLED.get(key)
+            if settled is None:
+                settled = _SETTLED[key] = (0.0, floor, edits)
+            _SIMILARITIES.put(a, b, row, settled)
             return 0.0
         unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
         length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
