@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from ._data import shipped
 from ._pickling import by_fields
@@ -112,8 +112,7 @@ def _lexicon() -> _Lexicon:
     )
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # a tuple: built for every word of every name
     word: str  # letters and apostrophes only
     written: str  # as written, hyphen included when the next token was hyphen-joined
     hyphen_after: bool
