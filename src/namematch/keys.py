@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Final
 
 from ._data import shipped
@@ -113,7 +113,7 @@ NEIGHBOURS: Final = 1
 
 def bucket_pairs(
     key: str, members: Sequence[int], single: Sequence[bool], max_bucket: int
-) -> list[tuple[int, int]]:
+) -> Iterator[tuple[int, int]]:
     """The candidate pairs one key's bucket gives: (i, j) with i before j in ``members``.
 
     ``members`` are in name order; ``single[x]`` says whether ``members[x]`` is a one-part
@@ -125,33 +125,17 @@ def bucket_pairs(
     ``NEIGHBOURS`` next names: the spellings of one person sort close together and chain,
     while the pairs stay linear in the bucket's size (sorted-neighbourhood blocking).
 
-    >>> bucket_pairs("p:msmr", [1, 2, 3], [False, True, False], 50)
+    >>> list(bucket_pairs("p:msmr", [1, 2, 3], [False, True, False], 50))
     [(1, 2), (2, 3)]
-    >>> bucket_pairs("c:hmd|msmr", [1, 2, 3, 4], [False] * 4, 3)
+    >>> list(bucket_pairs("c:hmd|msmr", [1, 2, 3, 4], [False] * 4, 3))
     [(1, 2), (2, 3), (3, 4)]
     """
-    count = len(members)
     part_key = key.startswith("p:")
-    pairs: list[tuple[int, int]] = []
-    if count > max_bucket:
-        for x in range(count - 1):
-            for y in range(x + 1, min(x + NEIGHBOURS + 1, count)):
-                if not part_key or single[x] or single[y]:
-                    pairs.append((members[x], members[y]))
-    elif not part_key:
-        for x in range(count - 1):
-            i = members[x]
-            pairs.extend((i, members[y]) for y in range(x + 1, count))
-    else:
-        # Only pairs with a one-part name: walk the one-part names, not all pairs.
-        singles = [x for x in range(count) if single[x]]
-        for x in range(count - 1):
-            i = members[x]
-            if single[x]:
-                pairs.extend((i, members[y]) for y in range(x + 1, count))
-            else:
-                pairs.extend((i, members[y]) for y in singles if y > x)
-    return pairs
+    reach = len(members) if len(members) <= max_bucket else NEIGHBOURS + 1
+    for x, i in enumerate(members):
+        for y in range(x + 1, min(x + reach, len(members))):
+            if not part_key or single[x] or single[y]:
+                yield i, members[y]
 
 
 @functools.cache

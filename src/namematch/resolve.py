@@ -154,8 +154,7 @@ def _pair_codes(names: Sequence[Name], max_bucket: int) -> set[int]:
     for key, members in buckets.items():
         if len(members) > 1:
             flags = [single[i] for i in members]
-            for i, j in bucket_pairs(key, members, flags, max_bucket):
-                codes.add(i * size + j)
+            codes.update(i * size + j for i, j in bucket_pairs(key, members, flags, max_bucket))
     return codes
 
 
