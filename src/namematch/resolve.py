@@ -338,8 +338,11 @@ def entities(
     index = {text: i for i, text in enumerate(distinct)}
     clusters = _Clusters(len(distinct))
     first_of: dict[tuple[object, ...], int] = {}
+    heads = []
     for i, name in enumerate(parsed):  # spellings that fold alike are one name
-        clusters.union(first_of.setdefault(signature(name), i), i)
+        head = first_of.setdefault(signature(name), i)
+        clusters.union(head, i)
+        heads.append(head)
     edges: list[tuple[float, int, int]] = []
     single_links: dict[int, list[tuple[float, int]]] = defaultdict(list)
     scores: dict[tuple[int, int], float] = {}
@@ -363,7 +366,6 @@ def entities(
     for _, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
         clusters.union(i, j)
     _attach_single_mentions(clusters, single_links, parsed, distinct, counts)
-    heads = [first_of[signature(name)] for name in parsed]
     return _canonical(distinct, parsed, counts, written, clusters, table, threshold,
                       weights, _Known(heads, scores))
 
