@@ -336,22 +336,30 @@ def entities(
     distributed one give the same verdicts to this one function.
     """
     index = {text: i for i, text in enumerate(distinct)}
-    clusters = _Clusters(len(distinct))
+    size = len(distinct)
+    clusters = _Clusters(size)
+    # Every merge below follows a link of ``reach``: a cannot-link between two names it
+    # does not connect can never stop one, so only the others are kept (a few in a thousand
+    # on synthetic lists, where most candidate pairs are conflicts).
+    reach = _Clusters(size)
     first_of: dict[tuple[object, ...], int] = {}
     heads = []
     for i, name in enumerate(parsed):  # spellings that fold alike are one name
         head = first_of.setdefault(signature(name), i)
         clusters.union(head, i)
+        reach.union(head, i)
         heads.append(head)
     edges: list[tuple[float, int, int]] = []
     single_links: dict[int, list[tuple[float, int]]] = defaultdict(list)
     scores: dict[tuple[int, int], float] = {}
+    conflicts = array("q")  # as codes i * size + j
     for i, j, score, matched, conflict, whole in verdicts:
         if conflict:
-            clusters.keep_apart(i, j)
+            conflicts.append(i * size + j)
             continue
         if not matched:
             continue
+        reach.union(i, j)
         scores[min(i, j), max(i, j)] = score
         multi_i, multi_j = len(parsed[i].parts) > 1, len(parsed[j].parts) > 1
         if multi_i == multi_j or whole:
@@ -363,6 +371,12 @@ def entities(
     for group in table.name_groups().values():
         present = sorted(index[t] for t in group if t in index)
         edges.extend((1.0, present[0], other) for other in present[1:])
+        for other in present[1:]:
+            reach.union(present[0], other)
+    for code in conflicts:
+        i, j = divmod(code, size)
+        if reach.find(i) == reach.find(j):
+            clusters.keep_apart(i, j)
     for _, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
         clusters.union(i, j)
     _attach_single_mentions(clusters, single_links, parsed, distinct, counts)
