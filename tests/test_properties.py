@@ -13,9 +13,11 @@ from namematch import compare, normalize, parse, resolve
 from namematch.compare import (
     _SIMILARITIES,
     PART_THRESHOLD,
+    Prepared,
     _far_apart,
     form_distance,
     form_similarity,
+    judged,
     letters,
 )
 from namematch.fold import fold
@@ -93,6 +95,20 @@ def test_letters_never_settle_a_pair_the_edit_distance_would_not(
     x, y = fold(a), fold(b)
     if _far_apart(letters(x), letters(y), allowed):
         assert Levenshtein.distance(skeleton(x), skeleton(y)) > allowed
+
+
+@given(full_name(), st.lists(name_part(), min_size=1, max_size=3), st.booleans())
+def test_unsettled_conflicts_keep_the_decision(a: str, rest: list[str], swap: bool) -> None:
+    """Judged without settling conflicts, two names get the same decision, and a pair that
+    conflicts is still reported as one (resolve settles those that matter later)."""
+    b = " ".join([a.split()[0], *rest])  # same first part: the gaps are what differs
+    x, y = (Prepared(parse(b)), Prepared(parse(a))) if swap else (Prepared(parse(a)),
+                                                                   Prepared(parse(b)))
+    settled, unsettled = judged(x, y), judged(x, y, settle=False)
+    assert unsettled.decision == settled.decision
+    assert unsettled.conflict or not settled.conflict
+    if settled.decision == "match":
+        assert (unsettled.score, unsettled.conflict) == (settled.score, settled.conflict)
 
 
 @given(st.one_of(full_name(), names_text))

@@ -676,9 +676,15 @@ def outcome(
                   threshold)
 
 
-def judged(a: Prepared, b: Prepared, threshold: float = DEFAULT_THRESHOLD) -> Outcome:
+def judged(a: Prepared, b: Prepared, threshold: float = DEFAULT_THRESHOLD,
+           settle: bool = True) -> Outcome:
     """:func:`outcome` of two names prepared with the same weights and alias table: a
     caller comparing each name with many others prepares it once.
+
+    With ``settle=False``, parts that differ are not compared further to tell whether they
+    conflict: every such pair comes out as a conflict, and only its ``conflict`` flag and
+    score may differ from the settled outcome (the decision never does). :func:`resolve`
+    settles the few of those that could stop a merge.
 
     >>> judged(Prepared(parse("Saadi Gaddafi")), Prepared(parse("Muammar Gaddafi"))).conflict
     True
@@ -686,8 +692,8 @@ def judged(a: Prepared, b: Prepared, threshold: float = DEFAULT_THRESHOLD) -> Ou
     name_a, name_b, aliases = a.name, b.name, a.aliases
     if name_b.text < name_a.text or (name_b.text == name_a.text and name_b.parts < name_a.parts):
         # One fixed order, so that ties in the alignment cannot make compare asymmetric.
-        return _compare(b, a, aliases, threshold).swapped()
-    return _compare(a, b, aliases, threshold)
+        return _compare(b, a, aliases, threshold, settle=settle).swapped()
+    return _compare(a, b, aliases, threshold, settle=settle)
 
 
 @functools.cache
@@ -710,7 +716,7 @@ def _match_rewritten(
     for name, other, a_side in ((name_a, name_b, True), (name_b, name_a, False)):
         for rewritten, dropped, how in _rewrites(name, other, aliases):
             pair = (rewritten, other) if a_side else (other, rewritten)
-            match = _compare(*pair, aliases, threshold, may_rewrite=False)
+            match = _compare(*pair, aliases, threshold, may_rewrite=False, settle=False)
             if match.decision != "match":
                 continue
             parts = match.parts
@@ -752,9 +758,10 @@ class _Tally:
     verdicts on each gap of unaligned parts (a plain object rather than a closure, which
     compiled code would keep alive in a reference cycle)."""
 
-    def __init__(self, a: Prepared, b: Prepared) -> None:
+    def __init__(self, a: Prepared, b: Prepared, settle: bool) -> None:
         self.a = a
         self.b = b
+        self.settle = settle  # whether parts that differ are checked for a conflict
         self.initials = a.initials or b.initials  # whether either name has initials at all
         self.explained: list[Explained] = []
         self.reasons: list[Reason] = []
@@ -780,12 +787,13 @@ class _Tally:
         short_b = not gap_b or (initials and all(b.parts[j].initials for j in gap_b))
         if gap_a and gap_b and not (short_a or short_b):
             best = 0.0
-            for i in gap_a:
-                for j in gap_b:
-                    similarity = _similar(a.forms[i], a.letters[i], b.forms[j], b.letters[j],
-                                          None, CONFLICT_BELOW)
-                    if similarity > best:
-                        best = similarity
+            if self.settle:  # unsettled, differing parts count as a conflict
+                for i in gap_a:
+                    for j in gap_b:
+                        similarity = _similar(a.forms[i], a.letters[i], b.forms[j],
+                                              b.letters[j], None, CONFLICT_BELOW)
+                        if similarity > best:
+                            best = similarity
             if best < CONFLICT_BELOW:
                 kind, self.conflict = "conflict", True
             self.reasons.append(("differs from", _gap(a, gap_a), _gap(b, gap_b)))
@@ -819,6 +827,7 @@ def _compare(
     aliases: AliasTable | None,
     threshold: float,
     may_rewrite: bool = True,
+    settle: bool = True,
 ) -> Outcome:
     name_a, name_b = a.name, b.name
     pa, pb = a.parts, b.parts
@@ -853,7 +862,7 @@ def _compare(
                          "a one-part name must meet the other name's last part", ())
     first_aligned = False
     last_b_aligned = last_a_aligned = False
-    tally = _Tally(a, b)
+    tally = _Tally(a, b, settle)
     for step in _align(a, b, aliases):
         if step.kind == "skip-a":
             tally.pending_a.append(step.i)

@@ -333,7 +333,8 @@ def entities(
     often each occurs and ``written`` how it was written; ``weights`` are the part weights
     the verdicts were computed with. Returns, for each normalized name, its entity id, the
     entity's canonical name and the name's score against it. The single-machine path and a
-    distributed one give the same verdicts to this one function.
+    distributed one give the same verdicts to this one function. A verdict's conflict may be
+    a possible one (see :func:`judge`); those that could stop a merge are settled here.
     """
     index = {text: i for i, text in enumerate(distinct)}
     size = len(distinct)
@@ -375,7 +376,10 @@ def entities(
             reach.union(present[0], other)
     for code in conflicts:
         i, j = divmod(code, size)
-        if reach.find(i) == reach.find(j):
+        # A verdict's conflict may be unsettled (see :func:`judge`): settle it here, where
+        # it matters.
+        if (reach.find(i) == reach.find(j)
+                and outcome(parsed[i], parsed[j], table, weights, threshold).conflict):
             clusters.keep_apart(i, j)
     for _, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
         clusters.union(i, j)
@@ -400,7 +404,8 @@ class Work:
         return by_fields(self)
 
 
-Verdict = tuple[int, int, float, bool, bool, bool]  # i, j, score, match, conflict, whole
+# i, j, score, match, conflict (possibly unsettled, see judge), whole
+Verdict = tuple[int, int, float, bool, bool, bool]
 _WORK: Work | None = None
 _CHUNK = 5000
 _PARALLEL_FROM = 20000  # fewer pairs than this are not worth starting processes for
@@ -423,10 +428,16 @@ def _prepared(work: Work, i: int) -> Prepared:
 
 
 def judge(chunk: Iterable[tuple[int, int]], work: Work) -> list[Verdict]:
-    """Compare candidate pairs of indexes into ``work.parsed``; one verdict per pair."""
+    """Compare candidate pairs of indexes into ``work.parsed``; one verdict per pair.
+
+    A verdict's conflict is unsettled: a pair whose parts differ is reported as a possible
+    conflict without comparing those parts further (most such pairs are two people who
+    share a given name, and could never merge anyway). :func:`entities` settles the ones
+    that could stop a merge.
+    """
     out = []
     for i, j in chunk:
-        match = judged(_prepared(work, i), _prepared(work, j), work.threshold)
+        match = judged(_prepared(work, i), _prepared(work, j), work.threshold, settle=False)
         # "whole": every part of both names took part (Hezbollah = Hizb Allah), so even a
         # one-part name is a full match there, not a partial mention.
         whole = True
