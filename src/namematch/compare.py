@@ -174,7 +174,7 @@ _SIZE: Final = len(_ALPHABET)
 @dataclass(frozen=True)
 class _Costs:
     """Edit costs resolved for one comparison mode (both spelled, or one side unvocalized),
-    by symbol index (see :func:`_symbols`).
+    by symbol index (see :class:`_Form`).
 
     ``start_indel`` holds the costs of a symbol at the start of a form, ``indel`` elsewhere;
     ``substitute[x * _SIZE + y]`` the cost of symbol x for y, and ``start_substitute`` that of
@@ -228,18 +228,39 @@ def _costs(unvocalized: bool, letters_only: bool = False) -> _Costs:
     )
 
 
-@functools.lru_cache(maxsize=1 << 18)
-def _symbols(form: str) -> tuple[int, ...]:
-    """A form's symbols as indexes into the cost tables; a symbol outside the alphabet gets
-    an index of its own past them (its edits cost 1)."""
-    return tuple(_INDEX.get(s, _SIZE + ord(s)) for s in form)
-
-
 def symbol_weight(symbol: str) -> float:
     """How much one symbol counts towards the length of a form."""
     if symbol in _SHORT or symbol in "'H":
         return 0.5
     return 0.8 if symbol in _LONG else 1.0
+
+
+class _Form:
+    """What the edit distance reads of a folded form, worked out once per form: its
+    skeleton, its symbols as indexes into the cost tables (a symbol outside the alphabet
+    gets an index of its own past them, and its edits cost 1), and its length counted with
+    and without short vowels."""
+
+    def __init__(self, form: str) -> None:
+        body = form.lstrip(UNVOCALIZED)
+        self.skeleton: Final = skeleton(form)
+        self.unvocalized: Final = len(body) != len(form)
+        self.symbols: Final = tuple([_INDEX.get(s, _SIZE + ord(s)) for s in body])
+        self.length: Final = sum(symbol_weight(s) for s in body)
+        self.consonantal_length: Final = sum(symbol_weight(s) for s in body if s not in _SHORT)
+
+
+_FORMS: Final[dict[str, _Form]] = {}
+_FORMS_MAX: Final = 1 << 19
+
+
+def _form(text: str) -> _Form:
+    found = _FORMS.get(text)
+    if found is None:
+        if len(_FORMS) >= _FORMS_MAX:
+            _FORMS.clear()
+        found = _FORMS[text] = _Form(text)
+    return found
 
 
 def form_distance(a: str, b: str, limit: float = math.inf) -> float:
@@ -248,13 +269,13 @@ def form_distance(a: str, b: str, limit: float = math.inf) -> float:
     >>> round(form_distance("mesmarI", "mismarI"), 2)
     0.2
     """
-    return _distance(a, b, limit)
+    return _distance(_form(a), _form(b), limit)
 
 
-def _distance(a: str, b: str, limit: float) -> float:
-    arabic_a, arabic_b = a.startswith(UNVOCALIZED), b.startswith(UNVOCALIZED)
+def _distance(a: _Form, b: _Form, limit: float) -> float:
+    arabic_a, arabic_b = a.unvocalized, b.unvocalized
     costs = _costs(arabic_a != arabic_b, arabic_a and arabic_b)
-    xs, ys = _symbols(a.lstrip(UNVOCALIZED)), _symbols(b.lstrip(UNVOCALIZED))
+    xs, ys = a.symbols, b.symbols
     indel, substitute = costs.indel, costs.substitute
     b_cost = [indel[y] if y < _SIZE else 1.0 for y in ys]
     if ys and ys[0] < _SIZE:
@@ -297,13 +318,6 @@ def _distance(a: str, b: str, limit: float) -> float:
     return previous[-1]
 
 
-@functools.lru_cache(maxsize=1 << 18)
-def _length(form: str, unvocalized: bool) -> float:
-    return sum(
-        symbol_weight(s) for s in form.lstrip(UNVOCALIZED) if not (unvocalized and s in _SHORT)
-    )
-
-
 class _Memo:
     """Computed similarities: ``rows[a][b]`` for ``a < b`` holds (similarity, the floor it
     was computed with, skeleton edits). One entry serves every floor at or above the one it
@@ -341,8 +355,10 @@ _SETTLED: Final[dict[tuple[float, int], tuple[float, float, int]]] = {}
 
 
 def forget_similarities() -> None:
-    """Empty the similarity memo (it holds up to two million pairs of forms)."""
+    """Empty the similarity memo (it holds up to two million pairs of forms) and the forms
+    it read."""
     _SIMILARITIES.clear()
+    _FORMS.clear()
 # The edit distance stops once it exceeds its limit; the slack keeps a pair whose similarity
 # is the floor itself (up to rounding) from stopping at one floor and not at another.
 _SLACK: Final = 1e-9
@@ -369,7 +385,9 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
     row = _SIMILARITIES.rows.get(a)
     cached = row.get(b) if row is not None else None
     if cached is None or (cached[0] == 0.0 and cached[1] > floor):
-        edits = Levenshtein.distance(skeleton(a), skeleton(b), score_cutoff=allowed + 1)
+        form_a, form_b = _form(a), _form(b)
+        edits = Levenshtein.distance(form_a.skeleton, form_b.skeleton,
+                                     score_cutoff=allowed + 1)
         if edits > allowed:
             # Settled without the edit distance, for this floor and every higher one. Such
             # entries are most of the memo: they share one tuple per (floor, edits).
@@ -379,12 +397,14 @@ def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
                 settled = _SETTLED[key] = (0.0, floor, edits)
             _SIMILARITIES.put(a, b, row, settled)
             return 0.0
-        unvocalized = a.startswith(UNVOCALIZED) != b.startswith(UNVOCALIZED)
-        length = max(_length(a, unvocalized), _length(b, unvocalized), 1.0)
+        if form_a.unvocalized != form_b.unvocalized:
+            length = max(form_a.consonantal_length, form_b.consonantal_length, 1.0)
+        else:
+            length = max(form_a.length, form_b.length, 1.0)
         # Down to the conflict floor at least, so that the conflict check after the alignment
         # finds the pair settled instead of computing it again.
         depth = min(floor, CONFLICT_BELOW)
-        similarity = 1.0 - _distance(a, b, (1.0 - depth) * length + _SLACK) / length
+        similarity = 1.0 - _distance(form_a, form_b, (1.0 - depth) * length + _SLACK) / length
         cached = (similarity if similarity >= depth else 0.0, depth, edits)
         _SIMILARITIES.put(a, b, row, cached)
     return cached[0] if cached[0] >= floor and cached[2] <= allowed else 0.0
@@ -523,10 +543,24 @@ class Prepared:
         self.optional_first: Final = _optional_first(name)
         self.given_first: Final = bool(parts) and given_name(parts[0].form)
         self.weigh: Final = weights
+        self._shortened: Prepared | None = None
+        self._reordered: Prepared | None = None
 
     def rewritten(self, parts: tuple[Part, ...]) -> Prepared:
         """The same name with other parts (see :func:`_rewrites`)."""
         return Prepared(replace(self.name, parts=parts), self.weigh, self.aliases)
+
+    def shortened(self) -> Prepared:
+        """The name less its first part, prepared once (a name meets many others)."""
+        if self._shortened is None:
+            self._shortened = self.rewritten(self.parts[1:])
+        return self._shortened
+
+    def reordered(self) -> Prepared:
+        """The name with its first part put last, prepared once."""
+        if self._reordered is None:
+            self._reordered = self.rewritten((*self.parts[1:], self.parts[0]))
+        return self._reordered
 
 
 def _align(a: Prepared, b: Prepared, aliases: AliasTable | None) -> list[_Step]:
@@ -744,12 +778,12 @@ def _rewrites(
     """
     parts = name.parts
     if name.optional_first:
-        yield (name.rewritten(parts[1:]), parts[0],
+        yield (name.shortened(), parts[0],
                f"the leading {parts[0].text!r} is left out")
     if (not name.name.patronymic and parts[0].role != "kunya" and not name.given_first
             and _similar(name.forms[0], name.letters[0], other.forms[-1], other.letters[-1],
                          aliases, CONFLICT_BELOW) >= PART_THRESHOLD):
-        yield (name.rewritten((*parts[1:], parts[0])), None,
+        yield (name.reordered(), None,
                f"the surname {parts[0].text!r} written first is put last")
 
 
