@@ -67,3 +67,14 @@ def test_junk_input_stays_fast_and_gives_one_row_each() -> None:
     rows = resolve(junk)
     assert [r.name for r in rows] == junk
     assert rows[0].entity != rows[1].entity
+
+
+def test_a_conflict_between_names_that_matches_connect_keeps_them_apart() -> None:
+    """Candidate pairs are judged without settling conflicts; the clustering settles those
+    between names a chain of matches connects, as here through the shortened name."""
+    others = ["Ali Haftar", "Mohammed Haftar", "Ali Saleh", "Mohammed Saleh", "Ali Sistani",
+              "Mohammed Sistani"]  # common given names weigh little: without the conflict
+    rows = resolve(["Ahmed Mohammed al-Mesmari", "Ahmed al-Mesmari", "Ahmed Ali al-Mesmari",
+                    "Ahmed Mohamed al-Mismari", *others])  # all four would be one entity
+    assert rows[0].entity == rows[1].entity == rows[3].entity
+    assert rows[2].entity != rows[0].entity  # Ali is not Mohammed
