@@ -3,9 +3,9 @@
 The same stages as :func:`namematch.resolve.resolve`, the heavy ones spread over the
 partitions: counting the (normalized, written) forms, building candidate pairs from the
 blocking keys, and comparing the pairs. Clustering (:func:`namematch.resolve.entities`) runs
-on the client, on the distinct names and on the verdicts that matter (match or conflict), so
-the result is exactly the single-machine one: same partition, entity ids, canonical names
-and scores. See ``docs/dask.md``.
+on the client, on the distinct names and on the verdicts that matter (match or possible
+conflict), so the result is exactly the single-machine one: same partition, entity ids,
+canonical names and scores. See ``docs/dask.md``.
 
 dask is an optional dependency (``pip install 'namematch[dask]'``); this module imports it
 only when called and raises :class:`DaskMissingError` when it is not installed.
@@ -162,7 +162,7 @@ def candidate_pairs(
 
 
 def _judge_part(part: Any, heads: Sequence[int], work: Work) -> Any:
-    """One partition of head pairs -> the verdicts that matter (match or conflict)."""
+    """One partition of head pairs -> the verdicts that matter (match or possible conflict)."""
     _, _, pd = _modules()
     # In name order, as the single-machine path compares them: pairs of one name share
     # its part comparisons, which the similarity cache then serves.
