@@ -359,6 +359,8 @@ def forget_similarities() -> None:
     it read."""
     _SIMILARITIES.clear()
     _FORMS.clear()
+
+
 # The edit distance stops once it exceeds its limit; the slack keeps a pair whose similarity
 # is the floor itself (up to rounding) from stopping at one floor and not at another.
 _SLACK: Final = 1e-9

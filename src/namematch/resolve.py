@@ -371,8 +371,8 @@ def entities(
             single_links[i].append((score, j))
     for group in table.name_groups().values():
         present = sorted(index[t] for t in group if t in index)
-        edges.extend((1.0, present[0], other) for other in present[1:])
         for other in present[1:]:
+            edges.append((1.0, present[0], other))
             reach.union(present[0], other)
     for code in conflicts:
         i, j = divmod(code, size)
