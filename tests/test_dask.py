@@ -76,6 +76,15 @@ def test_dask_resolve_equals_resolve(names: list[str], npartitions: int) -> None
 
 
 @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+@given(name_lists())
+@example([*SEED_NAMES, "", " \t", SEED_NAMES[3].lower(), SEED_NAMES[3]])
+def test_dask_resolve_list_equals_resolve(names: list[str]) -> None:
+    # resolve_list maps the rows back on the client, from the written forms it counted.
+    got = nmd.resolve_list(names, jobs=1)
+    assert [(r.name, r.entity, r.canonical, r.score) for r in got] == _expected(names)
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
 @given(name_lists(), st.sampled_from([2, 3, 5, 50]), st.integers(min_value=1, max_value=4))
 @example(SEED_NAMES, 2, 1)  # the seeds share keys of up to 9 names: buckets are dropped
 @example(SEED_NAMES, 3, 4)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import uuid
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -66,14 +67,16 @@ def _text(value: object) -> str:
 
 
 def _forms(part: Any) -> Any:
-    """One partition of names -> its non-blank (normal, written) rows."""
+    """One partition of names -> its non-blank (normal, written, count) rows, one per
+    distinct written form: names repeat, so each is normalized and shipped once."""
     _, _, pd = _modules()
-    written = [_text(v) for v in part.tolist()]
-    normal = [normalize(w) for w in written]
-    keep = [k for k, n in enumerate(normal) if n]
+    seen = Counter(_text(v) for v in part.tolist())
+    normal = [normalize(w) for w in seen]
+    keep = [(n, w, c) for n, (w, c) in zip(normal, seen.items(), strict=True) if n]
     return pd.DataFrame(
-        {"normal": pd.Series([normal[k] for k in keep], dtype=object),
-         "written": pd.Series([written[k] for k in keep], dtype=object)}
+        {"normal": pd.Series([k[0] for k in keep], dtype=object),
+         "written": pd.Series([k[1] for k in keep], dtype=object),
+         "count": pd.Series([k[2] for k in keep], dtype="int64")}
     )
 
 
@@ -99,31 +102,28 @@ def _key_frame(part: Any) -> Any:
                          "single": pd.Series(out_single, dtype=bool)})
 
 
-def _bucket_pairs(part: Any, max_bucket: int) -> Any:
+def _bucket_pairs(part: Any, max_bucket: int, size: int) -> Any:
     """One partition holding whole buckets (shuffled on key) -> the pairs each bucket gives
-    (:func:`namematch.keys.bucket_pairs`), as (i, j) positions with i < j."""
+    (:func:`namematch.keys.bucket_pairs`), each (i, j) with i < j as the code ``i * size +
+    j`` (one integer column dedupes and ships faster than two)."""
     _, _, pd = _modules()
     buckets: dict[str, list[tuple[int, bool]]] = defaultdict(list)
     for key, pos, single in zip(part["key"].tolist(), part["pos"].tolist(),
                                 part["single"].tolist(), strict=True):
-        buckets[key].append((int(pos), bool(single)))
-    first: list[int] = []
-    second: list[int] = []
+        buckets[key].append((pos, single))
+    codes: set[int] = set()
     for key, members in buckets.items():
         if len(members) > 1:
             members.sort()
             found = bucket_pairs(key, [m[0] for m in members], [m[1] for m in members],
                                  max_bucket)
-            for i, j in found:
-                first.append(i)
-                second.append(j)
-    pairs = pd.DataFrame({"i": pd.Series(first, dtype="int64"),
-                          "j": pd.Series(second, dtype="int64")})
-    return pairs.drop_duplicates()
+            codes.update(i * size + j for i, j in found)
+    return pd.DataFrame({"code": pd.Series(sorted(codes), dtype="int64")})
 
 
 def _pair_frame(texts: Sequence[str], max_bucket: int, npartitions: int) -> Any:
-    """The candidate pairs of ``texts`` as a dask DataFrame of (i, j) positions into it.
+    """The candidate pairs of ``texts`` as a dask DataFrame of codes ``i * len(texts) + j``
+    of positions (i, j) into it.
 
     Blocking keys are computed in partitions, shuffled on the key so that each bucket lands
     in one partition, expanded to pairs there and deduplicated (a pair sharing several keys
@@ -140,9 +140,8 @@ def _pair_frame(texts: Sequence[str], max_bucket: int, npartitions: int) -> Any:
                              "single": pd.Series([], dtype=bool)})
     exploded = frame.map_partitions(_key_rows, meta=key_meta)
     shuffled = exploded.shuffle("key", npartitions=parts)
-    pair_meta = pd.DataFrame({"i": pd.Series([], dtype="int64"),
-                              "j": pd.Series([], dtype="int64")})
-    pairs = shuffled.map_partitions(_bucket_pairs, max_bucket, meta=pair_meta)
+    pair_meta = pd.DataFrame({"code": pd.Series([], dtype="int64")})
+    pairs = shuffled.map_partitions(_bucket_pairs, max_bucket, len(texts), meta=pair_meta)
     return pairs.drop_duplicates(split_out=parts)
 
 
@@ -157,28 +156,31 @@ def candidate_pairs(
     if len(texts) < 2:
         return set()
     frame = _pair_frame(texts, max_bucket, npartitions).compute()
-    return {(int(i), int(j)) for i, j in zip(frame["i"].tolist(), frame["j"].tolist(),
-                                             strict=True)}
+    return {divmod(code, len(texts)) for code in frame["code"].tolist()}
 
 
 def _judge_part(part: Any, heads: Sequence[int], work: Work) -> Any:
-    """One partition of head pairs -> the verdicts that matter (match or possible conflict)."""
+    """One partition of pair codes over ``heads`` -> the verdicts that matter (match or
+    possible conflict)."""
     _, _, pd = _modules()
+    size = len(heads)
     # In name order, as the single-machine path compares them: pairs of one name share
     # its part comparisons, which the similarity cache then serves.
-    pairs = sorted((heads[int(x)], heads[int(y)])
-                   for x, y in zip(part["i"].tolist(), part["j"].tolist(), strict=True))
+    pairs = [(heads[code // size], heads[code % size])
+             for code in sorted(part["code"].tolist())]
     with collector_paused():
         kept = [v for v in judge(pairs, work) if v[3] or v[4]]
     return _verdict_frame(pd, kept)
 
 
 def _verdict_frame(pd: Any, verdicts: Sequence[Verdict]) -> Any:
+    # Built from typed arrays: a million verdicts convert in milliseconds, not seconds.
+    np = importlib.import_module("numpy")
     columns = list(zip(*verdicts, strict=True)) if verdicts else [()] * 6
-    dtypes = ("int64", "int64", "float64", "bool", "bool", "bool")
-    return pd.DataFrame({name: pd.Series(list(values), dtype=dtype)
-                         for name, values, dtype in zip(_VERDICT_COLUMNS, columns, dtypes,
-                                                        strict=True)})
+    arrays = [np.array(array(code, values), dtype=dtype) for values, code, dtype in
+              zip(columns, "qqdBBB", ("int64", "int64", "float64", "bool", "bool", "bool"),
+                  strict=True)]
+    return pd.DataFrame(dict(zip(_VERDICT_COLUMNS, arrays, strict=True)))
 
 
 def _rows(part: Any, resolved: dict[str, tuple[str, str, float]]) -> Any:
@@ -238,19 +240,38 @@ def _resolve_frame(
 ) -> Any:
     dask, dd, pd = _modules()
     series = frame if isinstance(frame, dd.Series) else frame[column]
-    parts = npartitions or series.npartitions
+    resolved, _ = _resolved(series, aliases, threshold, max_bucket,
+                            npartitions or series.npartitions)
+    meta = pd.DataFrame({"name": series._meta,
+                         "entity": pd.Series([], dtype=object),
+                         "canonical": pd.Series([], dtype=object),
+                         "score": pd.Series([], dtype="float64")})
+    return series.map_partitions(_rows, _shared(dask, resolved, "resolved"), meta=meta)
+
+
+def _resolved(
+    series: Any,
+    aliases: AliasTable | None,
+    threshold: float,
+    max_bucket: int,
+    parts: int,
+) -> tuple[dict[str, tuple[str, str, float]], dict[str, Counter[str]]]:
+    """Resolve the names of a dask Series: for each normalized name, its entity, canonical
+    name and score; and for each, how it was written (and how often)."""
+    dask, _, pd = _modules()
     table = aliases if aliases is not None else load_aliases()
 
     # 1. The distinct normalized names, how often each occurs and how it was written.
     form_meta = pd.DataFrame({"normal": pd.Series([], dtype=object),
-                              "written": pd.Series([], dtype=object)})
+                              "written": pd.Series([], dtype=object),
+                              "count": pd.Series([], dtype="int64")})
     forms = series.map_partitions(_forms, meta=form_meta)
-    sizes = forms.groupby(["normal", "written"]).size().compute()
+    sizes = forms.groupby(["normal", "written"])["count"].sum().compute()
     counts: Counter[str] = Counter()
     written: dict[str, Counter[str]] = defaultdict(Counter)
-    for (normal, shown), size in sizes.items():
-        counts[str(normal)] += int(size)
-        written[str(normal)][str(shown)] += int(size)
+    for (normal, shown), size in zip(sizes.index.tolist(), sizes.tolist(), strict=True):
+        counts[normal] += size
+        written[normal][shown] += size
 
     # 2. Parse once on the client, as the single-machine path does.
     distinct = sorted(counts)
@@ -267,19 +288,11 @@ def _resolve_frame(
         judged = pairs.map_partitions(_judge_part, shared_heads, work,
                                       meta=_verdict_frame(pd, []))
         found = judged.compute()
-        verdicts = [
-            (int(i), int(j), float(s), bool(m), bool(c), bool(w))
-            for i, j, s, m, c, w in zip(*(found[c].tolist() for c in _VERDICT_COLUMNS),
-                                        strict=True)
-        ]
+        verdicts = list(zip(*(found[c].tolist() for c in _VERDICT_COLUMNS), strict=True))
 
-    # 5. Cluster on the client, then map back onto the input partitions.
+    # 5. Cluster on the client.
     resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold, weights)
-    meta = pd.DataFrame({"name": series._meta,
-                         "entity": pd.Series([], dtype=object),
-                         "canonical": pd.Series([], dtype=object),
-                         "score": pd.Series([], dtype="float64")})
-    return series.map_partitions(_rows, _shared(dask, resolved, "resolved"), meta=meta)
+    return resolved, written
 
 
 class SchedulerError(NamematchError):
@@ -344,9 +357,9 @@ def _resolve_list(
                            npartitions=min(wanted, len(rows)), sort=True)
     # One partition per worker for the pair stages: each comparison task receives the parsed
     # names, so more tasks mean more copies shipped, not more parallelism.
-    out = resolve(frame, aliases=aliases, threshold=threshold, max_bucket=max_bucket,
-                  npartitions=workers).compute()
-    return [Resolution(name, str(entity), str(canonical), float(score))
-            for name, entity, canonical, score in zip(
-                rows, out["entity"].tolist(), out["canonical"].tolist(),
-                out["score"].tolist(), strict=True)]
+    resolved, written = _resolved(frame["name"], aliases, threshold, max_bucket, workers)
+    # The rows are here already: map them back here rather than in partitions, as the
+    # single-machine path does (a written form's normalized name is known from counting).
+    by_line = {shown: Resolution(shown, *resolved[normal])
+               for normal, forms in written.items() for shown in forms}
+    return [by_line.get(row) or Resolution(row, "", "", 0.0) for row in rows]  # or blank
