@@ -13,11 +13,15 @@ only when called and raises :class:`DaskMissingError` when it is not installed.
 
 from __future__ import annotations
 
+import atexit
 import importlib
+import multiprocessing
+import os
 import uuid
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from .aliases import AliasTable, load_aliases
@@ -39,6 +43,9 @@ from .resolve import (
 )
 
 COLUMNS = ("name", "entity", "canonical", "score")
+# Blocking keys are shuffled as Arrow strings: hashed and shipped in bulk, several times
+# faster than Python string objects (pyarrow comes with dask[dataframe]).
+_KEY_DTYPE = "string[pyarrow]"
 _VERDICT_COLUMNS = ("i", "j", "score", "match", "conflict", "whole")
 
 
@@ -97,7 +104,7 @@ def _key_frame(part: Any) -> Any:
             out_keys.append(key)
             out_pos.append(int(pos))
             out_single.append(len(name.parts) == 1)
-    return pd.DataFrame({"key": pd.Series(out_keys, dtype=object),
+    return pd.DataFrame({"key": pd.Series(out_keys, dtype=_KEY_DTYPE),
                          "pos": pd.Series(out_pos, dtype="int64"),
                          "single": pd.Series(out_single, dtype=bool)})
 
@@ -106,6 +113,11 @@ def _bucket_pairs(part: Any, max_bucket: int, size: int) -> Any:
     """One partition holding whole buckets (shuffled on key) -> the pairs each bucket gives
     (:func:`namematch.keys.bucket_pairs`), each (i, j) with i < j as the code ``i * size +
     j`` (one integer column dedupes and ships faster than two)."""
+    with collector_paused():
+        return _bucket_frame(part, max_bucket, size)
+
+
+def _bucket_frame(part: Any, max_bucket: int, size: int) -> Any:
     _, _, pd = _modules()
     buckets: dict[str, list[tuple[int, bool]]] = defaultdict(list)
     for key, pos, single in zip(part["key"].tolist(), part["pos"].tolist(),
@@ -135,7 +147,7 @@ def _pair_frame(texts: Sequence[str], max_bucket: int, npartitions: int) -> Any:
     heads = pd.DataFrame({"pos": pd.Series(range(len(texts)), dtype="int64"),
                           "text": pd.Series(list(texts), dtype=object)})
     frame = dd.from_pandas(heads, npartitions=parts, sort=False)
-    key_meta = pd.DataFrame({"key": pd.Series([], dtype=object),
+    key_meta = pd.DataFrame({"key": pd.Series([], dtype=_KEY_DTYPE),
                              "pos": pd.Series([], dtype="int64"),
                              "single": pd.Series([], dtype=bool)})
     exploded = frame.map_partitions(_key_rows, meta=key_meta)
@@ -168,9 +180,8 @@ def _judge_part(part: Any, heads: Sequence[int], work: Work) -> Any:
     # its part comparisons, which the similarity cache then serves.
     pairs = [(heads[code // size], heads[code % size])
              for code in sorted(part["code"].tolist())]
-    with collector_paused():
-        kept = [v for v in judge(pairs, work) if v[3] or v[4]]
-    return _verdict_frame(pd, kept)
+    with collector_paused():  # the verdicts too: a million tuples would set it off
+        return _verdict_frame(pd, [v for v in judge(pairs, work) if v[3] or v[4]])
 
 
 def _verdict_frame(pd: Any, verdicts: Sequence[Verdict]) -> Any:
@@ -319,12 +330,15 @@ def resolve_list(
     per worker thread. Returns one :class:`~namematch.resolve.Resolution` per name, in order.
     """
     dask, dd, pd = _modules()
+    if scheduler is None and jobs <= 1:
+        with dask.config.set(scheduler="synchronous"):
+            return _resolve_list(dd, pd, names, aliases, threshold, max_bucket, jobs)
     if scheduler is None:
+        # One pool for both computations, rather than one started and stopped by each.
         # chunksize 1: dask's process pool otherwise hands up to 6 ready tasks to one worker
         # as a batch, and with one task per worker the other workers sit idle.
-        local = ({"scheduler": "synchronous"} if jobs <= 1
-                 else {"scheduler": "processes", "num_workers": jobs, "chunksize": 1})
-        with dask.config.set(local):
+        with (_worker_pool(jobs) as pool,
+              dask.config.set(scheduler="processes", pool=pool, chunksize=1)):
             return _resolve_list(dd, pd, names, aliases, threshold, max_bucket, jobs)
     try:
         distributed = importlib.import_module("distributed")
@@ -338,6 +352,21 @@ def resolve_list(
     with client:
         workers = sum(client.nthreads().values()) or 1
         return _resolve_list(dd, pd, names, aliases, threshold, max_bucket, workers)
+
+
+def _worker_pool(jobs: int) -> ProcessPoolExecutor:
+    """``jobs`` worker processes for dask's local scheduler, started as dask starts its own
+    (spawned, with dask's worker set-up), which end without tearing their interpreter down."""
+    setup = importlib.import_module("dask.multiprocessing").initialize_worker_process
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=setup, initargs=(_end_quickly,))
+
+
+def _end_quickly() -> None:
+    """Worker set-up: at exit, skip freeing the worker's objects one by one (its parsed
+    names and similarity memo, millions of them at 1M names, took seconds); the operating
+    system frees them at once."""
+    atexit.register(os._exit, 0)
 
 
 def _resolve_list(
@@ -357,9 +386,10 @@ def _resolve_list(
                            npartitions=min(wanted, len(rows)), sort=True)
     # One partition per worker for the pair stages: each comparison task receives the parsed
     # names, so more tasks mean more copies shipped, not more parallelism.
-    resolved, written = _resolved(frame["name"], aliases, threshold, max_bucket, workers)
-    # The rows are here already: map them back here rather than in partitions, as the
-    # single-machine path does (a written form's normalized name is known from counting).
-    by_line = {shown: Resolution(shown, *resolved[normal])
-               for normal, forms in written.items() for shown in forms}
-    return [by_line.get(row) or Resolution(row, "", "", 0.0) for row in rows]  # or blank
+    with collector_paused():
+        resolved, written = _resolved(frame["name"], aliases, threshold, max_bucket, workers)
+        # The rows are here already: map them back here rather than in partitions, as the
+        # single-machine path does (a written form's normalized name is known from counting).
+        by_line = {shown: Resolution(shown, *resolved[normal])
+                   for normal, forms in written.items() for shown in forms}
+        return [by_line.get(row) or Resolution(row, "", "", 0.0) for row in rows]  # or blank
