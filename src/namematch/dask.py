@@ -17,12 +17,13 @@ import atexit
 import importlib
 import multiprocessing
 import os
+import pickle
 import uuid
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, Final, Generic, TypeVar
 
 from .aliases import AliasTable, load_aliases
 from .compare import DEFAULT_THRESHOLD
@@ -47,6 +48,7 @@ COLUMNS = ("name", "entity", "canonical", "score")
 # faster than Python string objects (pyarrow comes with dask[dataframe]).
 _KEY_DTYPE = "string[pyarrow]"
 _VERDICT_COLUMNS = ("i", "j", "score", "match", "conflict", "whole")
+_T = TypeVar("_T")
 
 
 class DaskMissingError(NamematchError, ImportError):
@@ -171,10 +173,11 @@ def candidate_pairs(
     return {divmod(code, len(texts)) for code in frame["code"].tolist()}
 
 
-def _judge_part(part: Any, heads: Sequence[int], work: Work) -> Any:
+def _judge_part(part: Any, heads: Sequence[int], shipped: _Once[Work]) -> Any:
     """One partition of pair codes over ``heads`` -> the verdicts that matter (match or
     possible conflict)."""
     _, _, pd = _modules()
+    work = shipped.value
     size = len(heads)
     # In name order, as the single-machine path compares them: pairs of one name share
     # its part comparisons, which the similarity cache then serves.
@@ -211,6 +214,29 @@ def _rows(part: Any, resolved: dict[str, tuple[str, str, float]]) -> Any:
                          "canonical": pd.Series(canonical, index=part.index, dtype=object),
                          "score": pd.Series(score, index=part.index, dtype="float64")},
                         index=part.index)
+
+
+class _Once(Generic[_T]):
+    """A value that pickles once, however many tasks it is shipped to: the local process
+    scheduler pickles a task's inputs for each task, and the parsed names of a million
+    mentions take seconds to pickle.
+
+    >>> pickle.loads(pickle.dumps(_Once([1, 2]))).value
+    [1, 2]
+    """
+
+    def __init__(self, value: _T) -> None:
+        self.value: Final = value
+        self._pickled: bytes | None = None
+
+    def __reduce__(self) -> tuple[Callable[[bytes], _Once[_T]], tuple[bytes]]:
+        if self._pickled is None:
+            self._pickled = pickle.dumps(self.value, protocol=pickle.HIGHEST_PROTOCOL)
+        return (_unpickled, (self._pickled,))
+
+
+def _unpickled(data: bytes) -> _Once[Any]:
+    return _Once(pickle.loads(data))
 
 
 def _shared(dask: Any, value: object, label: str) -> Any:
@@ -294,7 +320,7 @@ def _resolved(
     verdicts: list[Verdict] = []
     if len(heads) > 1:
         pairs = _pair_frame([distinct[i] for i in heads], max_bucket, parts)
-        work = _shared(dask, Work(parsed, table, threshold, weights), "work")
+        work = _shared(dask, _Once(Work(parsed, table, threshold, weights)), "work")
         shared_heads = _shared(dask, heads, "heads")
         judged = pairs.map_partitions(_judge_part, shared_heads, work,
                                       meta=_verdict_frame(pd, []))
