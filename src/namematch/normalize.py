@@ -28,6 +28,9 @@ _MAX_ROUNDS = 4
 def _once(text: str) -> str:
     if text.isascii() and text.isprintable() and "`" not in text:
         text = text.lower()  # what the Unicode steps below do to such text, faster
+        if not ("  " in text or " -" in text or "- " in text or text[:1] == " "
+                or text[-1:] == " "):
+            return text  # most names: the two patterns below would change nothing
     else:
         text = _unicode_clean(text)
     text = _SPACE.sub(" ", text).strip()

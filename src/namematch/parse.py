@@ -123,7 +123,8 @@ def _tokens(text: str) -> list[_Token]:
     for chunk in text.split(" "):
         pieces = chunk.split("-")
         for i, piece in enumerate(pieces):
-            word = _TOKEN_JUNK.sub("", piece).replace("_", "")
+            # \w is what str.isalnum() accepts, and "_": such a word has nothing to drop.
+            word = piece if piece.isalnum() else _TOKEN_JUNK.sub("", piece).replace("_", "")
             if not word.strip("'"):
                 continue
             joined = i + 1 < len(pieces)

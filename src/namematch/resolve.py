@@ -548,6 +548,14 @@ class _Known:
         return self.scores.get((min(hi, hj), max(hi, hj)))
 
 
+def _most_written(forms: Counter[str]) -> str:
+    """The spelling written most often, the first in string order among equals."""
+    if len(forms) == 1:  # most names: no call of min() and its key function
+        for only in forms:
+            return only
+    return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
 def _canonical(
     distinct: Sequence[str],
     parsed: Sequence[Name],
@@ -559,17 +567,14 @@ def _canonical(
     weights: Callable[[Part], float],
     known: _Known,
 ) -> dict[str, tuple[str, str, float]]:
-    display = {
-        text: without_titles(min(written[text].items(), key=lambda kv: (-kv[1], kv[0]))[0],
-                             parsed[i])
-        for i, text in enumerate(distinct)
-    }
+    display = {text: without_titles(_most_written(written[text]), parsed[i])
+               for i, text in enumerate(distinct)}
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(distinct)):
         members[clusters.find(i)].append(i)
     entity_of: dict[int, tuple[str, int]] = {}
     for root, group in members.items():
-        canonical = min(
+        canonical = group[0] if len(group) == 1 else min(
             group,
             key=lambda i: _canonical_key(parsed[i], counts[distinct[i]], display[distinct[i]]),
         )
