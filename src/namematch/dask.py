@@ -45,7 +45,7 @@ from .resolve import (
 
 COLUMNS = ("name", "entity", "canonical", "score")
 # Blocking keys are shuffled as Arrow strings: hashed and shipped in bulk, several times
-# faster than Python string objects (pyarrow comes with dask[dataframe]).
+# faster than Python string objects (pyarrow is part of the dask extra).
 _KEY_DTYPE = "string[pyarrow]"
 _VERDICT_COLUMNS = ("i", "j", "score", "match", "conflict", "whole")
 _T = TypeVar("_T")
@@ -56,12 +56,14 @@ class DaskMissingError(NamematchError, ImportError):
 
 
 def _modules() -> tuple[Any, Any, Any]:
-    """``dask``, ``dask.dataframe`` and ``pandas``, or a clear error if they are missing."""
+    """``dask``, ``dask.dataframe`` and ``pandas``, or a clear error if they (or pyarrow,
+    for the keys' strings) are missing."""
     # Imported by name: dask and pandas are optional and only partly typed; Any is the boundary.
     try:
         dask = importlib.import_module("dask")
         dd = importlib.import_module("dask.dataframe")
         pd = importlib.import_module("pandas")
+        importlib.import_module("pyarrow")
     except ImportError as err:
         raise DaskMissingError(
             f"the dask engine needs {err.name or 'dask'}, which is not installed: "
