@@ -432,6 +432,20 @@ def test_no_progress_when_stderr_not_a_tty(extra: list[str]) -> None:
     assert proc.stdout
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_progress_on_a_terminal_and_quiet_silences_it() -> None:
+    """With stderr a terminal, the stages' progress shows there and stdout is unchanged;
+    -q silences it."""
+    from terminal import run_at_terminal
+
+    expected = ok(run("resolve", str(SEEDS)))
+    status, out, seen = run_at_terminal("resolve", str(SEEDS), cwd=Path.cwd())
+    assert status == 0 and out == expected
+    assert b"namematch: compare" in seen
+    status, out, seen = run_at_terminal("resolve", str(SEEDS), "-q", cwd=Path.cwd())
+    assert status == 0 and out == expected and seen == b""
+
+
 def test_jobs_give_the_same_output() -> None:
     """-j 2 compares in two processes, the default in one per core; the output is
     byte-identical to one process."""

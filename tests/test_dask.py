@@ -145,6 +145,18 @@ def test_cli_dask_engine_output_is_byte_identical() -> None:
         assert with_dask.stdout == default.stdout
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_cli_dask_engine_shows_progress_on_a_terminal() -> None:
+    from terminal import run_at_terminal
+
+    expected = _cli("resolve", str(SEEDS)).stdout
+    for extra, shown in (([], True), (["-q"], False)):
+        status, out, seen = run_at_terminal("resolve", str(SEEDS), "--engine", "dask", "-j", "1",
+                                            *extra, cwd=ROOT)
+        assert status == 0 and out == expected
+        assert (b"Completed" in seen) is shown, seen[-300:]
+
+
 def test_cli_dask_engine_without_dask_says_what_to_install() -> None:
     hide = ("import sys; sys.modules['dask'] = None; from namematch.cli import main; "
             "raise SystemExit(main(sys.argv[1:]))")

@@ -175,7 +175,7 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
         from .dask import resolve_list
 
         rows = resolve_list(names, aliases=table, threshold=args.threshold,
-                            scheduler=args.scheduler, jobs=args.jobs)
+                            scheduler=args.scheduler, jobs=args.jobs, progress=show)
     else:
         rows = resolve(names, aliases=table, threshold=args.threshold, jobs=args.jobs,
                        progress=progress if callable(progress) else None)

@@ -14,10 +14,12 @@ only when called and raises :class:`DaskMissingError` when it is not installed.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import multiprocessing
 import os
 import pickle
+import sys
 import uuid
 from array import array
 from collections import Counter, defaultdict
@@ -349,23 +351,29 @@ def resolve_list(
     max_bucket: int = MAX_BUCKET,
     scheduler: str | None = None,
     jobs: int = 1,
+    progress: bool = False,
 ) -> list[Resolution]:
     """:func:`resolve` on a list of names, as the command line's ``--engine dask`` runs it.
 
     ``scheduler`` is the address of a dask distributed scheduler (``tcp://host:8786``);
     without one, dask's local scheduler runs in this process (``jobs`` 1) or in ``jobs``
-    processes. The list is split into partitions of at most 100,000 names, and at least one
-    per worker thread. Returns one :class:`~namematch.resolve.Resolution` per name, in order.
+    processes, and ``progress`` shows dask's progress bar on stderr for each of its
+    computations (a distributed scheduler has its own dashboard). The list is split into
+    partitions of at most 100,000 names, and at least one per worker thread. Returns one
+    :class:`~namematch.resolve.Resolution` per name, in order.
     """
     dask, dd, pd = _modules()
-    if scheduler is None and jobs <= 1:
-        with dask.config.set(scheduler="synchronous"):
-            return _resolve_list(dd, pd, names, aliases, threshold, max_bucket, jobs)
     if scheduler is None:
+        bar: Any = contextlib.nullcontext()
+        if progress:
+            bar = importlib.import_module("dask.diagnostics").ProgressBar(out=sys.stderr)
+        if jobs <= 1:
+            with bar, dask.config.set(scheduler="synchronous"):
+                return _resolve_list(dd, pd, names, aliases, threshold, max_bucket, jobs)
         # One pool for both computations, rather than one started and stopped by each.
         # chunksize 1: dask's process pool otherwise hands up to 6 ready tasks to one worker
         # as a batch, and with one task per worker the other workers sit idle.
-        with (_worker_pool(jobs) as pool,
+        with (bar, _worker_pool(jobs) as pool,
               dask.config.set(scheduler="processes", pool=pool, chunksize=1)):
             return _resolve_list(dd, pd, names, aliases, threshold, max_bucket, jobs)
     try:
