@@ -551,8 +551,7 @@ class _Known:
 def _most_written(forms: Counter[str]) -> str:
     """The spelling written most often, the first in string order among equals."""
     if len(forms) == 1:  # most names: no call of min() and its key function
-        for only in forms:
-            return only
+        return next(iter(forms))
     return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
