@@ -37,7 +37,7 @@ from .resolve import (
     MAX_BUCKET,
     Informativeness,
     Resolution,
-    Verdict,
+    Verdicts,
     Work,
     collector_paused,
     entities,
@@ -49,7 +49,8 @@ COLUMNS = ("name", "entity", "canonical", "score")
 # Blocking keys are shuffled as Arrow strings: hashed and shipped in bulk, several times
 # faster than Python string objects (pyarrow is part of the dask extra).
 _KEY_DTYPE = "string[pyarrow]"
-_VERDICT_COLUMNS = ("i", "j", "score", "match", "conflict", "whole")
+# A verdict frame's rows: the pair's code (i * len(parsed) + j), its score and its kind.
+_CONFLICT, _MATCH, _WHOLE_MATCH = 0, 1, 2
 _T = TypeVar("_T")
 
 
@@ -187,18 +188,36 @@ def _judge_part(part: Any, heads: Sequence[int], shipped: _Once[Work]) -> Any:
     # its part comparisons, which the similarity cache then serves.
     pairs = [(heads[code // size], heads[code % size])
              for code in sorted(part["code"].tolist())]
-    with collector_paused():  # the verdicts too: a million tuples would set it off
-        return _verdict_frame(pd, [v for v in judge(pairs, work) if v[3] or v[4]])
+    with collector_paused():
+        return _verdict_frame(pd, judge(pairs, work), len(work.parsed))
 
 
-def _verdict_frame(pd: Any, verdicts: Sequence[Verdict]) -> Any:
-    # Built from typed arrays: a million verdicts convert in milliseconds, not seconds.
+def _verdict_frame(pd: Any, verdicts: Verdicts, size: int) -> Any:
+    """Verdicts as a frame of codes, scores and kinds, conflicts first; built from typed
+    arrays, as a million verdicts convert in milliseconds that way, not seconds."""
     np = importlib.import_module("numpy")
-    columns = list(zip(*verdicts, strict=True)) if verdicts else [()] * 6
-    arrays = [np.array(array(code, values), dtype=dtype) for values, code, dtype in
-              zip(columns, "qqdBBB", ("int64", "int64", "float64", "bool", "bool", "bool"),
-                  strict=True)]
-    return pd.DataFrame(dict(zip(_VERDICT_COLUMNS, arrays, strict=True)))
+    matches = verdicts.matches
+    codes = array("q", verdicts.conflicts)
+    codes.extend([i * size + j for i, j, _, _ in matches])
+    scores = array("d", bytes(8 * len(verdicts.conflicts)))
+    scores.extend([score for _, _, score, _ in matches])
+    kinds = array("b", bytes(len(verdicts.conflicts)))
+    kinds.extend([_WHOLE_MATCH if whole else _MATCH for _, _, _, whole in matches])
+    return pd.DataFrame({"code": np.array(codes, dtype="int64"),
+                         "score": np.array(scores, dtype="float64"),
+                         "kind": np.array(kinds, dtype="int8")})
+
+
+def _found(frame: Any, size: int) -> Verdicts:
+    """The verdicts of all partitions' frames, in order, as :func:`judge` gives them."""
+    kinds = frame["kind"].to_numpy()
+    codes = frame["code"].to_numpy()
+    conflicts = array("q", codes[kinds == _CONFLICT].tobytes())
+    matched = kinds != _CONFLICT
+    matches = [(*divmod(code, size), score, kind == _WHOLE_MATCH) for code, score, kind
+               in zip(codes[matched].tolist(), frame["score"].to_numpy()[matched].tolist(),
+                      kinds[matched].tolist(), strict=True)]
+    return Verdicts(matches, conflicts)
 
 
 def _rows(part: Any, resolved: dict[str, tuple[str, str, float]]) -> Any:
@@ -321,15 +340,14 @@ def _resolved(
     heads = signature_heads(parsed)
 
     # 3. and 4. Candidate pairs among the signature heads, compared in partitions.
-    verdicts: list[Verdict] = []
+    verdicts = Verdicts.empty()
     if len(heads) > 1:
         pairs = _pair_frame([distinct[i] for i in heads], max_bucket, parts)
         work = _shared(dask, _Once(Work(parsed, table, threshold, weights)), "work")
         shared_heads = _shared(dask, heads, "heads")
         judged = pairs.map_partitions(_judge_part, shared_heads, work,
-                                      meta=_verdict_frame(pd, []))
-        found = judged.compute()
-        verdicts = list(zip(*(found[c].tolist() for c in _VERDICT_COLUMNS), strict=True))
+                                      meta=_verdict_frame(pd, Verdicts.empty(), 0))
+        verdicts = _found(judged.compute(), len(parsed))
 
     # 5. Cluster on the client.
     resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold, weights)

@@ -322,7 +322,7 @@ def entities(
     parsed: Sequence[Name],
     counts: Counter[str],
     written: dict[str, Counter[str]],
-    verdicts: Iterable[Verdict],
+    verdicts: Verdicts,
     table: AliasTable,
     threshold: float,
     weights: Callable[[Part], float],
@@ -330,11 +330,12 @@ def entities(
     """Cluster the distinct names from the verdicts on their candidate pairs.
 
     ``distinct`` are the sorted normalized names, ``parsed`` their parses, ``counts`` how
-    often each occurs and ``written`` how it was written; ``weights`` are the part weights
-    the verdicts were computed with. Returns, for each normalized name, its entity id, the
-    entity's canonical name and the name's score against it. The single-machine path and a
-    distributed one give the same verdicts to this one function. A verdict's conflict may be
-    a possible one (see :func:`judge`); those that could stop a merge are settled here.
+    often each occurs and ``written`` how it was written; ``verdicts`` are what
+    :func:`judge` found on the candidate pairs, with the part weights ``weights``. Returns,
+    for each normalized name, its entity id, the entity's canonical name and the name's
+    score against it. The single-machine path and a distributed one give the same verdicts
+    to this one function. Its conflicts are possible ones (see :func:`judge`); those that
+    could stop a merge are settled here.
     """
     index = {text: i for i, text in enumerate(distinct)}
     size = len(distinct)
@@ -353,13 +354,7 @@ def entities(
     edges: list[tuple[float, int, int]] = []
     single_links: dict[int, list[tuple[float, int]]] = defaultdict(list)
     scores: dict[tuple[int, int], float] = {}
-    conflicts = array("q")  # as codes i * size + j
-    for i, j, score, matched, conflict, whole in verdicts:
-        if conflict:
-            conflicts.append(i * size + j)
-            continue
-        if not matched:
-            continue
+    for i, j, score, whole in verdicts.matches:
         reach.union(i, j)
         scores[min(i, j), max(i, j)] = score
         multi_i, multi_j = len(parsed[i].parts) > 1, len(parsed[j].parts) > 1
@@ -374,7 +369,7 @@ def entities(
         for other in present[1:]:
             edges.append((1.0, present[0], other))
             reach.union(present[0], other)
-    for code in conflicts:
+    for code in verdicts.conflicts:
         i, j = divmod(code, size)
         # A verdict's conflict may be unsettled (see :func:`judge`): settle it here, where
         # it matters.
@@ -404,9 +399,34 @@ class Work:
         return by_fields(self)
 
 
-# i, j, score, match, conflict (possibly unsettled, see judge), whole
-Verdict = tuple[int, int, float, bool, bool, bool]
-_WORK: Work | None = None
+# i, j, score, whole: a match between two of the parsed names.
+Link = tuple[int, int, float, bool]
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """What comparing candidate pairs found that can change the clustering: the matches,
+    and the pairs that possibly conflict, packed as codes ``i * len(parsed) + j`` (most
+    candidate pairs are conflicts: packed, a million of them travel as 8 MB of bytes rather
+    than as a million tuples). The other pairs are left out.
+    """
+
+    matches: list[Link]
+    conflicts: array[int]
+
+    @classmethod
+    def empty(cls) -> Verdicts:
+        return cls([], array("q"))
+
+    def add(self, other: Verdicts) -> None:
+        """Append ``other``'s verdicts to these."""
+        self.matches.extend(other.matches)
+        self.conflicts.extend(other.conflicts)
+
+    def __reduce__(self) -> tuple[type[Verdicts], tuple[object, ...]]:
+        return by_fields(self)
+
+
 _CHUNK = 5000
 _PARALLEL_FROM = 20000  # fewer pairs than this are not worth starting processes for
 
@@ -427,65 +447,76 @@ def _prepared(work: Work, i: int) -> Prepared:
     return name
 
 
-def judge(chunk: Iterable[tuple[int, int]], work: Work) -> list[Verdict]:
-    """Compare candidate pairs of indexes into ``work.parsed``; one verdict per pair.
+def judge(chunk: Iterable[tuple[int, int]], work: Work) -> Verdicts:
+    """Compare candidate pairs of indexes into ``work.parsed``.
 
-    A verdict's conflict is unsettled: a pair whose parts differ is reported as a possible
-    conflict without comparing those parts further (most such pairs are two people who
-    share a given name, and could never merge anyway). :func:`entities` settles the ones
-    that could stop a merge.
+    Conflicts are unsettled: a pair whose parts differ is reported as a possible conflict
+    without comparing those parts further (most such pairs are two people who share a given
+    name, and could never merge anyway). :func:`entities` settles the ones that could stop
+    a merge.
     """
-    out = []
+    found = Verdicts.empty()
+    matches, conflicts, size = found.matches, found.conflicts, len(work.parsed)
     for i, j in chunk:
         match = judged(_prepared(work, i), _prepared(work, j), work.threshold, settle=False)
-        # "whole": every part of both names took part (Hezbollah = Hizb Allah), so even a
-        # one-part name is a full match there, not a partial mention.
-        whole = True
-        for part in match.parts:
-            if part[4] == "extra":
-                whole = False
-                break
-        out.append((i, j, match.score, match.decision == "match", match.conflict, whole))
-    return out
+        if match.conflict:
+            conflicts.append(i * size + j)
+        elif match.decision == "match":
+            # "whole": every part of both names took part (Hezbollah = Hizb Allah), so even
+            # a one-part name is a full match there, not a partial mention.
+            whole = True
+            for part in match.parts:
+                if part[4] == "extra":
+                    whole = False
+                    break
+            matches.append((i, j, match.score, whole))
+    return found
 
 
-def _judge_shared(chunk: Sequence[tuple[int, int]]) -> list[Verdict]:
-    assert _WORK is not None  # set before the worker processes were forked
-    # Only a match or a conflict changes the clustering: the rest need not travel back.
-    return [v for v in judge(chunk, _WORK) if v[3] or v[4]]
+# What forked workers judge: set before they are forked, so that they inherit it rather
+# than receive it (the parent sends each only where its next chunk starts).
+_SHARED: tuple[Work, Sequence[int], Sequence[int]] | None = None
 
 
-def _chunks(codes: Sequence[int], heads: Sequence[int]) -> Iterator[list[tuple[int, int]]]:
-    """The candidate pairs, packed as codes over ``heads`` (see :func:`_pair_codes`), as
-    lists of pairs of indexes into the parsed names, ``_CHUNK`` at a time."""
+def _judge_shared(start: int) -> Verdicts:
+    assert _SHARED is not None  # set before the worker processes were forked
+    work, codes, heads = _SHARED
+    return judge(_pairs(codes, heads, start), work)
+
+
+def _pairs(codes: Sequence[int], heads: Sequence[int], start: int) -> list[tuple[int, int]]:
+    """The ``_CHUNK`` candidate pairs from ``start`` on, packed as codes over ``heads`` (see
+    :func:`_pair_codes`), as pairs of indexes into the parsed names."""
     size = len(heads)
-    for k in range(0, len(codes), _CHUNK):
-        yield [(heads[code // size], heads[code % size]) for code in codes[k : k + _CHUNK]]
+    return [(heads[code // size], heads[code % size]) for code in codes[start : start + _CHUNK]]
 
 
 def _verdicts(
     codes: Sequence[int], heads: Sequence[int], work: Work, jobs: int, report: Progress
-) -> Iterator[Verdict]:
+) -> Verdicts:
     """Compare every candidate pair, in order, in ``jobs`` processes when it pays off."""
-    global _WORK
-    _WORK = work
+    global _SHARED
     total = len(codes)
     parallel = (jobs > 1 and total >= _PARALLEL_FROM
                 and "fork" in multiprocessing.get_all_start_methods())
+    found = Verdicts.empty()
+    starts = range(0, total, _CHUNK)
     try:
         if parallel:
+            _SHARED = (work, codes, heads)
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                batches = pool.imap(_judge_shared, _chunks(codes, heads))
-                for done, verdicts in enumerate(batches, 1):
-                    report("compare", min(done * _CHUNK, total), total)
-                    yield from verdicts
+                for start, verdicts in zip(starts, pool.imap(_judge_shared, starts),
+                                           strict=True):
+                    report("compare", min(start + _CHUNK, total), total)
+                    found.add(verdicts)
         else:
-            for done, chunk in enumerate(_chunks(codes, heads), 1):
-                report("compare", min(done * _CHUNK, total), total)
-                yield from judge(chunk, work)
+            for start in starts:
+                report("compare", min(start + _CHUNK, total), total)
+                found.add(judge(_pairs(codes, heads, start), work))
     finally:
-        _WORK = None
+        _SHARED = None
         _forget_prepared()
+    return found
 
 
 def _forget_prepared() -> None:
