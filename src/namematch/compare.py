@@ -720,10 +720,11 @@ def judged(a: Prepared, b: Prepared, threshold: float = DEFAULT_THRESHOLD,
     """:func:`outcome` of two names prepared with the same weights and alias table: a
     caller comparing each name with many others prepares it once.
 
-    With ``settle=False``, parts that differ are not compared further to tell whether they
-    conflict: every such pair comes out as a conflict, and only its ``conflict`` flag and
-    score may differ from the settled outcome (the decision never does). :func:`resolve`
-    settles the few of those that could stop a merge.
+    With ``settle=False``, the comparison stops at parts that differ, without comparing them
+    further to tell whether they conflict: such a pair comes out as a possible conflict, with
+    the conflict score and no explanation. Its decision is the settled outcome's (never a
+    match); its ``conflict`` flag, score and explanation may differ. :func:`resolve` settles
+    the few of those that could stop a merge.
 
     >>> judged(Prepared(parse("Saadi Gaddafi")), Prepared(parse("Muammar Gaddafi"))).conflict
     True
@@ -828,14 +829,17 @@ class _Tally:
         short_a = not gap_a or (initials and all(a.parts[i].initials for i in gap_a))
         short_b = not gap_b or (initials and all(b.parts[j].initials for j in gap_b))
         if gap_a and gap_b and not (short_a or short_b):
+            if not self.settle:
+                # Differing parts make an unsettled conflict: the comparison stops here.
+                self.conflict = True
+                return
             best = 0.0
-            if self.settle:  # unsettled, differing parts count as a conflict
-                for i in gap_a:
-                    for j in gap_b:
-                        similarity = _similar(a.forms[i], a.letters[i], b.forms[j],
-                                              b.letters[j], None, CONFLICT_BELOW)
-                        if similarity > best:
-                            best = similarity
+            for i in gap_a:
+                for j in gap_b:
+                    similarity = _similar(a.forms[i], a.letters[i], b.forms[j], b.letters[j],
+                                          None, CONFLICT_BELOW)
+                    if similarity > best:
+                        best = similarity
             if best < CONFLICT_BELOW:
                 kind, self.conflict = "conflict", True
             self.reasons.append(("differs from", _gap(a, gap_a), _gap(b, gap_b)))
@@ -857,6 +861,10 @@ class _Tally:
             self.explained.append(((), (y,), 0.0, weight, kind))
         gap_a.clear()
         gap_b.clear()
+
+
+# What an unsettled comparison gives once it meets parts that differ (see judged()).
+_UNSETTLED: Final = Outcome(CONFLICT_SCORE, "no-match", True, "parts differ (not settled)")
 
 
 def _rounded(score: float) -> float:
@@ -925,6 +933,8 @@ def _compare(
             tally.pending_b.append(step.j)
             continue
         tally.close_gap()
+        if tally.conflict and not settle:
+            return _UNSETTLED
         i, j = step.i, step.j
         left = pa[i : i + 2] if step.kind == "join-a" else (pa[i],)
         right = pb[j : j + 2] if step.kind == "join-b" else (pb[j],)
@@ -944,6 +954,8 @@ def _compare(
         tally.matched_weight += weight * step.similarity
         tally.total_weight += weight
     tally.close_gap()
+    if tally.conflict and not settle:
+        return _UNSETTLED
     explained, reasons, conflict = tally.explained, tally.reasons, tally.conflict
     matched_weight, total_weight = tally.matched_weight, tally.total_weight
     single = len(pa) == 1 or len(pb) == 1
