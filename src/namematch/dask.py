@@ -30,7 +30,7 @@ from typing import Any, Final, Generic, TypeVar
 from .aliases import AliasTable, load_aliases
 from .compare import DEFAULT_THRESHOLD
 from .errors import NamematchError
-from .keys import bucket_pairs, keys
+from .keys import Pairing, keys
 from .normalize import normalize
 from .parse import parse
 from .resolve import (
@@ -117,26 +117,24 @@ def _key_frame(part: Any) -> Any:
 
 
 def _bucket_pairs(part: Any, max_bucket: int, size: int) -> Any:
-    """One partition holding whole buckets (shuffled on key) -> the pairs each bucket gives
-    (:func:`namematch.keys.bucket_pairs`), each (i, j) with i < j as the code ``i * size +
-    j`` (one integer column dedupes and ships faster than two)."""
+    """One partition holding whole buckets (shuffled on key) -> the pairs its buckets give
+    (:class:`namematch.keys.Pairing`), each (i, j) with i < j as the code ``i * size + j``
+    (one integer column dedupes and ships faster than two)."""
     with collector_paused():
         return _bucket_frame(part, max_bucket, size)
 
 
 def _bucket_frame(part: Any, max_bucket: int, size: int) -> Any:
     _, _, pd = _modules()
-    buckets: dict[str, list[tuple[int, bool]]] = defaultdict(list)
-    for key, pos, single in zip(part["key"].tolist(), part["pos"].tolist(),
-                                part["single"].tolist(), strict=True):
-        buckets[key].append((pos, single))
-    codes: set[int] = set()
-    for key, members in buckets.items():
-        if len(members) > 1:
-            members.sort()
-            found = bucket_pairs(key, [m[0] for m in members], [m[1] for m in members],
-                                 max_bucket)
-            codes.update(i * size + j for i, j in found)
+    # The partition's names in name order, each with its keys here (whole buckets).
+    named: dict[int, list[str]] = defaultdict(list)
+    single: dict[int, bool] = {}
+    for key, pos, alone in zip(part["key"].tolist(), part["pos"].tolist(),
+                               part["single"].tolist(), strict=True):
+        named[pos].append(key)
+        single[pos] = alone
+    pairing = Pairing(((pos, single[pos], named[pos]) for pos in sorted(named)), max_bucket)
+    codes = [i * size + j for j, partners in pairing for i in partners]
     return pd.DataFrame({"code": pd.Series(sorted(codes), dtype="int64")})
 
 

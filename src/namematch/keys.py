@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterator, Sequence
+from array import array
+from collections.abc import Iterable, Iterator
 from typing import Final
 
 from ._data import shipped
@@ -106,36 +107,89 @@ def keys(name: Name | str) -> frozenset[str]:
     return frozenset(out)
 
 
+def forget_keys() -> None:
+    """Empty the caches of part keys (a few hundred megabytes after a million names): once a
+    list is blocked, nothing reads them until the next one."""
+    part_keys.cache_clear()
+    _variants.cache_clear()
+
+
 NEIGHBOURS: Final = 1
 """In a bucket over the bound, each name pairs with this many next names in name order
 (2 found no more true pairs than 1 on a synthetic million names, for 5% more pairs)."""
 
 
-def bucket_pairs(
-    key: str, members: Sequence[int], single: Sequence[bool], max_bucket: int
-) -> Iterator[tuple[int, int]]:
-    """The candidate pairs one key's bucket gives: (i, j) with i before j in ``members``.
+class Pairing:
+    """The candidate pairs of names that share blocking keys (buckets), name by name.
 
-    ``members`` are in name order; ``single[x]`` says whether ``members[x]`` is a one-part
-    name. A part key pairs a one-part name with any name, but not two longer names: they
-    meet through combined keys, which also require the opening of the names to agree.
+    ``names`` gives, in name order, each name's index, whether it has one part, and its
+    keys. Iterating gives each name's index with the indexes of the earlier names it pairs
+    with, as the bucket rules allow:
 
-    A bucket of up to ``max_bucket`` names pairs them all. A bigger one (a common first name
-    and surname, or a famous person's hundreds of spellings) pairs each name only with its
-    ``NEIGHBOURS`` next names: the spellings of one person sort close together and chain,
-    while the pairs stay linear in the bucket's size (sorted-neighbourhood blocking).
+    * A part key pairs a one-part name with any name, but not two longer names: they meet
+      through combined keys, which also require the openings of the names to agree.
+    * A bucket of up to ``max_bucket`` names pairs them all. A bigger one (a common first
+      name and surname, or a famous person's hundreds of spellings) pairs each name only
+      with its ``NEIGHBOURS`` previous names: the spellings of one person sort close
+      together and chain, while the pairs stay linear in the bucket's size
+      (sorted-neighbourhood blocking).
 
-    >>> list(bucket_pairs("p:msmr", [1, 2, 3], [False, True, False], 50))
-    [(1, 2), (2, 3)]
-    >>> list(bucket_pairs("c:hmd|msmr", [1, 2, 3, 4], [False] * 4, 3))
-    [(1, 2), (2, 3), (3, 4)]
+    Pairs come out name by name rather than bucket by bucket, so a pair that shares several
+    keys comes out once, with no set of all pairs. Keys are kept as numbers, a few bytes
+    each, not as the strings of every name.
+
+    >>> names = [(1, False, ["p:msmr"]), (2, True, ["p:msmr"]), (3, False, ["p:msmr"])]
+    >>> [(j, sorted(earlier)) for j, earlier in Pairing(names, 50)]
+    [(1, []), (2, [1]), (3, [2])]
+    >>> names = [(i, False, ["c:hmd|msmr"]) for i in range(4)]
+    >>> [sorted(earlier) for _, earlier in Pairing(names, 3)]
+    [[], [0], [1], [2]]
     """
-    part_key = key.startswith("p:")
-    reach = len(members) if len(members) <= max_bucket else NEIGHBOURS + 1
-    for x, i in enumerate(members):
-        for y in range(x + 1, min(x + reach, len(members))):
-            if not part_key or single[x] or single[y]:
-                yield i, members[y]
+
+    def __init__(self, names: Iterable[tuple[int, bool, Iterable[str]]],
+                 max_bucket: int) -> None:
+        numbers: dict[str, int] = {}
+        self.indexes: Final = array("q")
+        self.single: Final = bytearray()
+        self.keys: Final = array("q")  # every name's key numbers, one name after another
+        self.ends: Final = array("q")  # where each name's key numbers end
+        for index, single, keys in names:
+            self.indexes.append(index)
+            self.single.append(single)
+            for key in keys:
+                self.keys.append(numbers.setdefault(key, len(numbers)))
+            self.ends.append(len(self.keys))
+        sizes = [0] * len(numbers)
+        for number in self.keys:
+            sizes[number] += 1
+        self.sizes: Final = sizes
+        self.part_key: Final = bytearray(key.startswith("p:") for key in numbers)
+        self.max_bucket: Final = max_bucket
+
+    def __iter__(self) -> Iterator[tuple[int, set[int]]]:
+        indexes, single, keys, sizes, part_key = (self.indexes, self.single, self.keys,
+                                                  self.sizes, self.part_key)
+        # Each bucket of two or more names: the positions of its names so far.
+        buckets: list[list[int] | None] = [[] if size > 1 else None for size in sizes]
+        start = 0
+        for position, end in enumerate(self.ends):
+            alone = single[position]
+            partners: set[int] = set()
+            for k in range(start, end):
+                number = keys[k]
+                members = buckets[number]
+                if members is None:
+                    continue
+                if members:
+                    chosen = (members[-NEIGHBOURS:] if sizes[number] > self.max_bucket
+                              else members)
+                    if alone or not part_key[number]:
+                        partners.update([indexes[m] for m in chosen])
+                    else:
+                        partners.update([indexes[m] for m in chosen if single[m]])
+                members.append(position)
+            start = end
+            yield indexes[position], partners
 
 
 @functools.cache

@@ -42,7 +42,7 @@ from .compare import (
     judged,
     outcome,
 )
-from .keys import bucket_pairs, keys, skeleton
+from .keys import Pairing, forget_keys, keys, skeleton
 from .normalize import normalize
 from .parse import Name, Part, parse
 from .script import is_arabic
@@ -51,7 +51,7 @@ MIN_WEIGHT: Final = 0.15
 """The weight of the commonest part, relative to a part no other name has."""
 MAX_BUCKET: Final = 50
 """A key shared by more distinct names than this pairs each only with its next neighbours
-(see :func:`namematch.keys.bucket_pairs`)."""
+(see :class:`namematch.keys.Pairing`)."""
 
 Progress = Callable[[str, int, int], None]
 
@@ -138,24 +138,28 @@ class _Clusters:
 
 def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> set[tuple[int, int]]:
     """Pairs of indexes into ``names`` that a shared blocking key brings together."""
-    return {divmod(code, len(names)) for code in _pair_codes(names, max_bucket)}
-
-
-def _pair_codes(names: Sequence[Name], max_bucket: int) -> set[int]:
-    """:func:`candidate_pairs` with each pair (i, j) as ``i * len(names) + j``: compact,
-    and fast to sort."""
-    buckets: dict[str, list[int]] = defaultdict(list)
-    for index, name in enumerate(names):
-        for key in keys(name):
-            buckets[key].append(index)
-    single = [len(name.parts) == 1 for name in names]
     size = len(names)
-    codes: set[int] = set()
-    for key, members in buckets.items():
-        if len(members) > 1:
-            flags = [single[i] for i in members]
-            codes.update(i * size + j for i, j in bucket_pairs(key, members, flags, max_bucket))
-    return codes
+    return {divmod(code, size) for chunk in pair_chunks(names, max_bucket) for code in chunk}
+
+
+def pair_chunks(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> Iterator[array[int]]:
+    """The candidate pairs (i, j), i < j, of ``names``, as codes ``i * len(names) + j``:
+    ordered by j, then i, in arrays of about ``_CHUNK`` codes.
+
+    Pairs come out name by name (see :class:`namematch.keys.Pairing`), each once, with no
+    set of all pairs to deduplicate them; packed, a pair takes 8 bytes.
+    """
+    size = len(names)
+    chunk: array[int] = array("q")
+    for j, partners in Pairing(((i, len(name.parts) == 1, keys(name))
+                                for i, name in enumerate(names)), max_bucket):
+        if partners:
+            chunk.extend(sorted([i * size + j for i in partners]))
+            if len(chunk) >= _CHUNK:
+                yield chunk
+                chunk = array("q")
+    if chunk:
+        yield chunk
 
 
 def signature(name: Name) -> tuple[object, ...]:
@@ -289,14 +293,16 @@ def _resolve(
     parsed = [parse(text) for text in distinct]
     weights = Informativeness.of(parsed)
     heads = signature_heads(parsed)
-    # Pairs stay packed as sorted codes (8 bytes each, not a tuple) until their chunk is judged.
-    codes = array("q", sorted(_pair_codes([parsed[i] for i in heads], max_bucket)))
+    # All made, and the key caches emptied, before any is compared: the comparison's own
+    # caches then reuse that memory.
+    chunks = list(pair_chunks([parsed[i] for i in heads], max_bucket))
+    forget_keys()
 
     def report(stage: str, done: int, total: int) -> None:
         if progress is not None:
             progress(stage, done, total)
 
-    verdicts = _verdicts(codes, heads, Work(parsed, table, threshold, weights), jobs, report)
+    verdicts = _verdicts(chunks, heads, Work(parsed, table, threshold, weights), jobs, report)
     resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold, weights)
     empty = ("", "", 0.0)
     # One (immutable) row per distinct line, shared by its repetitions.
@@ -428,7 +434,7 @@ class Verdicts:
 
 
 _CHUNK = 5000
-_PARALLEL_FROM = 20000  # fewer pairs than this are not worth starting processes for
+_PARALLEL_FROM = 2000  # names: fewer are not worth starting processes for
 
 
 # The names of the current Work prepared for comparison, each once, as pairs first need
@@ -473,46 +479,56 @@ def judge(chunk: Iterable[tuple[int, int]], work: Work) -> Verdicts:
     return found
 
 
-# What forked workers judge: set before they are forked, so that they inherit it rather
-# than receive it (the parent sends each only where its next chunk starts).
-_SHARED: tuple[Work, Sequence[int], Sequence[int]] | None = None
+# What forked workers judge with: set before they are forked, so that they inherit it
+# rather than receive it (the parent sends each only its chunks of packed pairs).
+_SHARED: tuple[Work, Sequence[int]] | None = None
 
 
-def _judge_shared(start: int) -> Verdicts:
+def _judge_shared(chunk: array[int]) -> tuple[int, Verdicts]:
+    """A chunk's verdicts, after the number of names it finishes (for progress)."""
     assert _SHARED is not None  # set before the worker processes were forked
-    work, codes, heads = _SHARED
-    return judge(_pairs(codes, heads, start), work)
+    work, heads = _SHARED
+    return _names_done(chunk, heads), judge(_pairs(chunk, heads), work)
 
 
-def _pairs(codes: Sequence[int], heads: Sequence[int], start: int) -> list[tuple[int, int]]:
-    """The ``_CHUNK`` candidate pairs from ``start`` on, packed as codes over ``heads`` (see
-    :func:`_pair_codes`), as pairs of indexes into the parsed names."""
+def _names_done(chunk: array[int], heads: Sequence[int]) -> int:
+    """How many names have all their pairs compared once ``chunk`` is (see :func:`pair_chunks`)."""
+    return chunk[-1] % len(heads) + 1
+
+
+def _pairs(chunk: array[int], heads: Sequence[int]) -> list[tuple[int, int]]:
+    """A chunk of candidate pairs packed as codes over ``heads`` (see :func:`pair_chunks`),
+    as pairs of indexes into the parsed names."""
     size = len(heads)
-    return [(heads[code // size], heads[code % size]) for code in codes[start : start + _CHUNK]]
+    return [(heads[code // size], heads[code % size]) for code in chunk]
 
 
 def _verdicts(
-    codes: Sequence[int], heads: Sequence[int], work: Work, jobs: int, report: Progress
+    chunks: Iterable[array[int]], heads: Sequence[int], work: Work, jobs: int,
+    report: Progress,
 ) -> Verdicts:
-    """Compare every candidate pair, in order, in ``jobs`` processes when it pays off."""
+    """Compare the candidate pairs, chunk by chunk as they come, in ``jobs`` processes when
+    it pays off. Progress counts the names whose pairs have been compared."""
     global _SHARED
-    total = len(codes)
+    total = len(heads)
     parallel = (jobs > 1 and total >= _PARALLEL_FROM
                 and "fork" in multiprocessing.get_all_start_methods())
     found = Verdicts.empty()
-    starts = range(0, total, _CHUNK)
+    done = 0
     try:
         if parallel:
-            _SHARED = (work, codes, heads)
+            _SHARED = (work, heads)
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for start, verdicts in zip(starts, pool.imap(_judge_shared, starts),
-                                           strict=True):
-                    report("compare", min(start + _CHUNK, total), total)
+                for done, verdicts in pool.imap(_judge_shared, chunks):
                     found.add(verdicts)
+                    report("compare", done, total)
         else:
-            for start in starts:
-                report("compare", min(start + _CHUNK, total), total)
-                found.add(judge(_pairs(codes, heads, start), work))
+            for chunk in chunks:
+                found.add(judge(_pairs(chunk, heads), work))
+                done = _names_done(chunk, heads)
+                report("compare", done, total)
+        if 0 < done < total:  # the last names had no pairs
+            report("compare", total, total)
     finally:
         _SHARED = None
         _forget_prepared()
