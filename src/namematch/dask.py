@@ -182,8 +182,8 @@ def _judge_part(part: Any, heads: Sequence[int], shipped: _Once[Work]) -> Any:
     _, _, pd = _modules()
     work = shipped.value
     size = len(heads)
-    # In name order, as the single-machine path compares them: pairs of one name share
-    # its part comparisons, which the similarity cache then serves.
+    # In name order: pairs of one name share its part comparisons, which the similarity
+    # cache then serves.
     pairs = [(heads[code // size], heads[code % size])
              for code in sorted(part["code"].tolist())]
     with collector_paused():

@@ -135,8 +135,8 @@ class Pairing:
       (sorted-neighbourhood blocking).
 
     Pairs come out name by name rather than bucket by bucket, so a pair that shares several
-    keys comes out once, with no set of all pairs. Keys are kept as numbers, a few bytes
-    each, not as the strings of every name.
+    keys comes out once, with no set of all pairs. Keys are kept as numbers, 8 bytes each,
+    not as the strings of every name.
 
     >>> names = [(1, False, ["p:msmr"]), (2, True, ["p:msmr"]), (3, False, ["p:msmr"])]
     >>> [(j, sorted(earlier)) for j, earlier in Pairing(names, 50)]

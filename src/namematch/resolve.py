@@ -139,10 +139,10 @@ class _Clusters:
 def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> set[tuple[int, int]]:
     """Pairs of indexes into ``names`` that a shared blocking key brings together."""
     size = len(names)
-    return {divmod(code, size) for chunk in pair_chunks(names, max_bucket) for code in chunk}
+    return {divmod(code, size) for chunk in _pair_chunks(names, max_bucket) for code in chunk}
 
 
-def pair_chunks(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> Iterator[array[int]]:
+def _pair_chunks(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> Iterator[array[int]]:
     """The candidate pairs (i, j), i < j, of ``names``, as codes ``i * len(names) + j``:
     ordered by j, then i, in arrays of about ``_CHUNK`` codes.
 
@@ -295,7 +295,7 @@ def _resolve(
     heads = signature_heads(parsed)
     # All made, and the key caches emptied, before any is compared: the comparison's own
     # caches then reuse that memory.
-    chunks = list(pair_chunks([parsed[i] for i in heads], max_bucket))
+    chunks = list(_pair_chunks([parsed[i] for i in heads], max_bucket))
     forget_keys()
 
     def report(stage: str, done: int, total: int) -> None:
@@ -492,12 +492,12 @@ def _judge_shared(chunk: array[int]) -> tuple[int, Verdicts]:
 
 
 def _names_done(chunk: array[int], heads: Sequence[int]) -> int:
-    """How many names have all their pairs compared once ``chunk`` is (see :func:`pair_chunks`)."""
+    """How many names have all their pairs compared once ``chunk`` is (see :func:`_pair_chunks`)."""
     return chunk[-1] % len(heads) + 1
 
 
 def _pairs(chunk: array[int], heads: Sequence[int]) -> list[tuple[int, int]]:
-    """A chunk of candidate pairs packed as codes over ``heads`` (see :func:`pair_chunks`),
+    """A chunk of candidate pairs packed as codes over ``heads`` (see :func:`_pair_chunks`),
     as pairs of indexes into the parsed names."""
     size = len(heads)
     return [(heads[code // size], heads[code % size]) for code in chunk]
