@@ -6,9 +6,11 @@ import importlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from namematch import parse, resolve
-from namematch.keys import NEIGHBOURS
+from namematch.keys import NEIGHBOURS, Pairing
 from namematch.resolve import candidate_pairs
 
 NAMES = (Path(__file__).resolve().parents[1] / "seeds" / "names.txt").read_text(
@@ -78,3 +80,27 @@ def test_a_conflict_between_names_that_matches_connect_keeps_them_apart() -> Non
                     "Ahmed Mohamed al-Mismari", *others])  # all four would be one entity
     assert rows[0].entity == rows[1].entity == rows[3].entity
     assert rows[2].entity != rows[0].entity  # Ali is not Mohammed
+
+
+@given(st.lists(st.tuples(st.booleans(), st.sets(st.sampled_from(
+    ["p:msmr", "p:hftr", "c:hmd|msmr", "c:ali|hftr", "c:ali|msr"]))), max_size=30),
+    st.integers(min_value=1, max_value=6))
+def test_pairing_name_by_name_gives_the_pairs_of_each_bucket(
+    named: list[tuple[bool, set[str]]], max_bucket: int
+) -> None:
+    """Pairing name by name gives, once each, the pairs the bucket rules give bucket by
+    bucket: all pairs of a bucket within the bound, neighbours in a bigger one, and a part
+    key never pairs two names of several parts."""
+    expected = set()
+    for key in {k for _, found in named for k in found}:
+        members = [i for i, (_, found) in enumerate(named) if key in found]
+        for y, j in enumerate(members):
+            first = max(0, y - NEIGHBOURS) if len(members) > max_bucket else 0
+            for i in members[first:y]:
+                if not key.startswith("p:") or named[i][0] or named[j][0]:
+                    expected.add((i, j))
+    pairing = Pairing(((i, single, sorted(found)) for i, (single, found) in enumerate(named)),
+                      max_bucket)
+    found_pairs = [(i, j) for j, earlier in pairing for i in earlier]
+    assert len(found_pairs) == len(set(found_pairs))
+    assert set(found_pairs) == expected
