@@ -205,3 +205,29 @@ def test_surname_written_first_resolves_with_the_given_name_first(name: str) -> 
     turned = " ".join([family, *given_parts])
     rows = resolve([name, turned])
     assert rows[0].entity == rows[1].entity, compare(name, turned).explain()
+
+
+STAGES = ["normalize", "parse", "keys", "pairs", "compare", "cluster"]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=40)
+@given(st.lists(st.one_of(full_name(), name_part(), names_text), max_size=20))
+def test_progress_reports_every_stage_in_order_to_its_end(names: list[str]) -> None:
+    """Each stage that runs reports in pipeline order, counts up to its total and ends there;
+    hearing progress changes no row."""
+    calls: list[tuple[str, int, int]] = []
+    rows = resolve(names, progress=lambda *call: calls.append(call))
+    assert rows == resolve(names)
+    stages = [stage for i, (stage, _, _) in enumerate(calls) if i == 0 or calls[i - 1][0] != stage]
+    if not names:
+        expected = []
+    elif not any(normalize(n) for n in names):
+        expected = ["normalize"]
+    else:
+        expected = STAGES
+    assert stages == expected  # each stage once, as one run of calls, in order
+    for stage in stages:
+        counts = [(done, total) for name, done, total in calls if name == stage]
+        assert len({total for _, total in counts}) == 1
+        assert [done for done, _ in counts] == sorted(done for done, _ in counts)
+        assert counts[-1][0] == counts[-1][1] > 0

@@ -30,7 +30,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
 
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
@@ -54,6 +54,30 @@ MAX_BUCKET: Final = 50
 (see :class:`namematch.keys.Pairing`)."""
 
 Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` as a stage of :func:`resolve` advances; the
+stages come in order (normalize, parse, keys, pairs, compare, cluster), and the last call of
+each has ``done == total``."""
+
+_REPORT_EVERY: Final = 1 << 14  # items between two progress reports of a stage
+T = TypeVar("T")
+
+
+def _counted(items: Iterable[T], total: int, stage: str,
+             progress: Progress | None) -> Iterable[T]:
+    """``items`` (``total`` of them) as they are, or, with ``progress``, reporting how many
+    have been taken."""
+    if progress is None:
+        return items
+    return _counting(items, total, stage, progress)
+
+
+def _counting(items: Iterable[T], total: int, stage: str, progress: Progress) -> Iterator[T]:
+    for done, item in enumerate(items, 1):
+        yield item
+        if done % _REPORT_EVERY == 0 and done < total:
+            progress(stage, done, total)
+    if total:
+        progress(stage, total, total)
 
 
 @dataclass(frozen=True)
@@ -142,7 +166,8 @@ def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> set[
     return {divmod(code, size) for chunk in _pair_chunks(names, max_bucket) for code in chunk}
 
 
-def _pair_chunks(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> Iterator[array[int]]:
+def _pair_chunks(names: Sequence[Name], max_bucket: int = MAX_BUCKET,
+                 progress: Progress | None = None) -> Iterator[array[int]]:
     """The candidate pairs (i, j), i < j, of ``names``, as codes ``i * len(names) + j``:
     ordered by j, then i, in arrays of about ``_CHUNK`` codes.
 
@@ -151,8 +176,10 @@ def _pair_chunks(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> Iterato
     """
     size = len(names)
     chunk: array[int] = array("q")
-    for j, partners in Pairing(((i, len(name.parts) == 1, keys(name))
-                                for i, name in enumerate(names)), max_bucket):
+    counted = _counted(names, size, "keys", progress)
+    pairing = Pairing(((i, len(name.parts) == 1, keys(name)) for i, name in enumerate(counted)),
+                      max_bucket)
+    for j, partners in _counted(pairing, size, "pairs", progress):
         if partners:
             chunk.extend(sorted([i * size + j for i in partners]))
             if len(chunk) >= _CHUNK:
@@ -248,7 +275,7 @@ def resolve(
 
     ``aliases`` defaults to the shipped alias table (:func:`load_aliases`). ``jobs`` > 1
     compares candidate pairs in that many processes (where the platform can fork); the
-    result is the same.
+    result is the same. ``progress`` hears how each stage advances (see :data:`Progress`).
     """
     with collector_paused():
         return _resolve(list(names), aliases, threshold, max_bucket, jobs, progress)
@@ -281,7 +308,7 @@ def _resolve(
 ) -> list[Resolution]:
     table = aliases if aliases is not None else load_aliases()
     lines = Counter(rows)  # names repeat: each distinct line is normalized once
-    normal_of = {row: normalize(row) for row in lines}
+    normal_of = {row: normalize(row) for row in _counted(lines, len(lines), "normalize", progress)}
     counts: Counter[str] = Counter()
     written: dict[str, Counter[str]] = defaultdict(Counter)
     for row, times in lines.items():
@@ -290,12 +317,12 @@ def _resolve(
             counts[normal] += times
             written[normal][row] += times
     distinct = sorted(counts)
-    parsed = [parse(text) for text in distinct]
+    parsed = [parse(text) for text in _counted(distinct, len(distinct), "parse", progress)]
     weights = Informativeness.of(parsed)
     heads = signature_heads(parsed)
     # All made, and the key caches emptied, before any is compared: the comparison's own
     # caches then reuse that memory.
-    chunks = list(_pair_chunks([parsed[i] for i in heads], max_bucket))
+    chunks = list(_pair_chunks([parsed[i] for i in heads], max_bucket, progress))
     forget_keys()
 
     def report(stage: str, done: int, total: int) -> None:
@@ -303,7 +330,11 @@ def _resolve(
             progress(stage, done, total)
 
     verdicts = _verdicts(chunks, heads, Work(parsed, table, threshold, weights), jobs, report)
+    if distinct:
+        report("cluster", 0, len(distinct))
     resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold, weights)
+    if distinct:
+        report("cluster", len(distinct), len(distinct))
     empty = ("", "", 0.0)
     # One (immutable) row per distinct line, shared by its repetitions.
     by_line = {row: Resolution(row, *(resolved[normal] if normal else empty))
@@ -527,7 +558,7 @@ def _verdicts(
                 found.add(judge(_pairs(chunk, heads), work))
                 done = _names_done(chunk, heads)
                 report("compare", done, total)
-        if 0 < done < total:  # the last names had no pairs
+        if done < total:  # the last names had no pairs
             report("compare", total, total)
     finally:
         _SHARED = None
