@@ -577,9 +577,12 @@ def count_candidate_pairs(path: Path) -> str:
         from namematch.resolve import candidate_pairs
 
         lines = path.read_text(encoding="utf-8").split("\n")[:-1]
-        distinct = sorted({n for n in (normalize(line) for line in lines) if n})
+        mentions = Counter(normalize(line) for line in lines)
+        mentions.pop("", None)
+        distinct = sorted(mentions)
         start = time.perf_counter()
-        count = len(candidate_pairs([parse(n) for n in distinct]))
+        count = len(candidate_pairs([parse(n) for n in distinct],
+                                    mentions=[mentions[n] for n in distinct]))
         seconds = time.perf_counter() - start
         print(
             f"  candidate pairs: {count:,} among {len(distinct):,} distinct normalized names "

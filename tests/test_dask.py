@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from strategies import name_part
 import namematch
 import namematch.dask as nmd
 from namematch import normalize, parse
-from namematch.resolve import candidate_pairs, signature_heads
+from namematch.resolve import candidate_pairs, head_mentions, signature_heads
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "names.txt"
@@ -92,15 +93,18 @@ def test_dask_resolve_list_equals_resolve(names: list[str]) -> None:
 def test_dask_candidate_pairs_equal_candidate_pairs(
     names: list[str], max_bucket: int, npartitions: int
 ) -> None:
-    distinct = sorted({normalize(n) for n in names} - {""})
+    counts = Counter(normalize(n) for n in names)
+    distinct = sorted(set(counts) - {""})
     parsed = [parse(t) for t in distinct]
     heads = signature_heads(parsed)
-    local = candidate_pairs([parsed[i] for i in heads], max_bucket)
+    mentions = head_mentions(parsed, [counts[t] for t in distinct], heads)
+    local = candidate_pairs([parsed[i] for i in heads], max_bucket, mentions)
     with dask.config.set(scheduler="synchronous"):
         texts = [distinct[i] for i in heads]
-        found = nmd.candidate_pairs(texts, max_bucket, npartitions)
+        found = nmd.candidate_pairs(texts, max_bucket, npartitions, mentions)
         if len(texts) > 1:  # each pair once, though a pair sharing several keys is in several
-            assert len(nmd._pair_frame(texts, max_bucket, npartitions).compute()) == len(found)
+            frame = nmd._pair_frame(texts, max_bucket, npartitions, mentions).compute()
+            assert len(frame) == len(found)
     assert found == local
 
 

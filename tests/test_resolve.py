@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from namematch import parse, resolve
-from namematch.keys import NEIGHBOURS, Pairing
+from namematch.keys import LEADERS, NEIGHBOURS, Pairing
 from namematch.resolve import candidate_pairs
 
 NAMES = (Path(__file__).resolve().parents[1] / "seeds" / "names.txt").read_text(
@@ -28,10 +28,25 @@ def test_a_common_key_alone_does_not_pair_everyone() -> None:
     names = [parse("Haddad")] + [parse(f"{given} Haddad") for given in
              ["Ahmed", "Omar", "Khalifa", "Saleh", "Youssef", "Ibrahim", "Mustafa"]]
     unbounded = candidate_pairs(names, max_bucket=1000)
-    bounded = candidate_pairs(names, max_bucket=3)
+    bounded = candidate_pairs(names, max_bucket=3, mentions=[1, 1, 1, 1, 1, 1, 9, 1])
     assert {(0, i) for i in range(1, 8)} <= unbounded
-    # over the bound, a name pairs only with its next neighbours in name order
-    assert bounded & {(0, i) for i in range(1, 8)} == {(0, i) for i in range(1, NEIGHBOURS + 1)}
+    # over the bound, a name pairs only with its next neighbours in name order, and the bare
+    # surname with the LEADERS full names mentioned most (Ibrahim, then the first others)
+    leaders = {6, *range(1, LEADERS)}
+    assert bounded & {(0, i) for i in range(1, 8)} == {
+        (0, i) for i in {*range(1, NEIGHBOURS + 1), *leaders}}
+    assert not {(i, j) for i, j in bounded if i > 0}  # longer names meet on their openings
+
+
+def test_a_bare_surname_joins_the_person_mentioned_most_in_a_big_bucket() -> None:
+    """Name order sorts a bare surname far from the full names; over the bound it still
+    meets the full names mentioned most, and joins that person's entity."""
+    others = [f"{given} al-Haddad" for given in
+              ["Adel", "Amer", "Anas", "Badr", "Bilal", "Fadi", "Fares", "Ghazi", "Hadi"]]
+    names = [*others, *["Ziad al-Haddad"] * 5, "Ziad Haddad", "Haddad", "al-Haddad"]
+    rows = resolve(names, max_bucket=4)
+    assert rows[-1].entity == rows[-2].entity == rows[-3].entity == rows[-4].entity
+    assert len({row.entity for row in rows[:len(others)]}) == len(others)
 
 
 def test_a_famous_name_with_more_spellings_than_the_bound_stays_one_entity() -> None:
@@ -83,24 +98,32 @@ def test_a_conflict_between_names_that_matches_connect_keeps_them_apart() -> Non
 
 
 @given(st.lists(st.tuples(st.booleans(), st.sets(st.sampled_from(
-    ["p:msmr", "p:hftr", "c:hmd|msmr", "c:ali|hftr", "c:ali|msr"]))), max_size=30),
+    ["p:msmr", "p:hftr", "c:hmd|msmr", "c:ali|hftr", "c:ali|msr"])),
+    st.integers(min_value=1, max_value=4)), max_size=30),
     st.integers(min_value=1, max_value=6))
 def test_pairing_name_by_name_gives_the_pairs_of_each_bucket(
-    named: list[tuple[bool, set[str]]], max_bucket: int
+    named: list[tuple[bool, set[str], int]], max_bucket: int
 ) -> None:
     """Pairing name by name gives, once each, the pairs the bucket rules give bucket by
     bucket: all pairs of a bucket within the bound, neighbours in a bigger one, and a part
-    key never pairs two names of several parts."""
+    key never pairs two names of several parts; in a part-key bucket over the bound, each
+    one-part name also pairs with the longer names mentioned most."""
     expected = set()
-    for key in {k for _, found in named for k in found}:
-        members = [i for i, (_, found) in enumerate(named) if key in found]
+    for key in {k for _, found, _ in named for k in found}:
+        members = [i for i, (_, found, _) in enumerate(named) if key in found]
         for y, j in enumerate(members):
             first = max(0, y - NEIGHBOURS) if len(members) > max_bucket else 0
             for i in members[first:y]:
                 if not key.startswith("p:") or named[i][0] or named[j][0]:
                     expected.add((i, j))
-    pairing = Pairing(((i, single, sorted(found)) for i, (single, found) in enumerate(named)),
-                      max_bucket)
+        if key.startswith("p:") and len(members) > max_bucket:
+            longer = sorted((-named[i][2], i) for i in members if not named[i][0])
+            for _, leader in longer[:LEADERS]:
+                for i in members:
+                    if named[i][0]:
+                        expected.add((min(i, leader), max(i, leader)))
+    pairing = Pairing(((i, single, sorted(found), times)
+                       for i, (single, found, times) in enumerate(named)), max_bucket)
     found_pairs = [(i, j) for j, earlier in pairing for i in earlier]
     assert len(found_pairs) == len(set(found_pairs))
     assert set(found_pairs) == expected

@@ -41,6 +41,7 @@ from .resolve import (
     Work,
     collector_paused,
     entities,
+    head_mentions,
     judge,
     signature_heads,
 )
@@ -105,15 +106,19 @@ def _key_frame(part: Any) -> Any:
     out_keys: list[str] = []
     out_pos: list[int] = []
     out_single: list[bool] = []
-    for pos, text in zip(part["pos"].tolist(), part["text"].tolist(), strict=True):
+    out_mentions: list[int] = []
+    for pos, text, times in zip(part["pos"].tolist(), part["text"].tolist(),
+                                part["mentions"].tolist(), strict=True):
         name = parse(text)
         for key in sorted(keys(name)):
             out_keys.append(key)
             out_pos.append(int(pos))
             out_single.append(len(name.parts) == 1)
+            out_mentions.append(int(times))
     return pd.DataFrame({"key": pd.Series(out_keys, dtype=_KEY_DTYPE),
                          "pos": pd.Series(out_pos, dtype="int64"),
-                         "single": pd.Series(out_single, dtype=bool)})
+                         "single": pd.Series(out_single, dtype=bool),
+                         "mentions": pd.Series(out_mentions, dtype="int64")})
 
 
 def _bucket_pairs(part: Any, max_bucket: int, size: int) -> Any:
@@ -129,18 +134,23 @@ def _bucket_frame(part: Any, max_bucket: int, size: int) -> Any:
     # The partition's names in name order, each with its keys here (whole buckets).
     named: dict[int, list[str]] = defaultdict(list)
     single: dict[int, bool] = {}
-    for key, pos, alone in zip(part["key"].tolist(), part["pos"].tolist(),
-                               part["single"].tolist(), strict=True):
+    mentions: dict[int, int] = {}
+    for key, pos, alone, times in zip(part["key"].tolist(), part["pos"].tolist(),
+                                      part["single"].tolist(), part["mentions"].tolist(),
+                                      strict=True):
         named[pos].append(key)
         single[pos] = alone
-    pairing = Pairing(((pos, single[pos], named[pos]) for pos in sorted(named)), max_bucket)
+        mentions[pos] = times
+    pairing = Pairing(((pos, single[pos], named[pos], mentions[pos]) for pos in sorted(named)),
+                      max_bucket)
     codes = [i * size + j for j, partners in pairing for i in partners]
     return pd.DataFrame({"code": pd.Series(sorted(codes), dtype="int64")})
 
 
-def _pair_frame(texts: Sequence[str], max_bucket: int, npartitions: int) -> Any:
-    """The candidate pairs of ``texts`` as a dask DataFrame of codes ``i * len(texts) + j``
-    of positions (i, j) into it.
+def _pair_frame(texts: Sequence[str], max_bucket: int, npartitions: int,
+                mentions: Sequence[int] | None = None) -> Any:
+    """The candidate pairs of ``texts`` (mentioned ``mentions`` times, once each by default)
+    as a dask DataFrame of codes ``i * len(texts) + j`` of positions (i, j) into it.
 
     Blocking keys are computed in partitions, shuffled on the key so that each bucket lands
     in one partition, expanded to pairs there and deduplicated (a pair sharing several keys
@@ -149,12 +159,15 @@ def _pair_frame(texts: Sequence[str], max_bucket: int, npartitions: int) -> Any:
     """
     _, dd, pd = _modules()
     parts = max(1, min(npartitions, len(texts)))
+    times = [1] * len(texts) if mentions is None else list(mentions)
     heads = pd.DataFrame({"pos": pd.Series(range(len(texts)), dtype="int64"),
-                          "text": pd.Series(list(texts), dtype=object)})
+                          "text": pd.Series(list(texts), dtype=object),
+                          "mentions": pd.Series(times, dtype="int64")})
     frame = dd.from_pandas(heads, npartitions=parts, sort=False)
     key_meta = pd.DataFrame({"key": pd.Series([], dtype=_KEY_DTYPE),
                              "pos": pd.Series([], dtype="int64"),
-                             "single": pd.Series([], dtype=bool)})
+                             "single": pd.Series([], dtype=bool),
+                             "mentions": pd.Series([], dtype="int64")})
     exploded = frame.map_partitions(_key_rows, meta=key_meta)
     shuffled = exploded.shuffle("key", npartitions=parts)
     pair_meta = pd.DataFrame({"code": pd.Series([], dtype="int64")})
@@ -163,16 +176,17 @@ def _pair_frame(texts: Sequence[str], max_bucket: int, npartitions: int) -> Any:
 
 
 def candidate_pairs(
-    texts: Sequence[str], max_bucket: int = MAX_BUCKET, npartitions: int = 1
+    texts: Sequence[str], max_bucket: int = MAX_BUCKET, npartitions: int = 1,
+    mentions: Sequence[int] | None = None,
 ) -> set[tuple[int, int]]:
     """The candidate pairs of ``texts`` (normalized names), computed with dask.
 
-    The same set as ``namematch.resolve.candidate_pairs([parse(t) for t in texts])``; runs
-    on the current dask scheduler.
+    The same set as ``namematch.resolve.candidate_pairs([parse(t) for t in texts],
+    max_bucket, mentions)``; runs on the current dask scheduler.
     """
     if len(texts) < 2:
         return set()
-    frame = _pair_frame(texts, max_bucket, npartitions).compute()
+    frame = _pair_frame(texts, max_bucket, npartitions, mentions).compute()
     return {divmod(code, len(texts)) for code in frame["code"].tolist()}
 
 
@@ -336,11 +350,12 @@ def _resolved(
     parsed = [parse(text) for text in distinct]
     weights = Informativeness.of(parsed)
     heads = signature_heads(parsed)
+    mentions = head_mentions(parsed, [counts[text] for text in distinct], heads)
 
     # 3. and 4. Candidate pairs among the signature heads, compared in partitions.
     verdicts = Verdicts.empty()
     if len(heads) > 1:
-        pairs = _pair_frame([distinct[i] for i in heads], max_bucket, parts)
+        pairs = _pair_frame([distinct[i] for i in heads], max_bucket, parts, mentions)
         work = _shared(dask, _Once(Work(parsed, table, threshold, weights)), "work")
         shared_heads = _shared(dask, heads, "heads")
         judged = pairs.map_partitions(_judge_part, shared_heads, work,

@@ -118,13 +118,17 @@ NEIGHBOURS: Final = 1
 """In a bucket over the bound, each name pairs with this many next names in name order
 (2 found no more true pairs than 1 on a synthetic million names, for 5% more pairs)."""
 
+LEADERS: Final = 3
+"""In a part-key bucket over the bound, the longer names mentioned most that every one-part
+name of the bucket also pairs with."""
+
 
 class Pairing:
     """The candidate pairs of names that share blocking keys (buckets), name by name.
 
-    ``names`` gives, in name order, each name's index, whether it has one part, and its
-    keys. Iterating gives each name's index with the indexes of the earlier names it pairs
-    with, as the bucket rules allow:
+    ``names`` gives, in name order, each name's index, whether it has one part, its keys
+    and how often it is mentioned. Iterating gives each name's index with the indexes of
+    the earlier names it pairs with, as the bucket rules allow:
 
     * A part key pairs a one-part name with any name, but not two longer names: they meet
       through combined keys, which also require the openings of the names to agree.
@@ -133,29 +137,39 @@ class Pairing:
       with its ``NEIGHBOURS`` previous names: the spellings of one person sort close
       together and chain, while the pairs stay linear in the bucket's size
       (sorted-neighbourhood blocking).
+    * In a part-key bucket over the bound, each one-part name also pairs with the
+      ``LEADERS`` longer names mentioned most. Name order sorts a bare surname ("Mesmari")
+      far from the full names it stands for ("Ahmed al-Mesmari"), so neighbours alone would
+      leave it with other bare surnames; the person mentioned most is whom it most likely
+      means.
 
     Pairs come out name by name rather than bucket by bucket, so a pair that shares several
     keys comes out once, with no set of all pairs. Keys are kept as numbers, 8 bytes each,
     not as the strings of every name.
 
-    >>> names = [(1, False, ["p:msmr"]), (2, True, ["p:msmr"]), (3, False, ["p:msmr"])]
+    >>> names = [(1, False, ["p:msmr"], 1), (2, True, ["p:msmr"], 1), (3, False, ["p:msmr"], 1)]
     >>> [(j, sorted(earlier)) for j, earlier in Pairing(names, 50)]
     [(1, []), (2, [1]), (3, [2])]
-    >>> names = [(i, False, ["c:hmd|msmr"]) for i in range(4)]
+    >>> names = [(i, False, ["c:hmd|msmr"], 1) for i in range(4)]
     >>> [sorted(earlier) for _, earlier in Pairing(names, 3)]
     [[], [0], [1], [2]]
+    >>> names = [(0, True, ["p:msmr"], 5), *((i, False, ["p:msmr"], i) for i in range(1, 8))]
+    >>> [sorted(earlier) for _, earlier in Pairing(names, 3)][5:]
+    [[0], [0], [0]]
     """
 
-    def __init__(self, names: Iterable[tuple[int, bool, Iterable[str]]],
+    def __init__(self, names: Iterable[tuple[int, bool, Iterable[str], int]],
                  max_bucket: int) -> None:
         numbers: dict[str, int] = {}
         self.indexes: Final = array("q")
         self.single: Final = bytearray()
         self.keys: Final = array("q")  # every name's key numbers, one name after another
         self.ends: Final = array("q")  # where each name's key numbers end
-        for index, single, keys in names:
+        mentions = array("q")
+        for index, single, keys, times in names:
             self.indexes.append(index)
             self.single.append(single)
+            mentions.append(times)
             for key in keys:
                 self.keys.append(numbers.setdefault(key, len(numbers)))
             self.ends.append(len(self.keys))
@@ -165,12 +179,34 @@ class Pairing:
         self.sizes: Final = sizes
         self.part_key: Final = bytearray(key.startswith("p:") for key in numbers)
         self.max_bucket: Final = max_bucket
+        self.leaders: Final = self._leaders(mentions)
+
+    def _leaders(self, mentions: array[int]) -> dict[int, list[int]]:
+        """The positions of the ``LEADERS`` longer names mentioned most (the first in name
+        order among equals) of each part-key bucket over the bound."""
+        best: dict[int, list[tuple[int, int]]] = {}
+        start = 0
+        for position, end in enumerate(self.ends):
+            if not self.single[position]:
+                for k in range(start, end):
+                    number = self.keys[k]
+                    if self.part_key[number] and self.sizes[number] > self.max_bucket:
+                        ranked = best.setdefault(number, [])
+                        ranked.append((-mentions[position], position))
+                        if len(ranked) > LEADERS:
+                            ranked.sort()
+                            ranked.pop()
+            start = end
+        return {number: sorted(position for _, position in ranked)
+                for number, ranked in best.items()}
 
     def __iter__(self) -> Iterator[tuple[int, set[int]]]:
-        indexes, single, keys, sizes, part_key = (self.indexes, self.single, self.keys,
-                                                  self.sizes, self.part_key)
-        # Each bucket of two or more names: the positions of its names so far.
+        indexes, single, keys, sizes, part_key, leaders = (
+            self.indexes, self.single, self.keys, self.sizes, self.part_key, self.leaders)
+        # Each bucket of two or more names: the positions of its names so far; and of each
+        # bucket with leaders, its one-part names so far.
         buckets: list[list[int] | None] = [[] if size > 1 else None for size in sizes]
+        bare: dict[int, list[int]] = {number: [] for number in leaders}
         start = 0
         for position, end in enumerate(self.ends):
             alone = single[position]
@@ -187,6 +223,13 @@ class Pairing:
                         partners.update([indexes[m] for m in chosen])
                     else:
                         partners.update([indexes[m] for m in chosen if single[m]])
+                firsts = leaders.get(number)
+                if firsts is not None:
+                    if alone:
+                        partners.update([indexes[m] for m in firsts if m < position])
+                        bare[number].append(position)
+                    elif position in firsts:
+                        partners.update([indexes[m] for m in bare[number]])
                 members.append(position)
             start = end
             yield indexes[position], partners

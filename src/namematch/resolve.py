@@ -2,7 +2,8 @@
 
 1. Each distinct name is parsed once and gives its blocking keys; names sharing a key are
    candidate pairs. A key shared by more than ``max_bucket`` names only pairs each name with
-   its next neighbours in name order (a common given name alone must not pair everyone).
+   its next neighbours in name order (a common given name alone must not pair everyone),
+   and a bare surname with the full names mentioned most.
 2. Candidate pairs are compared. Pairs that clearly differ become cannot-links.
 3. Names of two or more parts are merged best pair first, never across a cannot-link, so a
    chain of partial matches cannot glue two different people together.
@@ -160,16 +161,20 @@ class _Clusters:
         return True
 
 
-def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET) -> set[tuple[int, int]]:
-    """Pairs of indexes into ``names`` that a shared blocking key brings together."""
+def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET,
+                    mentions: Sequence[int] | None = None) -> set[tuple[int, int]]:
+    """Pairs of indexes into ``names`` that a shared blocking key brings together;
+    ``mentions`` says how often each name is mentioned (once each by default)."""
     size = len(names)
-    return {divmod(code, size) for chunk in _pair_chunks(names, max_bucket) for code in chunk}
+    return {divmod(code, size) for chunk in _pair_chunks(names, mentions, max_bucket)
+            for code in chunk}
 
 
-def _pair_chunks(names: Sequence[Name], max_bucket: int = MAX_BUCKET,
+def _pair_chunks(names: Sequence[Name], mentions: Sequence[int] | None = None,
+                 max_bucket: int = MAX_BUCKET,
                  progress: Progress | None = None) -> Iterator[array[int]]:
-    """The candidate pairs (i, j), i < j, of ``names``, as codes ``i * len(names) + j``:
-    ordered by j, then i, in arrays of about ``_CHUNK`` codes.
+    """The candidate pairs (i, j), i < j, of ``names`` mentioned ``mentions`` times, as
+    codes ``i * len(names) + j``: ordered by j, then i, in arrays of about ``_CHUNK`` codes.
 
     Pairs come out name by name (see :class:`namematch.keys.Pairing`), each once, with no
     set of all pairs to deduplicate them; packed, a pair takes 8 bytes.
@@ -177,8 +182,9 @@ def _pair_chunks(names: Sequence[Name], max_bucket: int = MAX_BUCKET,
     size = len(names)
     chunk: array[int] = array("q")
     counted = _counted(names, size, "keys", progress)
-    pairing = Pairing(((i, len(name.parts) == 1, keys(name)) for i, name in enumerate(counted)),
-                      max_bucket)
+    times = [1] * size if mentions is None else mentions
+    pairing = Pairing(((i, len(name.parts) == 1, keys(name), times[i])
+                       for i, name in enumerate(counted)), max_bucket)
     for j, partners in _counted(pairing, size, "pairs", progress):
         if partners:
             chunk.extend(sorted([i * size + j for i in partners]))
@@ -320,9 +326,10 @@ def _resolve(
     parsed = [parse(text) for text in _counted(distinct, len(distinct), "parse", progress)]
     weights = Informativeness.of(parsed)
     heads = signature_heads(parsed)
+    mentions = head_mentions(parsed, [counts[text] for text in distinct], heads)
     # All made, and the key caches emptied, before any is compared: the comparison's own
     # caches then reuse that memory.
-    chunks = list(_pair_chunks([parsed[i] for i in heads], max_bucket, progress))
+    chunks = list(_pair_chunks([parsed[i] for i in heads], mentions, max_bucket, progress))
     forget_keys()
 
     def report(stage: str, done: int, total: int) -> None:
@@ -352,6 +359,16 @@ def signature_heads(parsed: Sequence[Name]) -> list[int]:
             seen.add(key)
             heads.append(i)
     return heads
+
+
+def head_mentions(parsed: Sequence[Name], times: Sequence[int], heads: Sequence[int]) -> list[int]:
+    """How often the name of each of ``heads`` (see :func:`signature_heads`) is mentioned,
+    with every name that folds like it; ``times`` gives each parsed name's mentions."""
+    position = {signature(parsed[head]): k for k, head in enumerate(heads)}
+    total = [0] * len(heads)
+    for name, count in zip(parsed, times, strict=True):
+        total[position[signature(name)]] += count
+    return total
 
 
 def entities(
