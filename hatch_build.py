@@ -18,7 +18,8 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 # The modules each candidate pair and each name runs through. The CLI, the dask engine and
 # the data loading spend their time elsewhere (I/O, dask) and stay interpreted.
-COMPILED = ("fold", "normalize", "script", "parse", "keys", "aliases", "compare", "resolve")
+COMPILED = ("fold", "normalize", "script", "parse", "tables", "rules", "keys", "aliases",
+            "distance", "align", "compare", "session", "distinct", "cluster", "resolve")
 
 
 class MypycBuildHook(BuildHookInterface):  # type: ignore[type-arg]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
-
 from hypothesis import given
 from hypothesis import strategies as st
 
-compare = importlib.import_module("namematch.compare")  # the package exports a function too
+from namematch import align
 
 KINDS = ("pair", "join-a", "join-b")
 
@@ -22,9 +20,9 @@ def chains(draw: st.DrawFn) -> tuple[list[object], int, int]:
         j += draw(st.integers(0, 2))
         kind = draw(st.sampled_from(KINDS))
         sim = draw(st.sampled_from([0.78, 0.8, 0.9, 1.0]))
-        step = compare._Step(kind, i, j, sim)
+        step = align.Step(kind, i, j, sim)
         moves.append(step)
-        i, j = compare._end(step)
+        i, j = step.end()
     n = i + draw(st.integers(0, 2))
     m = j + draw(st.integers(0, 2))
     return moves, max(n, 1), max(m, 1)
@@ -33,14 +31,14 @@ def chains(draw: st.DrawFn) -> tuple[list[object], int, int]:
 @given(chains())
 def test_chain_path_equals_best_path(case: tuple[list[object], int, int]) -> None:
     moves, n, m = case
-    assert compare._is_chain(moves)
-    assert fields(compare._chain_path(moves, n, m)) == fields(compare._best_path(moves, n, m))
+    assert align._is_chain(moves)
+    assert fields(align._chain_path(moves, n, m)) == fields(align._best_path(moves, n, m))
 
 
-def fields(steps: list[compare._Step]) -> list[tuple[str, int, int, float]]:
+def fields(steps: list[align.Step]) -> list[tuple[str, int, int, float]]:
     return [(s.kind, s.i, s.j, s.similarity) for s in steps]
 
 
 def test_competing_moves_are_not_a_chain() -> None:
-    moves = [compare._Step("pair", 0, 0, 1.0), compare._Step("join-a", 0, 0, 0.9)]
-    assert not compare._is_chain(moves)
+    moves = [align.Step("pair", 0, 0, 1.0), align.Step("join-a", 0, 0, 0.9)]
+    assert not align._is_chain(moves)

@@ -23,7 +23,8 @@ from strategies import name_part
 import namematch
 import namematch.dask as nmd
 from namematch import normalize, parse
-from namematch.resolve import candidate_pairs, head_mentions, signature_heads
+from namematch.distinct import head_mentions, signature_heads
+from namematch.resolve import candidate_pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "names.txt"

@@ -10,18 +10,17 @@ from rapidfuzz.distance import Levenshtein
 from strategies import name_part
 
 from namematch import compare, normalize, parse, resolve
-from namematch.compare import (
-    _SIMILARITIES,
+from namematch.compare import Comparer
+from namematch.distance import (
     PART_THRESHOLD,
-    Prepared,
-    _far_apart,
+    PartSimilarity,
+    far_apart,
     form_distance,
     form_similarity,
-    judged,
-    letters,
+    skeleton_bits,
 )
-from namematch.fold import fold
-from namematch.keys import given_name, skeleton
+from namematch.fold import fold, skeleton
+from namematch.rules import given_name
 
 
 @st.composite
@@ -77,23 +76,22 @@ def test_form_similarity_does_not_depend_on_earlier_calls(
 ) -> None:
     """The similarity cache serves many floors; what it holds must never change a result."""
     x, y = fold(a), fold(b)
-    _SIMILARITIES.clear()
-    fresh = form_similarity(x, y, floor)
-    _SIMILARITIES.clear()
+    fresh = PartSimilarity().forms(x, y, floor)
+    memo = PartSimilarity()
     for other in earlier:
-        form_similarity(y, x, other)
-    assert form_similarity(x, y, floor) == fresh
+        memo.forms(y, x, other)
+    assert memo.forms(x, y, floor) == fresh
 
 
 @given(st.one_of(name_part(), names_text), st.one_of(name_part(), names_text),
        st.integers(min_value=0, max_value=8))
-def test_letters_never_settle_a_pair_the_edit_distance_would_not(
+def test_skeleton_bits_never_settle_a_pair_the_edit_distance_would_not(
     a: str, b: str, allowed: int
 ) -> None:
-    """The letter masks are a lower bound on skeleton edits: whatever they settle as far
+    """The skeleton bits are a lower bound on skeleton edits: whatever they settle as far
     apart, the edit distance would have settled too (so results do not change)."""
     x, y = fold(a), fold(b)
-    if _far_apart(letters(x), letters(y), allowed):
+    if far_apart(skeleton_bits(x), skeleton_bits(y), allowed):
         assert Levenshtein.distance(skeleton(x), skeleton(y)) > allowed
 
 
@@ -102,9 +100,11 @@ def test_unsettled_conflicts_keep_the_decision(a: str, rest: list[str], swap: bo
     """Judged without settling conflicts, two names get the same decision, and a pair that
     conflicts is still reported as one (resolve settles those that matter later)."""
     b = " ".join([a.split()[0], *rest])  # same first part: the gaps are what differs
-    x, y = (Prepared(parse(b)), Prepared(parse(a))) if swap else (Prepared(parse(a)),
-                                                                   Prepared(parse(b)))
-    settled, unsettled = judged(x, y), judged(x, y, settle=False)
+    comparer = Comparer()
+    x, y = comparer.prepare(parse(a)), comparer.prepare(parse(b))
+    if swap:
+        x, y = y, x
+    settled, unsettled = comparer.outcome(x, y), comparer.outcome(x, y, settle=False)
     assert unsettled.decision == settled.decision
     assert unsettled.conflict or not settled.conflict
     if settled.decision == "match":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from namematch import compare, fold, parse
-from namematch.compare import PART_THRESHOLD, form_similarity
+from namematch.distance import PART_THRESHOLD, form_similarity
 
 
 def similar(a: str, b: str) -> float:

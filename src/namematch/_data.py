@@ -1,8 +1,7 @@
-"""Locate and load the YAML data files shipped with namematch."""
+"""Locate and safely read the YAML data files shipped with namematch (see ``tables``)."""
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +40,3 @@ def read_yaml(path: Path, error: type[DataFileError] = DataFileError) -> tuple[s
         line = mark.line + 1 if mark is not None else None
         problem = getattr(err, "problem", None) or "invalid YAML"
         raise error(str(path), line, f"invalid YAML: {problem}") from err
-
-
-@functools.cache
-def shipped(name: str) -> Any:
-    """Return the parsed content of the shipped data file ``name`` (cached)."""
-    return read_yaml(data_dir() / name)[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 from collections.abc import Callable
 from typing import Any
@@ -19,18 +20,13 @@ def by_fields(obj: Any) -> tuple[type[Any], tuple[object, ...]]:
     >>> pickle.loads(pickle.dumps(parse("Ahmed al-Mesmari"))) == parse("Ahmed al-Mesmari")
     True
     """
-    kind = type(obj)
-    values = _VALUES.get(kind)
-    if values is None:
-        values = _VALUES[kind] = _values_of(kind)
-    return (kind, values(obj))
+    kind: type[Any] = type(obj)
+    return (kind, _values_of(kind)(obj))  # type: ignore[arg-type]
 
 
 # Per class, a function giving an instance's field values as a tuple: dask ships hundreds
 # of thousands of parts, and looking their fields up once per class is a third faster.
-_VALUES: dict[type[Any], Callable[[Any], tuple[object, ...]]] = {}
-
-
+@functools.cache
 def _values_of(kind: type[Any]) -> Callable[[Any], tuple[object, ...]]:
     names = [f.name for f in dataclasses.fields(kind)]
     getter = operator.attrgetter(*names)

@@ -28,6 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Final, Generic, TypeVar
 
 from .aliases import AliasTable, load_aliases
+from .cluster import Link, Resolved, Verdicts, entities
 from .compare import DEFAULT_THRESHOLD
 from .errors import NamematchError
 from .keys import Pairing, keys
@@ -35,16 +36,13 @@ from .normalize import normalize
 from .parse import parse
 from .resolve import (
     MAX_BUCKET,
-    Informativeness,
     Resolution,
-    Verdicts,
-    Work,
     collector_paused,
-    entities,
-    head_mentions,
     judge,
-    signature_heads,
+    prepare_list,
+    resolutions,
 )
+from .session import Session
 
 COLUMNS = ("name", "entity", "canonical", "score")
 # Blocking keys are shuffled as Arrow strings: hashed and shipped in bulk, several times
@@ -190,18 +188,18 @@ def candidate_pairs(
     return {divmod(code, len(texts)) for code in frame["code"].tolist()}
 
 
-def _judge_part(part: Any, heads: Sequence[int], shipped: _Once[Work]) -> Any:
+def _judge_part(part: Any, heads: Sequence[int], shipped: _Once[Session]) -> Any:
     """One partition of pair codes over ``heads`` -> the verdicts that matter (match or
     possible conflict)."""
     _, _, pd = _modules()
-    work = shipped.value
+    session = shipped.value
     size = len(heads)
     # In name order: pairs of one name share its part comparisons, which the similarity
     # cache then serves.
     pairs = [(heads[code // size], heads[code % size])
              for code in sorted(part["code"].tolist())]
     with collector_paused():
-        return _verdict_frame(pd, judge(pairs, work), len(work.parsed))
+        return _verdict_frame(pd, judge(pairs, session), len(session.parsed))
 
 
 def _verdict_frame(pd: Any, verdicts: Verdicts, size: int) -> Any:
@@ -226,7 +224,8 @@ def _found(frame: Any, size: int) -> Verdicts:
     codes = frame["code"].to_numpy()
     conflicts = array("q", codes[kinds == _CONFLICT].tobytes())
     matched = kinds != _CONFLICT
-    matches = [(*divmod(code, size), score, kind == _WHOLE_MATCH) for code, score, kind
+    matches = [Link(code // size, code % size, score, kind == _WHOLE_MATCH)
+               for code, score, kind
                in zip(codes[matched].tolist(), frame["score"].to_numpy()[matched].tolist(),
                       kinds[matched].tolist(), strict=True)]
     return Verdicts(matches, conflicts)
@@ -327,7 +326,7 @@ def _resolved(
     threshold: float,
     max_bucket: int,
     parts: int,
-) -> tuple[dict[str, tuple[str, str, float]], dict[str, Counter[str]]]:
+) -> tuple[Resolved, dict[str, Counter[str]]]:
     """Resolve the names of a dask Series: for each normalized name, its entity, canonical
     name and score; and for each, how it was written (and how often)."""
     dask, _, pd = _modules()
@@ -339,32 +338,26 @@ def _resolved(
                               "count": pd.Series([], dtype="int64")})
     forms = series.map_partitions(_forms, meta=form_meta)
     sizes = forms.groupby(["normal", "written"])["count"].sum().compute()
-    counts: Counter[str] = Counter()
     written: dict[str, Counter[str]] = defaultdict(Counter)
     for (normal, shown), size in zip(sizes.index.tolist(), sizes.tolist(), strict=True):
-        counts[normal] += size
         written[normal][shown] += size
 
     # 2. Parse once on the client, as the single-machine path does.
-    distinct = sorted(counts)
-    parsed = [parse(text) for text in distinct]
-    weights = Informativeness.of(parsed)
-    heads = signature_heads(parsed)
-    mentions = head_mentions(parsed, [counts[text] for text in distinct], heads)
+    names, session = prepare_list(written, table, threshold)
 
     # 3. and 4. Candidate pairs among the signature heads, compared in partitions.
     verdicts = Verdicts.empty()
+    heads = names.heads
     if len(heads) > 1:
-        pairs = _pair_frame([distinct[i] for i in heads], max_bucket, parts, mentions)
-        work = _shared(dask, _Once(Work(parsed, table, threshold, weights)), "work")
+        pairs = _pair_frame([names.texts[i] for i in heads], max_bucket, parts, names.mentions)
+        shipped = _shared(dask, _Once(session), "session")
         shared_heads = _shared(dask, heads, "heads")
-        judged = pairs.map_partitions(_judge_part, shared_heads, work,
+        judged = pairs.map_partitions(_judge_part, shared_heads, shipped,
                                       meta=_verdict_frame(pd, Verdicts.empty(), 0))
-        verdicts = _found(judged.compute(), len(parsed))
+        verdicts = _found(judged.compute(), len(names.parsed))
 
     # 5. Cluster on the client.
-    resolved = entities(distinct, parsed, counts, written, verdicts, table, threshold, weights)
-    return resolved, written
+    return entities(names, verdicts, session), written
 
 
 class SchedulerError(NamematchError):
@@ -457,6 +450,4 @@ def _resolve_list(
         resolved, written = _resolved(frame["name"], aliases, threshold, max_bucket, workers)
         # The rows are here already: map them back here rather than in partitions, as the
         # single-machine path does (a written form's normalized name is known from counting).
-        by_line = {shown: Resolution(shown, *resolved[normal])
-                   for normal, forms in written.items() for shown in forms}
-        return [by_line.get(row) or Resolution(row, "", "", 0.0) for row in rows]  # or blank
+        return resolutions(rows, written, resolved)

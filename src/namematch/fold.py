@@ -22,9 +22,10 @@ from typing import Final
 from unidecode import unidecode
 
 from . import script
-from ._data import shipped
+from .tables import tables
 
 VOWELS: Final = frozenset("aeiouAYWI")
+_NOT_CONSONANTS: Final = VOWELS | {"'", "~", "H"}
 SHORT_VOWELS: Final = frozenset("aeio")
 _PLAIN_VOWELS: Final = frozenset("aeiou")
 _LETTERS: Final = re.compile(r"[^a-z-]+")
@@ -40,15 +41,15 @@ class _Rules:
 
 @functools.cache
 def _rules() -> _Rules:
-    data = shipped("rules.yaml")
+    rules = tables().rules
 
-    def compile_table(rows: list[list[str]]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    def compile_table(rows: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
         return tuple((re.compile(pattern), out) for pattern, out in rows)
 
     return _Rules(
-        rewrites=compile_table(data["rewrites"]),
-        final=compile_table(data["vowels"]["final"]),
-        runs=compile_table(data["vowels"]["runs"]),
+        rewrites=compile_table(rules.rewrites),
+        final=compile_table(rules.final_vowels),
+        runs=compile_table(rules.vowel_runs),
     )
 
 
@@ -125,3 +126,16 @@ def join_forms(left: str, right: str, article: bool = False) -> str:
     left, right = left.lstrip(script.UNVOCALIZED), right.lstrip(script.UNVOCALIZED)
     link = "l" if article and right[:1] in VOWELS and not marker else ""
     return marker + collapse(left + link + right)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def skeleton(form: str) -> str:
+    """The coarse consonant skeleton of a folded form (``key_classes`` in rules.yaml):
+    what blocking keys are made of, and what the comparison's cheap bound reads.
+
+    >>> skeleton("qaDafI"), skeleton("gadafI"), skeleton("~qDAfI")
+    ('kdf', 'kdf', 'kdf')
+    """
+    classes = tables().rules.key_classes
+    consonants = (classes.get(s, s) for s in form if s not in _NOT_CONSONANTS)
+    return collapse("".join(consonants))

@@ -3,16 +3,18 @@
 A part's key is its consonant skeleton in coarse classes (``key_classes`` in
 ``data/rules.yaml``); a slip-tolerant key also gives the skeleton with any one consonant
 left out, so that one slip (a substitution, insertion or deletion) still leaves a shared
-key. The keys mirror the rules of :mod:`namematch.compare`:
+key. The keys are derived from the name rules of :mod:`namematch.rules`, which the
+comparison reads too:
 
 * part keys (``p:``) pair a one-part mention with the names whose last part (or last two
   parts joined, or kunya) it may meet; they never pair two longer names;
-* combined keys (``c:``) pair two longer names whose openings agree: the first part, the
-  first two parts joined, or the second part after a leading Mohammed, each with a later
-  part or two adjacent later parts joined. One slip is allowed in the opening or in the
-  last part; a middle part (often a father's common given name) must agree exactly. One
-  more combined key reads the name as written surname first (its second part as the
-  opening, its first part as the last).
+* combined keys (``c:``) pair two longer names whose openings (:func:`rules.openings`)
+  agree: the first part, the first two parts joined, or the second part after a leading
+  Mohammed, each with a later part or two adjacent later parts joined. One slip is allowed
+  in the opening or in the last part; a middle part (often a father's common given name)
+  must agree exactly. One more combined key reads the name as written surname first
+  (:func:`rules.may_be_surname_first`): its second part as the opening, its first part as
+  the last.
 
 >>> sorted(k for k in keys("Mesmari"))
 ['p:mmr', 'p:msm', 'p:msmr', 'p:msr', 'p:smr']
@@ -24,94 +26,94 @@ True
 
 from __future__ import annotations
 
-import functools
 import itertools
 from array import array
 from collections.abc import Iterable, Iterator
 from typing import Final
 
-from ._data import shipped
-from .fold import VOWELS, collapse, fold, join_forms
+from .fold import join_forms, skeleton
 from .parse import Name, Part, parse
+from .rules import may_be_surname_first, openings, single_targets
+
+__all__ = ["LEADERS", "NEIGHBOURS", "KeyCache", "Pairing", "keys", "part_keys"]
 
 _LONGEST: Final = 16  # no slip variants for longer skeletons: no name part is that long, junk is
-_NOT_CONSONANTS: Final = VOWELS | {"'", "~", "H"}
 
 
-@functools.cache
-def _classes() -> dict[str, str]:
-    table: dict[str, list[str]] = shipped("rules.yaml")["key_classes"]
-    return {symbol: key for key, symbols in table.items() for symbol in symbols}
+class KeyCache:
+    """The keys worked out for the forms of one run's names: common parts recur in many
+    names. Owned by the run, and dropped once its list is blocked."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, frozenset[str]] = {}
+        self.variants: dict[tuple[str, int], tuple[str, frozenset[str]]] = {}
+
+    def part_keys(self, form: str) -> frozenset[str]:
+        found = self.parts.get(form)
+        if found is None:
+            exact, slips = self.variants_of(form, 4)
+            found = self.parts[form] = (frozenset("p:" + k for k in {exact, *slips})
+                                        if exact else frozenset())
+        return found
+
+    def variants_of(self, form: str, shortest: int = 3) -> tuple[str, frozenset[str]]:
+        key = (form, shortest)
+        found = self.variants.get(key)
+        if found is None:
+            found = self.variants[key] = _variants(form, shortest)
+        return found
 
 
-@functools.lru_cache(maxsize=1 << 18)
-def skeleton(form: str) -> str:
-    """The coarse consonant skeleton of a folded form.
-
-    >>> skeleton("qaDafI"), skeleton("gadafI"), skeleton("~qDAfI")
-    ('kdf', 'kdf', 'kdf')
-    """
-    classes = _classes()
-    consonants = (classes.get(s, s) for s in form if s not in _NOT_CONSONANTS)
-    return collapse("".join(consonants))
-
-
-@functools.lru_cache(maxsize=1 << 18)
 def part_keys(form: str) -> frozenset[str]:
-    """The keys of one part: its skeleton and, if long enough, the skeleton less one letter."""
-    exact, slips = _variants(form, 4)
-    if not exact:
-        return frozenset()
-    return frozenset("p:" + k for k in {exact, *slips})
+    """The keys of one part: its skeleton and, if long enough, the skeleton less one letter.
+
+    >>> sorted(part_keys("msmArI"))
+    ['p:mmr', 'p:msm', 'p:msmr', 'p:msr', 'p:smr']
+    """
+    return KeyCache().part_keys(form)
 
 
-def keys(name: Name | str) -> frozenset[str]:
+def keys(name: Name | str, cache: KeyCache | None = None) -> frozenset[str]:
     """All blocking keys of a name (a parsed :class:`Name` or a string).
 
     A one-part name gives its part keys. A longer name gives the part keys of what a one-part
-    mention may meet (its last part, its last two parts joined, its kunya), and combined keys
-    for other longer names: each way the comparison may open the name (its first part, its
-    first two parts joined, or its second part after a leading Mohammed) with each later part
-    or two adjacent later parts joined, one slip allowed in the opening or the last part.
+    mention may meet (:func:`rules.single_targets`), and combined keys for other longer
+    names: each opening of the name (:func:`rules.openings`) with each later part or two
+    adjacent later parts joined, one slip allowed in the opening or the last part; and one
+    more for a name that may be written surname first. ``cache`` keeps part keys for a run
+    that blocks many names.
     """
     parsed = name if isinstance(name, Name) else parse(name)
     parts = parsed.parts
-    if not parts:
-        return frozenset()
-    if len(parts) == 1:
-        return part_keys(parts[0].form)
-    # A one-part mention must meet a longer name's last part (or the last two joined),
-    # or its kunya: only those give the part keys a one-part mention is looked up by.
-    last, before = parts[-1], parts[-2]
-    out = set(part_keys(last.form))
-    out |= part_keys(join_forms(before.form, last.form, last.article))
-    if parts[0].role == "kunya":
-        out |= part_keys(parts[0].form)
-    for first, rest in _openings(parsed):
-        first_exact, first_slips = _variants(first)
-        if not first_exact:
-            continue
-        for later, tolerant in _units(rest):
-            exact, slips = _variants(later, 2)
-            if not exact:
-                continue
-            out.add(f"c:{first_exact}|{exact}")
-            if tolerant:
-                out.update(f"c:{first_exact}|{v}" for v in slips)
-                out.update(f"c:{v}|{exact}" for v in first_slips)
-    if (len(parts) > 1 and parts[0].role != "kunya" and not parsed.patronymic
-            and not given_name(parts[0].form)):
+    memo = cache if cache is not None else KeyCache()
+    if len(parts) < 2:
+        return memo.part_keys(parts[0].form) if parts else frozenset()
+    out: set[str] = set()
+    for target in single_targets(parsed):
+        out |= memo.part_keys(target.form)
+    for opening in openings(parsed):
+        out.update(_combined_keys(opening.form, opening.rest, memo))
+    if may_be_surname_first(parsed):
         # Written surname first ("Haftar Khalifa"): the key its given-name-first
         # spelling has for its opening and last part.
         out.add(f"c:{skeleton(parts[1].form)}|{skeleton(parts[0].form)}")
     return frozenset(out)
 
 
-def forget_keys() -> None:
-    """Empty the caches of part keys (a few hundred megabytes after a million names): once a
-    list is blocked, nothing reads them until the next one."""
-    part_keys.cache_clear()
-    _variants.cache_clear()
+def _combined_keys(first: str, rest: tuple[Part, ...], memo: KeyCache) -> Iterator[str]:
+    """The combined keys of an opening with each later unit, one slip allowed in the
+    opening or in the last part."""
+    first_exact, first_slips = memo.variants_of(first)
+    if not first_exact:
+        return
+    for later, tolerant in _units(rest):
+        exact, slips = memo.variants_of(later, 2)
+        if not exact:
+            continue
+        yield f"c:{first_exact}|{exact}"
+        if tolerant:
+            yield from (f"c:{first_exact}|{v}" for v in slips)
+            yield from (f"c:{v}|{exact}" for v in first_slips)
 
 
 NEIGHBOURS: Final = 1
@@ -235,38 +237,6 @@ class Pairing:
             yield indexes[position], partners
 
 
-@functools.cache
-def _optional_first() -> frozenset[str]:
-    return frozenset(skeleton(fold(text)) for text in shipped("names.yaml")["optional_first"])
-
-
-@functools.cache
-def _given_names() -> frozenset[str]:
-    return frozenset(skeleton(fold(text)) for text in shipped("names.yaml")["given_names"])
-
-
-def given_name(form: str) -> bool:
-    """Whether a folded part may spell a common given name (``given_names`` in names.yaml):
-    its skeleton is one of theirs.
-
-    >>> given_name(fold("Hussein")), given_name(fold("Haftar"))
-    (True, False)
-    """
-    return skeleton(form) in _given_names()
-
-
-def _openings(name: Name) -> list[tuple[str, tuple[Part, ...]]]:
-    """The forms a comparison may align with the other name's first part, each with the
-    parts that follow it (see the first-part rule in :mod:`namematch.compare`)."""
-    parts = name.parts
-    out = [(parts[0].form, parts[1:])]
-    if len(parts) > 2:
-        out.append((join_forms(parts[0].form, parts[1].form, parts[1].article), parts[2:]))
-        if not name.patronymic and skeleton(parts[0].form) in _optional_first():
-            out.append((parts[1].form, parts[2:]))
-    return out
-
-
 def _units(parts: tuple[Part, ...]) -> list[tuple[str, bool]]:
     """Each part's form and each two adjacent parts' joined form, with whether its keys
     allow a slip: only the last part's do. A middle part is often a father's common given
@@ -277,7 +247,6 @@ def _units(parts: tuple[Part, ...]) -> list[tuple[str, bool]]:
     return out
 
 
-@functools.lru_cache(maxsize=1 << 18)
 def _variants(form: str, shortest: int = 3) -> tuple[str, frozenset[str]]:
     """A form's skeleton and its one-letter-less variants (skeletons of ``shortest``+ letters).
 

@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
-from ._data import shipped
 from ._pickling import by_fields
 from .fold import fold, latin
 from .normalize import normalize
 from .script import is_arabic, strip_article
+from .tables import tables
 
 _TOKEN_JUNK: Final = re.compile(r"[^\w']+")
 _ARABIC_ARTICLE: Final = "ال"
@@ -95,20 +95,18 @@ class _Lexicon:
 
 @functools.cache
 def _lexicon() -> _Lexicon:
-    data = shipped("names.yaml")
-    titles = {tuple(t.split()): False for t in data["titles"]}
-    titles |= {tuple(t.split()): True for t in data["ambiguous_titles"]}
+    data = tables().names
+    titles = {tuple(t.split()): False for t in data.titles}
+    titles |= {tuple(t.split()): True for t in data.ambiguous_titles}
     return _Lexicon(
         titles=titles,
         longest_title=max(len(t) for t in titles),
-        articles=frozenset(data["articles"]),
-        sun_articles=frozenset(data["sun_articles"]),
-        patronymics=frozenset(data["patronymics"]) | frozenset(data["arabic_patronymics"]),
-        kunyas=frozenset(data["kunyas"]) | frozenset(data["arabic_kunyas"]),
-        compounds=frozenset(data["compounds"]) | frozenset(data["arabic_compounds"]),
-        joined_article=re.compile(
-            "^(?:" + "|".join(data["joined_articles"]) + ")(?=[a-z']{4,}$)"
-        ),
+        articles=frozenset(data.articles),
+        sun_articles=frozenset(data.sun_articles),
+        patronymics=frozenset(data.patronymics),
+        kunyas=frozenset(data.kunyas),
+        compounds=frozenset(data.compounds),
+        joined_article=re.compile("^(?:" + "|".join(data.joined_articles) + ")(?=[a-z']{4,}$)"),
     )
 
 

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from typing import Final
 
-from ._data import shipped
+from .tables import tables
 
 UNVOCALIZED: Final = "~"
 _ARABIC: Final = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
@@ -36,8 +36,8 @@ def is_arabic(text: str) -> bool:
 
 @functools.cache
 def _table() -> tuple[dict[str, str], str]:
-    data = shipped("arabic.yaml")
-    return {str(k): str(v) for k, v in data["letters"].items()}, str(data["article"])
+    arabic = tables().arabic
+    return arabic.letters, arabic.article
 
 
 def strip_article(word: str) -> str:

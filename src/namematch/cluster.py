@@ -1,0 +1,316 @@
+"""Cluster the distinct names of a list from the verdicts on their candidate pairs.
+
+Names of two or more parts are merged best pair first, never across a cannot-link (two
+names that conflict), so a chain of partial matches cannot glue two different people
+together. One-part mentions ("Ghosri said") are grouped among themselves, then each group
+joins the single entity it fits best, or stays alone. Each entity gets a canonical name
+and an id; each name its score against the canonical name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from ._pickling import by_fields
+from .aliases import AliasTable
+from .compare import MAX_PARTS
+from .distinct import NameList, signature
+from .parse import Name
+from .script import is_arabic
+from .session import Session
+
+__all__ = ["Clusters", "Link", "Verdicts", "entities", "without_titles"]
+
+Resolved = dict[str, tuple[str, str, float]]
+"""Each normalized name's entity id, the entity's canonical name and the name's score."""
+
+
+class Link(NamedTuple):
+    """A match between names ``i`` and ``j`` of a list; ``whole`` when every part of both
+    took part (Hezbollah = Hizb Allah), so even a one-part name is a full match there."""
+
+    i: int
+    j: int
+    score: float
+    whole: bool
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """What comparing candidate pairs found that can change the clustering: the matches,
+    and the pairs that possibly conflict, packed as codes ``i * len(parsed) + j`` (most
+    candidate pairs are conflicts: packed, a million of them travel as 8 MB of bytes rather
+    than as a million tuples). The other pairs are left out.
+    """
+
+    matches: list[Link]
+    conflicts: array[int]
+
+    @classmethod
+    def empty(cls) -> Verdicts:
+        return cls([], array("q"))
+
+    def add(self, other: Verdicts) -> None:
+        """Append ``other``'s verdicts to these."""
+        self.matches.extend(other.matches)
+        self.conflicts.extend(other.conflicts)
+
+    def __reduce__(self) -> tuple[type[Verdicts], tuple[object, ...]]:
+        return by_fields(self)
+
+
+class Clusters:
+    """Union-find with cannot-links: two sets that must stay apart never merge.
+
+    Each root keeps the names its set must stay apart from (any member of the other set,
+    resolved with :meth:`find` when asked). Merging keeps the bigger of the two collections
+    and adds the smaller to it, so a famous name's thousands of cannot-links are not copied
+    again at each merge.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+        self.apart: dict[int, set[int]] = {}
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def keep_apart(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self._apart(ra).add(rb)
+            self._apart(rb).add(ra)
+
+    def _apart(self, root: int) -> set[int]:
+        found = self.apart.get(root)
+        if found is None:
+            found = self.apart[root] = set()
+        return found
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        apart_a, apart_b = self.apart.get(ra), self.apart.get(rb)
+        if apart_a is not None and apart_b is not None:
+            if len(apart_b) < len(apart_a):
+                ra, rb, apart_a, apart_b = rb, ra, apart_b, apart_a
+            if any(self.find(other) == rb for other in apart_a):
+                return False
+        elif apart_a is not None:
+            if any(self.find(other) == rb for other in apart_a):
+                return False
+        elif apart_b is not None and any(self.find(other) == ra for other in apart_b):
+            return False
+        # The lower index stays root, so the result does not depend on merge order.
+        keep, gone = min(ra, rb), max(ra, rb)
+        self.parent[gone] = keep
+        merged = self.apart.pop(gone, None)
+        if merged is not None:
+            kept = self.apart.pop(keep, None)
+            if kept is not None:
+                if len(kept) > len(merged):
+                    kept, merged = merged, kept
+                merged |= kept
+            self.apart[keep] = merged
+        return True
+
+
+
+
+class _Links:
+    """The links clustering follows: match edges between names of the same kind (or whole
+    matches), one-part mentions' links to longer names, and known scores by head pair."""
+
+    def __init__(self) -> None:
+        self.edges: list[tuple[float, int, int]] = []
+        self.single: dict[int, list[tuple[float, int]]] = defaultdict(list)
+        self.scores: dict[tuple[int, int], float] = {}
+
+    def add(self, link: Link, parsed: Sequence[Name]) -> None:
+        i, j, score = link.i, link.j, link.score
+        self.scores[min(i, j), max(i, j)] = score
+        multi_i, multi_j = len(parsed[i].parts) > 1, len(parsed[j].parts) > 1
+        if multi_i == multi_j or link.whole:
+            self.edges.append((score, i, j))
+        elif multi_i:
+            self.single[j].append((score, i))
+        else:
+            self.single[i].append((score, j))
+
+
+def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
+    """Cluster ``names`` from the verdicts on their candidate pairs (compared in
+    ``session``, or in copies of it elsewhere). Returns, for each normalized name, its entity
+    id, the entity's canonical name and the name's score against it. The single-machine
+    path and a distributed one give the same verdicts to this one function. Its conflicts
+    are possible ones (see :func:`namematch.resolve.judge`); those that could stop a merge
+    are settled here.
+    """
+    size = len(names.texts)
+    clusters = Clusters(size)
+    # Every merge below follows a link of ``reach``: a cannot-link between two names it
+    # does not connect can never stop one, so only the others are kept (a few in a thousand
+    # on synthetic lists, where most candidate pairs are conflicts).
+    reach = Clusters(size)
+    heads = _merge_signatures(names.parsed, clusters, reach)
+    links = _Links()
+    for link in verdicts.matches:
+        reach.union(link.i, link.j)
+        links.add(link, names.parsed)
+    if session.table is not None:
+        _alias_edges(names.texts, session.table, links, reach)
+    for code in verdicts.conflicts:
+        i, j = divmod(code, size)
+        # A verdict's conflict may be unsettled: settle it here, where it matters.
+        if reach.find(i) == reach.find(j) and session.outcome(i, j).conflict:
+            clusters.keep_apart(i, j)
+    for _, i, j in sorted(links.edges, key=lambda e: (-e[0], e[1], e[2])):
+        clusters.union(i, j)
+    _attach_single_mentions(clusters, links.single, names)
+    return _canonical(names, clusters, session, _Known(heads, links.scores))
+
+
+def _merge_signatures(parsed: Sequence[Name], clusters: Clusters, reach: Clusters) -> list[int]:
+    """Merge the names of each signature (spellings that fold alike are one name); return
+    the head of each name's signature."""
+    first_of: dict[tuple[object, ...], int] = {}
+    heads = []
+    for i, name in enumerate(parsed):
+        head = first_of.setdefault(signature(name), i)
+        clusters.union(head, i)
+        reach.union(head, i)
+        heads.append(head)
+    return heads
+
+
+def _alias_edges(texts: Sequence[str], table: AliasTable, links: _Links,
+                 reach: Clusters) -> None:
+    """An edge of score 1 between the names of each whole-name alias group present."""
+    index = {text: i for i, text in enumerate(texts)}
+    for group in table.name_groups().values():
+        present = sorted(index[t] for t in group if t in index)
+        for other in present[1:]:
+            links.edges.append((1.0, present[0], other))
+            reach.union(present[0], other)
+
+
+def _attach_single_mentions(clusters: Clusters, single_links: dict[int, list[tuple[float, int]]],
+                            names: NameList) -> None:
+    """Join each group of one-part mentions to the one entity it fits best, if any."""
+    texts = names.texts
+    mentions: Counter[int] = Counter()
+    for i, text in enumerate(texts):
+        mentions[clusters.find(i)] += names.counts[text]
+    best: dict[int, tuple[float, int, str, int]] = {}
+    for single, offers in single_links.items():
+        group = clusters.find(single)
+        for score, full in offers:
+            root = clusters.find(full)
+            offer = (score, mentions[root], texts[root], root)
+            # Highest score, then the entity mentioned most, then a fixed order.
+            if group not in best or (offer[0], offer[1], _neg(offer[2])) > (
+                best[group][0], best[group][1], _neg(best[group][2])
+            ):
+                best[group] = offer
+    has_full_name = {clusters.find(i) for i, name in enumerate(names.parsed)
+                     if len(name.parts) > 1}
+    for group, (_, _, _, root) in sorted(best.items()):
+        if group not in has_full_name:  # already in a full name's entity
+            clusters.union(group, root)
+
+
+def _neg(text: str) -> tuple[int, ...]:
+    """Sort key reversing string order, for max() over (score, count, text) tuples."""
+    return tuple(-ord(c) for c in text)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """Scores already computed: ``heads[i]`` is the first name of name i's signature, and
+    ``scores`` holds the matched verdicts by (smaller, larger) head index."""
+
+    heads: Sequence[int]
+    scores: dict[tuple[int, int], float]
+
+    def score(self, i: int, j: int, parsed: Sequence[Name],
+              table: AliasTable | None) -> float | None:
+        """The score of names i and j if it is known without comparing them again."""
+        if not 0 < len(parsed[i].parts) <= MAX_PARTS or not 0 < len(parsed[j].parts) <= MAX_PARTS:
+            return None
+        if table is not None and table.names and (
+                parsed[i].text in table.names or parsed[j].text in table.names):
+            return None  # an alias of the whole name decides by its text, not its signature
+        hi, hj = self.heads[i], self.heads[j]
+        if hi == hj:
+            return 1.0  # same parts, same forms: every part pairs with similarity 1
+        return self.scores.get((min(hi, hj), max(hi, hj)))
+
+
+def _entity_id(members: Iterable[str]) -> str:
+    digest = hashlib.blake2b(min(members).encode("utf-8"), digest_size=6).hexdigest()
+    return "E" + digest
+
+
+def _canonical_key(name: Name, count: int, shown: str) -> tuple[int, int, int, int, str]:
+    return (
+        -int(len(name.parts) > 1),  # a full name before a one-part mention
+        int(is_arabic(name.text)),  # a Latin spelling before Arabic script
+        -count,  # the most frequent spelling
+        -len(name.parts),  # the most complete
+        shown,
+    )
+
+
+def without_titles(written: str, name: Name) -> str:
+    """The name as written, less the leading titles the parser stripped.
+
+    >>> from namematch.parse import parse
+    >>> without_titles("Brig. Gen. Ahmed al-Mesmari", parse("Brig. Gen. Ahmed al-Mesmari"))
+    'Ahmed al-Mesmari'
+    """
+    drop = sum(len(title.split()) for title in name.titles)
+    words = written.split()
+    return " ".join(words[drop:]) if 0 < drop < len(words) else written.strip()
+
+
+def _most_written(forms: Mapping[str, int]) -> str:
+    """The spelling written most often, the first in string order among equals."""
+    if len(forms) == 1:  # most names: no call of min() and its key function
+        return next(iter(forms))
+    return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def _canonical(names: NameList, clusters: Clusters, session: Session,
+               known: _Known) -> Resolved:
+    """Each entity's id and canonical name, and each name's score against it."""
+    texts, parsed, counts = names.texts, names.parsed, names.counts
+    display = {text: without_titles(_most_written(names.written[text]), parsed[i])
+               for i, text in enumerate(texts)}
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(texts)):
+        members[clusters.find(i)].append(i)
+    entity_of: dict[int, tuple[str, int]] = {}
+    for root, group in members.items():
+        canonical = group[0] if len(group) == 1 else min(
+            group, key=lambda i: _canonical_key(parsed[i], counts[texts[i]], display[texts[i]]))
+        entity_of[root] = (_entity_id(texts[i] for i in group), canonical)
+    # One score per distinct name, against its entity's canonical name.
+    resolved: Resolved = {}
+    for i, text in enumerate(texts):
+        entity, canonical = entity_of[clusters.find(i)]
+        score = 1.0 if canonical == i else known.score(i, canonical, parsed, session.table)
+        if score is None:
+            score = session.outcome(i, canonical).score
+        resolved[text] = (entity, display[texts[canonical]], round(score, 3))
+    return resolved

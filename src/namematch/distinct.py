@@ -1,0 +1,124 @@
+"""The distinct names of a list: how often each is written, parsed once, weighted.
+
+Names repeat (a few people are mentioned very often), so every later stage works on the
+distinct normalized names, sorted, and maps its results back onto the input rows. Names
+whose parts fold alike share a *signature*: they always match, so only the first of each
+signature (its *head*) is blocked and compared.
+
+>>> names = NameList.of({"ahmed al-mesmari": {"Ahmed al-Mesmari": 2}, "mesmari": {"Mesmari": 1}})
+>>> names.texts, names.heads, names.mentions
+(['ahmed al-mesmari', 'mesmari'], [0, 1], [2, 1])
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from .fold import skeleton
+from .parse import Name, Part, parse
+
+__all__ = ["MIN_WEIGHT", "Informativeness", "NameList", "signature"]
+
+MIN_WEIGHT: Final = 0.15
+"""The weight of the commonest part, relative to a part no other name has."""
+
+
+def signature(name: Name) -> tuple[object, ...]:
+    """What comparison sees of a name: two names with one signature always match.
+
+    >>> signature(parse("Gen. Khalifa Haftar")) == signature(parse("Khalifa Haftar"))
+    True
+    """
+    return (tuple((p.form, p.article, p.role == "kunya") for p in name.parts), name.patronymic)
+
+
+class Informativeness:
+    """Part weights from the list itself: a part most names share is weak evidence.
+
+    The weight is the inverse document frequency of the part's skeleton, scaled to [0.15, 1].
+    An instance is a plain callable object (not a closure), so worker processes and
+    distributed engines can receive it by pickling.
+
+    >>> weigh = Informativeness.of([parse(n) for n in ["Ali Saleh", "Ali Haftar", "Ali Sistani"]])
+    >>> weigh(parse("Ali").parts[0]) < weigh(parse("Haftar").parts[0])
+    True
+    """
+
+    def __init__(self, frequency: dict[str, int], size: int) -> None:
+        self.frequency = frequency  # names per part skeleton
+        self.size = size  # names in all
+        self.known: dict[str, float] = {}
+
+    @classmethod
+    def of(cls, names: Sequence[Name]) -> Informativeness:
+        """The weights of the parts of ``names``."""
+        frequency: Counter[str] = Counter()
+        for name in names:
+            frequency.update({skeleton(p.form) for p in name.parts})
+        return cls(dict(frequency), len(names))
+
+    def __reduce__(self) -> tuple[type[Informativeness], tuple[dict[str, int], int]]:
+        return (Informativeness, (self.frequency, self.size))
+
+    def __call__(self, part: Part) -> float:
+        weight = self.known.get(part.form)
+        if weight is None:
+            scale = math.log(self.size + 1) or 1.0
+            count = self.frequency.get(skeleton(part.form), 0)
+            rarity = math.log((self.size + 1) / (count + 1)) / scale
+            weight = self.known[part.form] = min(1.0, max(MIN_WEIGHT, rarity))
+        return weight
+
+
+def signature_heads(parsed: Sequence[Name]) -> list[int]:
+    """Indexes of the first name of each folded signature, in order: the names to compare."""
+    seen: set[tuple[object, ...]] = set()
+    heads = []
+    for i, name in enumerate(parsed):
+        key = signature(name)
+        if key not in seen:
+            seen.add(key)
+            heads.append(i)
+    return heads
+
+
+def head_mentions(parsed: Sequence[Name], times: Sequence[int], heads: Sequence[int]) -> list[int]:
+    """How often the name of each of ``heads`` (see :func:`signature_heads`) is mentioned,
+    with every name that folds like it; ``times`` gives each parsed name's mentions."""
+    position = {signature(parsed[head]): k for k, head in enumerate(heads)}
+    total = [0] * len(heads)
+    for name, count in zip(parsed, times, strict=True):
+        total[position[signature(name)]] += count
+    return total
+
+
+@dataclass(frozen=True)
+class NameList:
+    """The distinct normalized names of a list, sorted (``texts``), with their parses, how
+    often each occurs (``counts``) and how it was written (``written``), the part weights,
+    the signature heads and how often each head's signature is mentioned."""
+
+    texts: list[str]
+    parsed: list[Name]
+    counts: dict[str, int]
+    written: Mapping[str, Mapping[str, int]]
+    weights: Informativeness
+    heads: list[int]
+    mentions: list[int]
+
+    @classmethod
+    def of(cls, written: Mapping[str, Mapping[str, int]],
+           parse_all: Callable[[list[str]], Iterable[str]] = iter) -> NameList:
+        """The list whose normalized names were written as ``written`` says (normalized
+        name -> each spelling as written -> times); ``parse_all`` wraps the names as they
+        are parsed (for progress)."""
+        counts = {normal: sum(forms.values()) for normal, forms in written.items()}
+        texts = sorted(counts)
+        parsed = [parse(text) for text in parse_all(texts)]
+        heads = signature_heads(parsed)
+        return cls(texts, parsed, counts, written, Informativeness.of(parsed), heads,
+                   head_mentions(parsed, [counts[text] for text in texts], heads))

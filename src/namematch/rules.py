@@ -1,0 +1,210 @@
+"""The name rules: facts about one parsed name that blocking and comparison both read.
+
+Each rule is defined here once. :mod:`namematch.keys` turns the facts into blocking keys
+and :mod:`namematch.compare` into verdicts, so a pair the comparison may accept always
+shares a key (a property test checks it):
+
+* :func:`openings`: the forms a name may start with (its first part, its first two parts
+  written as one word, its second part after a leading Mohammed that may be left out); two
+  names of two or more parts match only when their openings agree.
+* :func:`optional_first`: whether the first part may be left out.
+* :func:`may_be_surname_first`: whether the first part may be a surname written first.
+* :func:`single_targets`: which parts a one-part mention may meet.
+
+:class:`Prepared` holds a name as the comparison reads it, with these facts worked out once.
+
+>>> from namematch.parse import parse
+>>> [o.form for o in openings(parse("Mohammed Hosni Mubarak"))]
+['mohamed', 'mohamedhosnI', 'hosnI']
+>>> may_be_surname_first(parse("Haftar Khalifa")), may_be_surname_first(parse("Ali Hassan"))
+(True, False)
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Final, NamedTuple
+
+from .aliases import AliasTable
+from .distance import PART_THRESHOLD, form_similarity, skeleton_bits
+from .fold import fold, join_forms, skeleton
+from .parse import Name, Part
+from .tables import tables
+
+__all__ = [
+    "Opening",
+    "Prepared",
+    "Target",
+    "given_name",
+    "may_be_surname_first",
+    "openings",
+    "optional_first",
+    "single_targets",
+]
+
+Weights = Callable[[Part], float]
+"""Each part's informativeness (1 for every part by default)."""
+
+
+class Opening(NamedTuple):
+    """A form a name may start with, and the parts that follow it."""
+
+    form: str
+    rest: tuple[Part, ...]
+    left_out: Part | None = None
+    """The part left out before it (a leading Mohammed), if any."""
+
+
+class Target(NamedTuple):
+    """A form of a longer name that a one-part mention may meet."""
+
+    form: str
+    kunya_only: bool
+    """Whether only a kunya mention (Abu Obeida) may meet it: a name's leading kunya."""
+    joined: bool
+    """Whether it joins two parts (an alias table lists parts, not joined forms)."""
+
+
+@functools.cache
+def _optional_first_forms() -> frozenset[str]:
+    return frozenset(fold(text) for text in tables().names.optional_first)
+
+
+@functools.cache
+def _given_name_skeletons() -> frozenset[str]:
+    return frozenset(skeleton(fold(text)) for text in tables().names.given_names)
+
+
+def given_name(form: str) -> bool:
+    """Whether a folded part may spell a common given name (``given_names`` in names.yaml):
+    its skeleton is one of theirs.
+
+    >>> given_name(fold("Hussein")), given_name(fold("Haftar"))
+    (True, False)
+    """
+    return skeleton(form) in _given_name_skeletons()
+
+
+def optional_first(name: Name) -> bool:
+    """Whether the name's first part may stand unmatched (``optional_first`` in names.yaml):
+    a leading Mohammed in a name of three or more parts, outside a nasab chain, where it is
+    the person's own name (Mohammed bin Salman is not Salman).
+
+    The part must both share Mohammed's consonant skeleton (Muhannad does not) and be
+    spelled like it (Mahmoud, of the same skeleton, is not).
+
+    >>> from namematch.parse import parse
+    >>> optional_first(parse("Mohammed Hosni Mubarak")), optional_first(parse("Mohammed Hosni"))
+    (True, False)
+    >>> optional_first(parse("Mahmoud Hosni Mubarak")), optional_first(parse("Muhannad Ali Saleh"))
+    (False, False)
+    """
+    if len(name.parts) < 3 or name.patronymic:
+        return False
+    form = name.parts[0].form
+    return any(skeleton(form) == skeleton(f) and form_similarity(form, f) >= PART_THRESHOLD
+               for f in _optional_first_forms())
+
+
+def may_be_surname_first(name: Name) -> bool:
+    """Whether the first part may be a surname written first: lists flattened from
+    "SURNAME, Given" lose the comma ("Haftar Khalifa"). Never a kunya, a common given name
+    ("Ali Hassan", Ali son of Hassan, is not "Hassan Ali"), or in a nasab chain."""
+    parts = name.parts
+    return (len(parts) > 1 and parts[0].role != "kunya" and not name.patronymic
+            and not given_name(parts[0].form))
+
+
+def join_parts(first: Part, second: Part) -> str:
+    """The form of two adjacent parts written as one word (see :func:`fold.join_forms`)."""
+    return join_forms(first.form, second.form, second.article)
+
+
+def openings(name: Name) -> tuple[Opening, ...]:
+    """The forms the comparison may align with the other name's first part, each with the
+    parts that follow it: the first part, the first two joined (in a name of three or more
+    parts), and the second part when the first may be left out (:func:`optional_first`)."""
+    parts = name.parts
+    if not parts:
+        return ()
+    out = [Opening(parts[0].form, parts[1:])]
+    if len(parts) > 2:
+        out.append(Opening(join_parts(parts[0], parts[1]), parts[2:]))
+        if optional_first(name):
+            out.append(Opening(parts[1].form, parts[2:], parts[0]))
+    return tuple(out)
+
+
+def single_targets(name: Name) -> tuple[Target, ...]:
+    """The forms of a longer name a one-part mention may meet: a surname mention meets its
+    last part or its last two parts joined (Nasrallah, Nasr Allah); a kunya mention (Abu
+    Obeida) also its leading kunya."""
+    parts = name.parts
+    if len(parts) < 2:
+        return ()
+    out = [Target(parts[-1].form, False, False),
+           Target(join_parts(parts[-2], parts[-1]), False, True)]
+    if parts[0].role == "kunya":
+        out.append(Target(parts[0].form, True, False))
+    return tuple(out)
+
+
+def _uniform(part: Part) -> float:
+    return 1.0
+
+
+class Prepared:
+    """A name as the comparison reads it, worked out once per name rather than once per
+    pair: part forms, their :func:`~namematch.distance.skeleton_bits` and weights, the forms
+    of adjacent parts written as one word, and the name rules' facts.
+
+    >>> from namematch.parse import parse
+    >>> Prepared(parse("Nasr Allah Hassan")).links
+    ['nasralaH', 'alaHhasan']
+    """
+
+    def __init__(self, name: Name, weights: Weights = _uniform,
+                 aliases: AliasTable | None = None) -> None:
+        parts = name.parts
+        self.name: Final = name
+        self.parts: Final = parts
+        self.aliases: Final = aliases
+        self.forms: Final = [p.form for p in parts]
+        self.bits: Final = [skeleton_bits(f, aliases) for f in self.forms]
+        self.weights: Final = [weights(p) for p in parts]
+        self.initials: Final = name.initials
+        # Adjacent parts joined; in the alignment, not where one is initials, which
+        # abbreviate words and so never join them.
+        self.links: Final = [join_parts(x, y) for x, y in itertools.pairwise(parts)]
+        self.link_bits: Final = [skeleton_bits(f, aliases) for f in self.links]
+        self.joined: Final = ([f if not (x.initials or y.initials) else ""
+                               for f, (x, y) in zip(self.links, itertools.pairwise(parts),
+                                                    strict=True)]
+                              if self.initials else self.links)
+        self.optional_first: Final = optional_first(name)
+        self.surname_first: Final = may_be_surname_first(name)
+        self.targets: Final = single_targets(name)
+        self.target_bits: Final = [skeleton_bits(t.form, None if t.joined else aliases)
+                                   for t in self.targets]
+        self.weigh: Final = weights
+        self._shortened: Prepared | None = None
+        self._reordered: Prepared | None = None
+
+    def rewritten(self, parts: tuple[Part, ...]) -> Prepared:
+        """The same name with other parts (see :func:`namematch.compare.rewrites`)."""
+        return Prepared(replace(self.name, parts=parts), self.weigh, self.aliases)
+
+    def shortened(self) -> Prepared:
+        """The name less its first part, prepared once (a name meets many others)."""
+        if self._shortened is None:
+            self._shortened = self.rewritten(self.parts[1:])
+        return self._shortened
+
+    def reordered(self) -> Prepared:
+        """The name with its first part put last, prepared once."""
+        if self._reordered is None:
+            self._reordered = self.rewritten((*self.parts[1:], self.parts[0]))
+        return self._reordered

@@ -1,0 +1,66 @@
+"""One run's state: the names it compares, how it compares them, and what it has worked out.
+
+A :class:`Session` is made per :func:`~namematch.resolve.resolve` call (and per dask task,
+per gazetteer batch) and passed down; no module keeps a run's data. It owns the parsed
+names, the :class:`~namematch.compare.Comparer` with its memo of part similarities, and
+each name prepared for comparison once, as pairs first need it (a name meets a dozen
+others on average). Threads that resolve at once each have their own; forked worker
+processes inherit a copy, and pickling ships only what rebuilds it.
+
+>>> from namematch.parse import parse
+>>> session = Session([parse("Saadi Gaddafi"), parse("Muammar Gaddafi")])
+>>> session.outcome(0, 1).conflict
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Final
+
+from .aliases import AliasTable
+from .compare import DEFAULT_THRESHOLD, Comparer, Outcome
+from .parse import Name, Part
+from .rules import Prepared
+
+__all__ = ["Session"]
+
+
+def _uniform(part: Part) -> float:
+    return 1.0
+
+
+class Session:
+    """What comparing the names of one run needs and keeps: the parsed names, the alias
+    table, the threshold, the part weights, the comparer and the prepared names."""
+
+    def __init__(self, parsed: Sequence[Name], table: AliasTable | None = None,
+                 threshold: float = DEFAULT_THRESHOLD,
+                 weights: Callable[[Part], float] = _uniform) -> None:
+        self.parsed: Final = parsed
+        self.table: Final = table
+        self.threshold: Final = threshold
+        self.weights: Final = weights
+        self.comparer = Comparer(table, threshold=threshold, weights=weights)
+        self._prepared: list[Prepared | None] = [None] * len(parsed)
+
+    def prepared(self, i: int) -> Prepared:
+        """Name ``i`` prepared for comparison, once."""
+        name = self._prepared[i]
+        if name is None:
+            name = self._prepared[i] = self.comparer.prepare(self.parsed[i])
+        return name
+
+    def outcome(self, i: int, j: int, *, settle: bool = True) -> Outcome:
+        """Compare names ``i`` and ``j`` (see :meth:`Comparer.outcome`)."""
+        return self.comparer.outcome(self.prepared(i), self.prepared(j), settle=settle)
+
+    def release(self) -> None:
+        """Free the prepared names and the memo (once the candidate pairs are compared:
+        the clustering compares few pairs, and needs the memory more)."""
+        self.comparer = Comparer(self.table, threshold=self.threshold, weights=self.weights)
+        self._prepared = [None] * len(self.parsed)
+
+    def __reduce__(self) -> tuple[type[Session], tuple[object, ...]]:
+        # The names and settings; the receiver prepares and memoises its own.
+        return (Session, (self.parsed, self.table, self.threshold, self.weights))
