@@ -94,9 +94,9 @@ def keys(name: Name | str, cache: KeyCache | None = None) -> frozenset[str]:
     for opening in openings(parsed):
         out.update(_combined_keys(opening.form, opening.rest, memo))
     if may_be_surname_first(parsed):
-        # Written surname first ("Haftar Khalifa"): the key its given-name-first
-        # spelling has for its opening and last part.
-        out.add(f"c:{skeleton(parts[1].form)}|{skeleton(parts[0].form)}")
+        # Written surname first ("Haftar Khalifa"): the keys its given-name-first
+        # spelling has for its opening and last part, one slip allowed as there.
+        out.update(_combined_keys(parts[1].form, parts[:1], memo))
     return frozenset(out)
 
 

@@ -173,6 +173,21 @@ def _join(prefix: str, word: str, article: bool) -> str:
     return f"{prefix}-{word}"
 
 
+def _particle(token: _Token, lex: _Lexicon) -> tuple[str, str, str] | None:
+    """A particle that joins the next word, as (shown, fold input, role of the part): a
+    kunya (Abu Bakr) or an abd- compound (Abdul Razek); or bin/ibn, which is dropped and
+    only remembered (its role "patronymic")."""
+    word = token.word
+    spacer = "" if token.hyphen_after else " "
+    if word in lex.patronymics:
+        return ("", word, "patronymic")
+    if word in lex.kunyas:
+        return (token.written + spacer, word, "kunya")
+    if word in lex.compounds:
+        return (token.written + spacer, word if is_arabic(word) else "abd", "")
+    return None
+
+
 def _roles(count: int) -> list[str]:
     if count == 1:
         return ["single"]
@@ -204,17 +219,13 @@ def parse(text: str) -> Name:
         shown = pending_shown + token.written
         article = pending or (is_arabic(token.word) and token.word.startswith(_ARABIC_ARTICLE))
         pending, pending_shown = False, ""
-        spacer = "" if token.hyphen_after else " "
         if prefix is None and not is_last:
-            if token.word in lex.patronymics:
-                patronymic = True
-                continue
-            if token.word in lex.kunyas:
-                prefix = (token.written + spacer, token.word, "kunya")
-                continue
-            if token.word in lex.compounds:
-                opener = token.word if is_arabic(token.word) else "abd"
-                prefix = (token.written + spacer, opener, "")
+            particle = _particle(token, lex)
+            if particle is not None:
+                if particle[2] == "patronymic":
+                    patronymic = True
+                else:
+                    prefix = particle
                 continue
         if prefix is not None:
             prefix_shown, opener, role = prefix
