@@ -134,3 +134,9 @@ def test_wheel_carries_data(tmp_path: Path) -> None:
     )
     pickled = run(bin_dir / "python", "-c", probe, cwd=tmp_path)
     assert pickled.returncode == 0, pickled.stderr.decode("utf-8", "replace")
+
+    # Each call owns its state in the installed build too: threads resolving at once get
+    # what lone calls give, and no module keeps a run's data (tests/state_probe.py).
+    shutil.copy(ROOT / "tests" / "state_probe.py", tmp_path / "state_probe.py")
+    probed = run(bin_dir / "python", "state_probe.py", cwd=tmp_path, timeout=300)
+    assert probed.returncode == 0, (probed.stdout + probed.stderr).decode("utf-8", "replace")

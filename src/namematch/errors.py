@@ -15,7 +15,7 @@ class NamematchError(Exception):
 
 
 class InputError(NamematchError, ValueError):
-    """A name or an input file namematch cannot read (bad encoding, not a file, ...)."""
+    """Input namematch cannot read: a file that is not UTF-8, not a file, or unreadable."""
 
 
 class DataFileError(NamematchError):

@@ -1,8 +1,9 @@
 """Unicode clean-up: the first stage, turning any text into one canonical spelling.
 
-``normalize`` applies NFKC, drops combining marks (Latin accents and Arabic harakat alike),
-format characters (bidi and joiner marks, tatweel), unifies apostrophes and dashes, folds
-case and collapses white space. It is idempotent: ``normalize(normalize(s)) == normalize(s)``.
+``normalize`` decomposes (NFKD) so that accents come apart from their letters, drops
+combining marks (Latin accents and Arabic harakat alike), format characters (bidi and joiner
+marks) and tatweel, unifies apostrophes and dashes, recomposes (NFKC), folds case and
+collapses white space. It is idempotent: ``normalize(normalize(s)) == normalize(s)``.
 
 >>> normalize("  Muʿammar   al‐Qaḏḏāfī ")
 "mu'ammar al-qaddafi"
@@ -51,7 +52,7 @@ def _unicode_clean(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-@functools.lru_cache(maxsize=1 << 20)
+@functools.lru_cache(maxsize=1 << 12)  # resolve normalizes each distinct line once
 def normalize(text: str) -> str:
     """Return the canonical spelling of ``text`` used by every later stage.
 

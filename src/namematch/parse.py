@@ -194,7 +194,7 @@ def _roles(count: int) -> list[str]:
     return ["given"] + ["middle"] * (count - 2) + ["family"]
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 12)  # resolve parses each distinct name once
 def parse(text: str) -> Name:
     """Parse a name as written into a :class:`Name`.
 
