@@ -175,3 +175,12 @@ def test_cli_scheduler_needs_the_dask_engine() -> None:
     proc = _cli("resolve", str(SEEDS), "--scheduler", "tcp://127.0.0.1:8786")
     assert proc.returncode == 2
     assert b"--engine dask" in proc.stderr
+
+
+def test_resolve_list_missing_values_and_bad_items_as_resolve() -> None:
+    """Both engines take None and NaN as blank names, and name a bad item the same way."""
+    names = [*SEED_NAMES[:10], None, float("nan"), "", SEED_NAMES[0]]
+    got = nmd.resolve_list(names, jobs=1)  # type: ignore[arg-type]
+    assert got == namematch.resolve(names)
+    with pytest.raises(namematch.InputError, match=r"^name 1 is int 7, not a str$"):
+        nmd.resolve_list(["Ali", 7], jobs=1)  # type: ignore[list-item]

@@ -11,20 +11,31 @@ from __future__ import annotations
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
-from .aliases import AliasTable, load_aliases
-from .compare import DEFAULT_THRESHOLD, Match, PartMatch, compare
+# The public functions come from api, a plain-Python layer over the (compiled) pipeline:
+# there they keep their docstrings and signatures, and check their input.
+from .api import (
+    DEFAULT_THRESHOLD,
+    AliasTable,
+    Match,
+    Name,
+    Part,
+    PartMatch,
+    Progress,
+    Resolution,
+    compare,
+    fold,
+    keys,
+    load_aliases,
+    normalize,
+    parse,
+    resolve,
+)
 from .errors import AliasFileError, DataFileError, InputError, NamematchError
-from .fold import fold
-from .keys import keys
-from .normalize import normalize
-from .parse import Name, Part, parse
-from .resolve import Resolution, resolve
 
 try:
     __version__ = version("namematch")
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
-
 
 
 def compiled() -> bool:
@@ -48,6 +59,7 @@ __all__ = [
     "NamematchError",
     "Part",
     "PartMatch",
+    "Progress",
     "Resolution",
     "__version__",
     "compare",

@@ -16,12 +16,19 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from . import __version__, compiled
-from .aliases import AliasTable, load_aliases
-from .compare import DEFAULT_THRESHOLD, compare
+from .api import (
+    DEFAULT_THRESHOLD,
+    AliasTable,
+    Resolution,
+    compare,
+    keys,
+    load_aliases,
+    parse,
+    resolve,
+)
 from .errors import InputError, NamematchError
-from .keys import keys
-from .parse import parse
-from .resolve import Resolution, resolve
+
+__all__ = ["build_parser", "main", "read_lines", "run", "usable_cores", "write_rows"]
 
 COLUMNS = ("name", "entity", "canonical", "score")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -28,6 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Final, Generic, TypeVar
 
 from .aliases import AliasTable, load_aliases
+from .api import checked_names
 from .compare import DEFAULT_THRESHOLD
 from .errors import NamematchError
 from .keys import Pairing, keys
@@ -45,6 +46,8 @@ from .resolve import (
     judge,
     signature_heads,
 )
+
+__all__ = ["DaskMissingError", "SchedulerError", "candidate_pairs", "resolve", "resolve_list"]
 
 COLUMNS = ("name", "entity", "canonical", "score")
 # Blocking keys are shuffled as Arrow strings: hashed and shipped in bulk, several times
@@ -391,8 +394,11 @@ def resolve_list(
     processes, and ``progress`` shows dask's progress bar on stderr for each of its
     computations (a distributed scheduler has its own dashboard). The list is split into
     partitions of at most 100,000 names, and at least one per worker thread. Returns one
-    :class:`~namematch.resolve.Resolution` per name, in order.
+    :class:`~namematch.resolve.Resolution` per name, in order; missing values (None, NaN)
+    are blank names, as in :func:`namematch.resolve`, and a value that is not a str is an
+    :class:`~namematch.errors.InputError`.
     """
+    names = checked_names(names)
     dask, dd, pd = _modules()
     if scheduler is None:
         bar: Any = contextlib.nullcontext()
