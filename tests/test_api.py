@@ -197,3 +197,36 @@ def test_compare_junk_is_a_match_or_an_input_error(a: object, b: object) -> None
         assert not (isinstance(a, str) and isinstance(b, str))
         return
     assert match.decision in ("match", "no-match")
+
+
+# --- tables (the command line's --column input) --------------------------------------------
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("id,name\n1,Ali\n2\n", "t.csv:3: record 2 has 1 field, the header 2"),
+    ('id,name\n1,"Ali\n', "t.csv:2: record 1: malformed CSV (unexpected end of data)"),
+    ("", "t.csv: empty CSV file: the header row is missing"),
+])
+def test_read_table_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: str,
+                           message: str) -> None:
+    from namematch._tables import read_table
+
+    monkeypatch.chdir(tmp_path)
+    Path("t.csv").write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_table("t.csv", "csv")
+    assert str(caught.value) == message
+
+
+def test_atomic_output_leaves_nothing_on_error(tmp_path: Path) -> None:
+    from namematch._tables import atomic_output
+
+    target = tmp_path / "out.txt"
+    with pytest.raises(KeyError), atomic_output(str(target)) as out:
+        out.write("half")
+        raise KeyError("stop")
+    assert list(tmp_path.iterdir()) == []
+    with atomic_output(str(target)) as out:
+        out.write("whole")
+    assert target.read_text(encoding="utf-8") == "whole"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]

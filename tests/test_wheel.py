@@ -234,3 +234,35 @@ def test_installed_input_errors(installed: Installed, tmp_path: Path) -> None:
     assert lines[1] == "InputError name 1 is int 3, not a str"
     assert lines[4] == "['Ali Khamenei', '', ''] [False, True, True]"
     assert all(line.startswith("InputError ") for i, line in enumerate(lines) if i != 4)
+
+
+PEOPLE = ('id,name,source\n1,"Mesmari, Ahmed",news\n2,Ahmed al-Mismari,"wire, evening"\n'
+          '3,أحمد المسماري,ar\n4,,empty\n5,Hassan Nasrallah,=cmd()\n')
+
+
+def test_installed_column_round_trip_and_output_file(installed: Installed,
+                                                     tmp_path: Path) -> None:
+    """The installed command reads a CSV column (quoted commas, Arabic script), keeps the
+    columns, writes -o, and refuses a bad record in one line, leaving no file."""
+    (tmp_path / "people.csv").write_text(PEOPLE, encoding="utf-8")
+    proc = run(installed.bin / "namematch", "resolve", "people.csv", "--column", "name",
+               "--format", "csv", "-o", "out.csv", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout == proc.stderr == b"", proc.stderr
+    rows = list(csv.reader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"),
+                                       newline="")))
+    assert rows[0] == ["id", "name", "source", "entity", "canonical", "score"]
+    assert [r[1] for r in rows[1:]] == ["Mesmari, Ahmed", "Ahmed al-Mismari",
+                                        "أحمد المسماري", "", "Hassan Nasrallah"]
+    assert rows[1][3] == rows[2][3] == rows[3][3] != rows[5][3]
+    assert rows[4][3:] == ["", "", ""] and rows[5][2] == "'=cmd()"
+
+    (tmp_path / "bad.csv").write_text("id,name\n1,Ali\n2\n", encoding="utf-8")
+    bad = run(installed.bin / "namematch", "resolve", "bad.csv", "--column", "name",
+              "-o", "bad-out.csv", cwd=tmp_path)
+    assert bad.returncode == 1
+    assert bad.stderr.decode("utf-8") == (
+        "namematch: error: bad.csv:3: record 2 has 1 field, the header 2\n")
+    assert not list(tmp_path.glob("*bad-out*"))
+    refused = run(installed.bin / "namematch", "resolve", "people.csv", cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stdout == b""
+    assert len(refused.stderr.splitlines()) == 1 and b"--column" in refused.stderr
