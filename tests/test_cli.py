@@ -115,6 +115,13 @@ ERROR_CASES = [
         r"scalar\.yaml",
     ),
     (
+        "alias-duplicate-key",
+        {"names.txt": b"Ahmed\n", "dup.yaml": b"names: [[A B, C D]]\nnames: [[E F, G H]]\n"},
+        ["resolve", "names.txt", "--aliases", "dup.yaml"],
+        1,
+        r"dup\.yaml:2: .*duplicate key 'names' \(first on line 1\)",
+    ),
+    (
         "alias-missing",
         {"names.txt": b"Ahmed\n"},
         ["resolve", "names.txt", "--aliases", "nowhere.yaml"],
@@ -390,6 +397,15 @@ def test_user_aliases_join_names() -> None:
     assert without[0][1] != without[1][1]
     with_aliases = table(ok(run("resolve", "names.txt", "--aliases", "mine.yaml")))
     assert with_aliases[0][1] == with_aliases[1][1]
+
+
+def test_user_aliases_preferred_form_is_the_canonical_name() -> None:
+    """A ``names`` group with ``preferred`` names the entity, and its members score 1.0."""
+    write("names.txt", "Abu Ali al-Askari\nHussein Moanes\nAbu Ali al-Askari\n")
+    write("mine.yaml", "names:\n  - preferred: Hussein Moanes\n    names: [Abu Ali al-Askari]\n")
+    rows = table(ok(run("resolve", "names.txt", "--aliases", "mine.yaml")))
+    assert {(r[2], r[3]) for r in rows} == {("Hussein Moanes", "1.000")}
+    assert len({r[1] for r in rows}) == 1
 
 
 # --- compare, keys, --version, --help ------------------------------------------------------

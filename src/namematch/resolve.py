@@ -666,20 +666,52 @@ def _canonical(
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(distinct)):
         members[clusters.find(i)].append(i)
-    entity_of: dict[int, tuple[str, int]] = {}
+    entity_of: dict[int, tuple[str, int, str]] = {}
+    aliased: dict[int, list[int]] = {}
     for root, group in members.items():
         canonical = group[0] if len(group) == 1 else min(
             group,
             key=lambda i: _canonical_key(parsed[i], counts[distinct[i]], display[distinct[i]]),
         )
-        entity_of[root] = (_entity_id(distinct[i] for i in group), canonical)
+        shown = display[distinct[canonical]]
+        if table.names:
+            canonical, shown, aliased[root] = _alias_canonical(group, canonical, shown, distinct,
+                                                               table)
+        entity_of[root] = (_entity_id(distinct[i] for i in group), canonical, shown)
     # One score per distinct name, against its entity's canonical name.
     resolved: dict[str, tuple[str, str, float]] = {}
     for i, text in enumerate(distinct):
-        entity, canonical = entity_of[clusters.find(i)]
+        entity, canonical, shown = entity_of[clusters.find(i)]
         score = 1.0 if canonical == i else known.score(i, canonical, parsed, table)
         if score is None:
             score = outcome(parsed[i], parsed[canonical], table, weights, threshold).score
+        for other in aliased.get(clusters.find(i), ()):
+            # An alias of the canonical name stands for it, with the alias's score 1.0.
+            if score < 1.0:
+                score = max(score, outcome(parsed[i], parsed[other], table, weights,
+                                           threshold).score)
         score = round(score, 3)
-        resolved[text] = (entity, display[distinct[canonical]], score)
+        resolved[text] = (entity, shown, score)
     return resolved
+
+
+def _alias_canonical(
+    group: list[int], canonical: int, shown: str, distinct: Sequence[str], table: AliasTable
+) -> tuple[int, str, list[int]]:
+    """The canonical member and display name of an entity (``group``, ``canonical`` and
+    ``shown`` as chosen without aliases) with its whole-name aliases, and the members that
+    are aliases of the canonical name.
+
+    A member's alias group that gives a preferred form names the entity (the first such
+    group in file order); the member written that way, if any, is the canonical one.
+    """
+    preferred = [form for i in group
+                 if (form := table.preferred_form(distinct[i])) is not None]
+    if preferred:
+        first = min(preferred, key=lambda form: (min(table.names[normalize(form)]), form))
+        written = normalize(first)
+        canonical = next((i for i in group if distinct[i] == written), canonical)
+        shown = first
+    text = distinct[canonical]
+    return canonical, shown, [i for i in group
+                              if i != canonical and table.same_name(distinct[i], text)]
