@@ -230,3 +230,29 @@ def test_atomic_output_leaves_nothing_on_error(tmp_path: Path) -> None:
         out.write("whole")
     assert target.read_text(encoding="utf-8") == "whole"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+# --- explain -------------------------------------------------------------------------------
+
+
+@settings(max_examples=60)
+@given(st.lists(name_part(), min_size=1, max_size=4), st.lists(name_part(), min_size=1,
+                                                               max_size=4))
+def test_explain_shows_every_part_of_both_names(a: list[str], b: list[str]) -> None:
+    """Whatever decided the verdict, each part of each name shows on a part line, in order."""
+    text = namematch.explain(" ".join(a), " ".join(b))
+    lines = text.splitlines()
+    match = compare(" ".join(a), " ".join(b))
+    assert lines[0].startswith(f"{match.decision} (score {match.score:.3f}, threshold 0.80)")
+    rows = [line.split() for line in lines[1:-1]]
+    assert all(row[0] in ("same", "alias", "extra", "differ", "conflict") for row in rows)
+    if not match.parts:  # aligned by explain: single parts, so one word a side
+        assert [r[1] for r in rows if r[1] != "-"] == [p.text for p in parse(" ".join(a)).parts]
+        assert [r[2] for r in rows if r[2] != "-"] == [p.text for p in parse(" ".join(b)).parts]
+
+
+def test_explain_checks_its_input() -> None:
+    with pytest.raises(InputError, match=r"^b must be a str or a Name; got NoneType"):
+        namematch.explain("Ali", None)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"^threshold must be"):
+        namematch.explain("Ali", "Ali", threshold=1.5)

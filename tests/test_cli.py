@@ -613,3 +613,55 @@ def test_failed_run_leaves_the_old_output_file_alone() -> None:
     assert proc.returncode == 1
     assert Path("out.csv").read_text(encoding="utf-8") == "keep me\n"
     assert sorted(p.name for p in Path.cwd().iterdir()) == ["bad.csv", "out.csv"]
+
+
+# --- compare explains every verdict ----------------------------------------------------------
+
+COMPARE_CASES = [
+    # (a, b, decision, part lines expected as (kind, a, b))
+    ("Hassan Nasrallah", "Hussein Nasrallah", "no-match",
+     [("differ", "hassan", "hussein"), ("same", "nasrallah", "nasrallah")]),
+    ("Saadi Gaddafi", "Muammar Gaddafi", "no-match",
+     [("conflict", "saadi", "muammar"), ("same", "gaddafi", "gaddafi")]),
+    ("Ghosri", "Ahmed al-Mesmari", "no-match",
+     [("extra", "-", "ahmed"), ("conflict", "ghosri", "al-mesmari")]),
+    ("Moammar Gadhafi", "Muammar al-Qaddafi", "match",
+     [("same", "moammar", "muammar"), ("same", "gadhafi", "al-qaddafi")]),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "decision", "parts"), COMPARE_CASES)
+def test_compare_explains_every_verdict(
+    a: str, b: str, decision: str, parts: list[tuple[str, str, str]]
+) -> None:
+    """A line per part, even when a rule decided before aligning; the threshold shown."""
+    lines = ok(run("compare", a, b)).decode("utf-8").splitlines()
+    assert lines[0].startswith(f"{decision} (score ")
+    assert ", threshold 0.80): " in lines[0]
+    shown = [tuple(line.split()[:3]) for line in lines[1:-1]]
+    assert shown == parts
+    for line in lines[1:-1]:
+        assert re.search(r" sim \d\.\d\d  weight \d\.\d\d$", line), line
+    assert lines[-1].strip() == ("parts agree from similarity 0.78, conflict below 0.60; "
+                                 "names match from score 0.80")
+    assert "threshold 0.90" in ok(run("compare", a, b, "--threshold", "0.9")).decode()
+
+
+@pytest.mark.parametrize(("a", "b", "code"), [
+    ("Moammar Gadhafi", "Muammar al-Qaddafi", 0),
+    ("Hassan Nasrallah", "Hussein Nasrallah", 1),
+])
+def test_compare_exit_code(a: str, b: str, code: int) -> None:
+    """--exit-code: 0 match, 1 no-match; without it, 0 either way."""
+    proc = run("compare", "--exit-code", a, b)
+    assert proc.returncode == code and proc.stderr == b""
+    assert proc.stdout.decode("utf-8").startswith("match" if code == 0 else "no-match")
+    assert ok(run("compare", a, b)) == proc.stdout
+
+
+def test_compare_exit_code_error_is_not_a_no_match() -> None:
+    """An error under --exit-code exits 2 (one line), never the no-match status 1."""
+    proc = run("compare", "--exit-code", "Ali", "Omar", "--aliases", "missing.yaml")
+    assert proc.returncode == 2
+    assert len(proc.stderr.splitlines()) == 1 and b"missing.yaml" in proc.stderr
+    assert run("compare", "Ali", "Omar", "--aliases", "missing.yaml").returncode == 1

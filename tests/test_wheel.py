@@ -194,8 +194,9 @@ def test_installed_api_is_documented(installed: Installed, tmp_path: Path) -> No
     assert report["undocumented"] == []
     assert report["unsigned"] == []
     assert report["positional"] == {
-        "compare": ["a", "b"], "compiled": [], "fold": ["part"], "keys": ["name"],
-        "load_aliases": [], "normalize": ["text"], "parse": ["text"], "resolve": ["names"],
+        "compare": ["a", "b"], "compiled": [], "explain": ["a", "b"], "fold": ["part"],
+        "keys": ["name"], "load_aliases": [], "normalize": ["text"], "parse": ["text"],
+        "resolve": ["names"],
     }
     # help() shows the docstring, and a misplaced option is a clear TypeError.
     shown = run(installed.bin / "python", "-c",

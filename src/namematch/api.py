@@ -44,6 +44,7 @@ __all__ = [
     "Progress",
     "Resolution",
     "compare",
+    "explain",
     "fold",
     "keys",
     "load_aliases",
@@ -336,6 +337,119 @@ def load_aliases(*paths: str | os.PathLike[str], shipped: bool = True) -> AliasT
     if not isinstance(shipped, bool):
         raise InputError(f"shipped must be True or False; got {_kind(shipped)}")
     return _aliases.load_aliases(*(Path(p) for p in paths), shipped=shipped)
+
+
+def explain(
+    a: str | Name,
+    b: str | Name,
+    *,
+    aliases: AliasTable | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> str:
+    """Compare two names and explain the verdict, one line per part, as ``namematch compare``.
+
+    The first line gives the decision, the score, the threshold and the reason; then each
+    part of one name with the part of the other it stood opposite, their similarity and the
+    part's weight. When a rule decided before the parts were aligned (the first parts
+    differ, a one-part name meets no end part), the parts are aligned here, pair by pair in
+    order, the most similar way, to show which part differed from which.
+
+    Parameters
+    ----------
+    a, b : str or Name
+        The names.
+    aliases : AliasTable, optional
+        Alias table; by default none.
+    threshold : float, default 0.8
+        Least score, in [0, 1], for a match.
+
+    Returns
+    -------
+    str
+        Lines without a final newline. A part line's kind is ``same`` (similarity at least
+        the part threshold 0.78), ``alias``, ``extra`` (a part the other name lacks),
+        ``differ`` (below 0.78) or ``conflict`` (below 0.6: different parts).
+
+    Raises
+    ------
+    InputError
+        As :func:`compare`.
+
+    Examples
+    --------
+    >>> print(explain("Hassan Nasrallah", "Hussein Nasrallah"))
+    no-match (score 0.300, threshold 0.80): the first parts differ
+      differ   hassan                   hussein                  sim 0.73  weight 1.00
+      same     nasrallah                nasrallah                sim 1.00  weight 1.00
+      parts agree from similarity 0.78, conflict below 0.60; names match from score 0.80
+    """
+    match = compare(a, b, aliases=aliases, threshold=threshold)
+    lines = [f"{match.decision} (score {match.score:.3f}, threshold {float(threshold):.2f}): "
+             f"{match.reason}"]
+    shown: list[tuple[str, str, str, float, float]]
+    if match.parts:
+        shown = [(p.kind, p.a, p.b, p.similarity, p.weight) for p in match.parts]
+    else:
+        name_a = a if isinstance(a, Name) else _parse.parse(a)
+        name_b = b if isinstance(b, Name) else _parse.parse(b)
+        shown = _aligned(name_a.parts, name_b.parts, aliases)
+    lines += [f"  {kind:<8} {x or '-':<24} {y or '-':<24} sim {sim:.2f}  weight {weight:.2f}"
+              for kind, x, y, sim, weight in shown]
+    lines.append(f"  parts agree from similarity {_compare.PART_THRESHOLD:.2f}, conflict below "
+                 f"{_compare.CONFLICT_BELOW:.2f}; names match from score {float(threshold):.2f}")
+    return "\n".join(lines)
+
+
+_PAIR_BONUS: Final = 1e-3  # pair two opposite parts rather than call both extra
+
+
+def _aligned(
+    a: tuple[Part, ...], b: tuple[Part, ...], aliases: AliasTable | None
+) -> list[tuple[str, str, str, float, float]]:
+    """Parts of two names aligned in order, the most similar way: (kind, part of a, part of
+    b, similarity, weight 1) for each pair, and each part left over as ``extra``."""
+    similarity = [[_part_similarity(x, y, aliases) for y in b] for x in a]
+    n, m = len(a), len(b)
+    # Two full names are compared from their first parts on: those stand opposite.
+    first_pair = n > 1 and m > 1
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n, -1, -1):
+        for j in range(m, -1, -1):
+            options = [best[i + 1][j] if i < n else -1.0, best[i][j + 1] if j < m else -1.0]
+            if first_pair and i == j == 0:
+                options = []
+            if i < n and j < m:
+                options.append(similarity[i][j][0] + _PAIR_BONUS + best[i + 1][j + 1])
+            best[i][j] = max(options) if i < n or j < m else 0.0
+    shown: list[tuple[str, str, str, float, float]] = []
+    i = j = 0
+    while i < n or j < m:
+        if i < n and j < m and math.isclose(
+                best[i][j], similarity[i][j][0] + _PAIR_BONUS + best[i + 1][j + 1]):
+            sim, alias = similarity[i][j]
+            shown.append((_part_kind(sim, alias), a[i].text, b[j].text, sim, 1.0))
+            i, j = i + 1, j + 1
+        elif i < n and (j == m or math.isclose(best[i][j], best[i + 1][j])):
+            shown.append(("extra", a[i].text, "", 0.0, 1.0))
+            i += 1
+        else:
+            shown.append(("extra", "", b[j].text, 0.0, 1.0))
+            j += 1
+    return shown
+
+
+def _part_similarity(x: Part, y: Part, aliases: AliasTable | None) -> tuple[float, bool]:
+    if aliases is not None and aliases.same_part(x.form, y.form):
+        return 1.0, True
+    return _compare.form_similarity(x.form, y.form, 0.0), False
+
+
+def _part_kind(similarity: float, alias: bool) -> str:
+    if alias:
+        return "alias"
+    if similarity >= _compare.PART_THRESHOLD:
+        return "same"
+    return "differ" if similarity >= _compare.CONFLICT_BELOW else "conflict"
 
 
 # --- checks --------------------------------------------------------------------------------

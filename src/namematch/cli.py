@@ -1,6 +1,7 @@
 """The ``namematch`` command line: resolve, compare and keys.
 
-Exit codes: 0 success, 1 bad input or data (one line on stderr), 2 bad usage.
+Exit codes: 0 success, 1 bad input or data (one line on stderr), 2 bad usage; with
+``compare --exit-code``: 0 match, 1 no-match, 2 any error.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .api import (
     DEFAULT_THRESHOLD,
     AliasTable,
     Resolution,
-    compare,
+    explain,
     keys,
     load_aliases,
     parse,
@@ -46,6 +47,7 @@ examples:
   namematch resolve big.txt --engine dask --scheduler tcp://HOST:8786
   cat names.txt | namematch resolve - --format jsonl
   namematch compare "Abdul Razek al-Nadoori" "Abdelrazzak al-Nadhouri"
+  namematch compare --exit-code "Hassan Nasrallah" "Hussein Nasrallah" || echo different
   namematch keys "Moammar al-Gaddafi"
 """
 
@@ -230,8 +232,10 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    match = compare(args.a, args.b, aliases=_aliases(args.aliases), threshold=args.threshold)
-    print(match.explain())
+    text = explain(args.a, args.b, aliases=_aliases(args.aliases), threshold=args.threshold)
+    print(text)
+    if args.exit_code:
+        return 0 if text.startswith("match") else 1
     return 0
 
 
@@ -324,6 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
                                help="compare two names and explain the score")
     pair.add_argument("a")
     pair.add_argument("b")
+    pair.add_argument("--exit-code", action="store_true",
+                      help="exit 0 on a match, 1 on a no-match (2 on an error), for scripts")
     pair.set_defaults(func=_cmd_compare)
 
     key = commands.add_parser("keys", help="show a name's parts, folded forms and keys")
@@ -343,7 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except NamematchError as err:
         sys.stderr.write(f"namematch: error: {err}\n")
-        return 1
+        # With compare --exit-code, 1 means no-match: an error must not look like one.
+        return 2 if getattr(args, "exit_code", False) else 1
     except BrokenPipeError:
         sys.stderr.close()
         return 1
