@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import IO, Any, NoReturn
 
 from . import __version__, compiled
+from ._progress import ProgressBar
 from ._tables import TABLE_FORMATS, Table, atomic_output, read_table, read_text, suffix_format
 from .api import (
     DEFAULT_THRESHOLD,
@@ -168,18 +169,6 @@ def _formatter(fmt: str) -> Callable[[Any], str]:
     return line
 
 
-def _progress(enabled: bool) -> object:
-    if not enabled:
-        return None
-
-    def show(stage: str, done: int, total: int) -> None:
-        end = "\n" if done >= total else ""
-        sys.stderr.write(f"\rnamematch: {stage} {done:,}/{total:,}{end}")
-        sys.stderr.flush()
-
-    return show
-
-
 def _aliases(paths: Sequence[str]) -> AliasTable:
     return load_aliases(*paths)
 
@@ -214,7 +203,6 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
         names = [record[column] for record in table.records]
     aliases = _aliases(args.aliases)
     show = sys.stderr.isatty() and not args.quiet
-    progress = _progress(show)
     if args.engine == "dask":
         from .dask import resolve_list
 
@@ -222,7 +210,7 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
                             scheduler=args.scheduler, jobs=args.jobs, progress=show)
     else:
         rows = resolve(names, aliases=aliases, threshold=args.threshold, jobs=args.jobs,
-                       progress=progress if callable(progress) else None)
+                       progress=ProgressBar(sys.stderr) if show else None)
     with atomic_output(args.output) as out:
         if table is None:
             write_rows(rows, args.format, out)
@@ -312,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output format (default tsv)")
     run.add_argument("-o", "--output", metavar="FILE", default="-",
                      help="write to FILE, replaced only once complete (default - : stdout)")
-    run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    run.add_argument("-q", "--quiet", action="store_true",
+                     help="no progress bars on stderr (they show only when it is a terminal)")
     run.add_argument("-j", "--jobs", type=_jobs, default="0", metavar="N",
                      help="compare in N processes (default 0: one per usable core; "
                           "1: this process only); the output is the same")
