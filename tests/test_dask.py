@@ -167,7 +167,7 @@ def test_cli_dask_engine_without_dask_says_what_to_install() -> None:
     proc = _cli("resolve", str(SEEDS), "--engine", "dask", code=hide)
     assert proc.returncode == 1
     lines = proc.stderr.decode().splitlines()
-    assert len(lines) == 1 and "install namematch[dask]" in lines[0]
+    assert len(lines) == 1 and "install namematch-arabic[dask]" in lines[0]
     assert proc.stdout == b""
 
 

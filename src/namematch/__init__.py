@@ -33,8 +33,12 @@ from .api import (
 )
 from .errors import AliasFileError, DataFileError, InputError, NamematchError
 
+DISTRIBUTION = "namematch-arabic"
+"""The name on the package index (``namematch`` there is an unrelated project); the import
+name is ``namematch``."""
+
 try:
-    __version__ = version("namematch")
+    __version__ = version(DISTRIBUTION)
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
 

@@ -307,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "1: this process only); the output is the same")
     run.add_argument("--engine", choices=("local", "dask"), default="local",
                      help="local: this process (default); dask: dask partitions "
-                          "(install namematch[dask]), same output")
+                          "(install namematch-arabic[dask]), same output")
     run.add_argument("--scheduler", metavar="ADDRESS", default=None,
                      help="with --engine dask: a dask distributed scheduler, e.g. "
                           "tcp://HOST:8786 (default: dask's local scheduler, -j processes)")

@@ -7,7 +7,7 @@ on the client, on the distinct names and on the verdicts that matter (match or p
 conflict), so the result is exactly the single-machine one: same partition, entity ids,
 canonical names and scores. See ``docs/dask.md``.
 
-dask is an optional dependency (``pip install 'namematch[dask]'``); this module imports it
+dask is an optional dependency (``pip install 'namematch-arabic[dask]'``); this module imports it
 only when called and raises :class:`DaskMissingError` when it is not installed.
 """
 
@@ -74,7 +74,7 @@ def _modules() -> tuple[Any, Any, Any]:
     except ImportError as err:
         raise DaskMissingError(
             f"the dask engine needs {err.name or 'dask'}, which is not installed: "
-            "install namematch[dask]"
+            "install namematch-arabic[dask]"
         ) from err
     return dask, dd, pd
 
@@ -417,7 +417,7 @@ def resolve_list(
         distributed = importlib.import_module("distributed")
     except ImportError as err:
         raise DaskMissingError(
-            "a dask scheduler address needs distributed: install namematch[dask]") from err
+            "a dask scheduler address needs distributed: install namematch-arabic[dask]") from err
     try:
         client = distributed.Client(scheduler, timeout=30)
     except (OSError, TimeoutError, ValueError) as err:
