@@ -409,33 +409,52 @@ def _aligned(
     """Parts of two names aligned in order, the most similar way: (kind, part of a, part of
     b, similarity, weight 1) for each pair, and each part left over as ``extra``."""
     similarity = [[_part_similarity(x, y, aliases) for y in b] for x in a]
-    n, m = len(a), len(b)
     # Two full names are compared from their first parts on: those stand opposite.
-    first_pair = n > 1 and m > 1
+    best = _best_totals([[sim for sim, _ in row] for row in similarity], len(b),
+                        first_pair=len(a) > 1 and len(b) > 1)
+    shown: list[tuple[str, str, str, float, float]] = []
+    i = j = 0
+    while i < len(a) or j < len(b):
+        step = _step(best, similarity, i, j)
+        if step == "pair":
+            sim, alias = similarity[i][j]
+            shown.append((_part_kind(sim, alias), a[i].text, b[j].text, sim, 1.0))
+        elif step == "skip-a":
+            shown.append(("extra", a[i].text, "", 0.0, 1.0))
+        else:
+            shown.append(("extra", "", b[j].text, 0.0, 1.0))
+        i += step != "skip-b"
+        j += step != "skip-a"
+    return shown
+
+
+def _best_totals(similarity: list[list[float]], m: int, *, first_pair: bool) -> list[list[float]]:
+    """``best[i][j]``: the most total similarity aligning the parts from i and from j on,
+    each pair counting a little extra (pair opposite parts rather than call both extra)."""
+    n = len(similarity)
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n, -1, -1):
         for j in range(m, -1, -1):
-            options = [best[i + 1][j] if i < n else -1.0, best[i][j + 1] if j < m else -1.0]
-            if first_pair and i == j == 0:
-                options = []
+            if i == n and j == m:
+                continue
+            options = [] if first_pair and i == j == 0 else [
+                best[i + 1][j] if i < n else -1.0, best[i][j + 1] if j < m else -1.0]
             if i < n and j < m:
-                options.append(similarity[i][j][0] + _PAIR_BONUS + best[i + 1][j + 1])
-            best[i][j] = max(options) if i < n or j < m else 0.0
-    shown: list[tuple[str, str, str, float, float]] = []
-    i = j = 0
-    while i < n or j < m:
-        if i < n and j < m and math.isclose(
-                best[i][j], similarity[i][j][0] + _PAIR_BONUS + best[i + 1][j + 1]):
-            sim, alias = similarity[i][j]
-            shown.append((_part_kind(sim, alias), a[i].text, b[j].text, sim, 1.0))
-            i, j = i + 1, j + 1
-        elif i < n and (j == m or math.isclose(best[i][j], best[i + 1][j])):
-            shown.append(("extra", a[i].text, "", 0.0, 1.0))
-            i += 1
-        else:
-            shown.append(("extra", "", b[j].text, 0.0, 1.0))
-            j += 1
-    return shown
+                options.append(similarity[i][j] + _PAIR_BONUS + best[i + 1][j + 1])
+            best[i][j] = max(options)
+    return best
+
+
+def _step(best: list[list[float]], similarity: list[list[tuple[float, bool]]], i: int,
+          j: int) -> str:
+    """The move from (i, j) on a best alignment: ``pair``, ``skip-a`` or ``skip-b``."""
+    n, m = len(best) - 1, len(best[0]) - 1
+    if i < n and j < m and math.isclose(
+            best[i][j], similarity[i][j][0] + _PAIR_BONUS + best[i + 1][j + 1]):
+        return "pair"
+    if i < n and (j == m or math.isclose(best[i][j], best[i + 1][j])):
+        return "skip-a"
+    return "skip-b"
 
 
 def _part_similarity(x: Part, y: Part, aliases: AliasTable | None) -> tuple[float, bool]:
