@@ -28,9 +28,9 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Final, Generic, TypeVar
 
 from .aliases import AliasTable, load_aliases
-from .api import checked_names
+from .api import checked_names, missing
 from .compare import DEFAULT_THRESHOLD
-from .errors import NamematchError
+from .errors import InputError, NamematchError
 from .keys import Pairing, keys
 from .normalize import normalize
 from .parse import parse
@@ -84,11 +84,25 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _checked(part: Any) -> list[str]:
+    """One partition's names, missing values as blank names; any other value that is not a
+    str is an :class:`InputError` naming its index label and type, as in
+    :func:`namematch.resolve`."""
+    values: list[Any] = part.tolist()
+    if all(type(v) is str for v in values):
+        return values
+    for label, value in zip(part.index.tolist(), values, strict=True):
+        if not isinstance(value, str) and not missing(value):
+            raise InputError(f"name at index {label!r} is {type(value).__name__} "
+                             f"{value!r:.40}, not a str")
+    return [_text(v) for v in values]
+
+
 def _forms(part: Any) -> Any:
     """One partition of names -> its non-blank (normal, written, count) rows, one per
     distinct written form: names repeat, so each is normalized and shipped once."""
     _, _, pd = _modules()
-    seen = Counter(_text(v) for v in part.tolist())
+    seen = Counter(_checked(part))
     normal = [normalize(w) for w in seen]
     keep = [(n, w, c) for n, (w, c) in zip(normal, seen.items(), strict=True) if n]
     return pd.DataFrame(
