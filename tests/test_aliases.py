@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from namematch import AliasFileError, NamematchError, compare, fold, load_aliases, resolve
 
@@ -159,3 +161,19 @@ def test_shipped_aliases_still_load_and_pickle() -> None:
 
     table = load_aliases()
     assert pickle.loads(pickle.dumps(table)) == table
+
+
+@settings(max_examples=25)
+@given(st.permutations([*KNOWN_AS, "Hussein Moanes", "Husain Moanes", "Abu Ali"]))
+def test_preferred_display_and_alias_scores_do_not_depend_on_order(
+    tmp_path_factory: pytest.TempPathFactory, names: list[str]
+) -> None:
+    path = tmp_path_factory.mktemp("aliases") / "a.yaml"
+    path.write_text("names:\n  - preferred: Hussein Moanes\n    names: [Abu Ali al-Askari]\n",
+                    encoding="utf-8")
+    table = load_aliases(path, shipped=False)
+    rows = {r.name: (r.entity, r.canonical, r.score) for r in resolve(names, aliases=table)}
+    expected = {r.name: (r.entity, r.canonical, r.score)
+                for r in resolve(sorted(names), aliases=table)}
+    assert rows == expected
+    assert rows["Abu Ali al-Askari"][1:] == ("Hussein Moanes", 1.0)
