@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 import re
 import subprocess
@@ -112,6 +113,13 @@ ERROR_CASES = [
         ["resolve", "names.txt", "--aliases", "scalar.yaml"],
         1,
         r"scalar\.yaml",
+    ),
+    (
+        "alias-duplicate-key",
+        {"names.txt": b"Ahmed\n", "dup.yaml": b"names: [[A B, C D]]\nnames: [[E F, G H]]\n"},
+        ["resolve", "names.txt", "--aliases", "dup.yaml"],
+        1,
+        r"dup\.yaml:2: .*duplicate key 'names' \(first on line 1\)",
     ),
     (
         "alias-missing",
@@ -391,6 +399,15 @@ def test_user_aliases_join_names() -> None:
     assert with_aliases[0][1] == with_aliases[1][1]
 
 
+def test_user_aliases_preferred_form_is_the_canonical_name() -> None:
+    """A ``names`` group with ``preferred`` names the entity, and its members score 1.0."""
+    write("names.txt", "Abu Ali al-Askari\nHussein Moanes\nAbu Ali al-Askari\n")
+    write("mine.yaml", "names:\n  - preferred: Hussein Moanes\n    names: [Abu Ali al-Askari]\n")
+    rows = table(ok(run("resolve", "names.txt", "--aliases", "mine.yaml")))
+    assert {(r[2], r[3]) for r in rows} == {("Hussein Moanes", "1.000")}
+    assert len({r[1] for r in rows}) == 1
+
+
 # --- compare, keys, --version, --help ------------------------------------------------------
 
 
@@ -453,3 +470,198 @@ def test_jobs_give_the_same_output() -> None:
     one = ok(run("resolve", str(SEEDS), "-j", "1"))
     assert ok(run("resolve", str(SEEDS), "-j", "2")) == one
     assert ok(run("resolve", str(SEEDS))) == one
+
+
+# --- tables: --column, --input-format, -o --------------------------------------------------
+
+PEOPLE = (
+    'id,name,source\n'
+    '1,"Mesmari, Ahmed",news\n'
+    '2,Ahmed al-Mismari,"wire, evening"\n'
+    '3,أحمد المسماري,ar\n'
+    '4,"Hassan ""the elder"" Nasrallah",news\n'
+    '5,,empty\n'
+    '6,Brig. Gen. Ahmed al-Mesmari,=cmd()\n'
+)
+PEOPLE_NAMES = ["Mesmari, Ahmed", "Ahmed al-Mismari", "أحمد المسماري",
+                'Hassan "the elder" Nasrallah', "", "Brig. Gen. Ahmed al-Mesmari"]
+
+
+def records(stdout: bytes, fmt: str = "csv") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(stdout.decode("utf-8"), newline=""),
+                           delimiter="\t" if fmt == "tsv" else ","))
+
+
+def test_column_round_trip_keeps_the_input_columns() -> None:
+    """A CSV with quoted commas, doubled quotes and an Arabic name: each record comes back
+    with its own fields, then the entity, canonical name and score its name resolves to."""
+    write("people.csv", PEOPLE)
+    write("names.txt", "\n".join(PEOPLE_NAMES) + "\n")
+    rows = records(ok(run("resolve", "people.csv", "--column", "name", "--format", "csv")))
+    assert rows[0] == ["id", "name", "source", "entity", "canonical", "score"]
+    source = list(csv.reader(io.StringIO(PEOPLE, newline="")))
+    assert [r[:3] for r in rows[1:-1]] == source[1:-1]
+    assert rows[-1][:3] == ["6", "Brig. Gen. Ahmed al-Mesmari", "'=cmd()"]  # guarded
+    by_lines = table(ok(run("resolve", "names.txt", "--format", "csv")), "csv")
+    assert [r[3:] for r in rows[1:]] == [r[1:] for r in by_lines]
+    assert rows[1][3] == rows[2][3] == rows[3][3] == rows[6][3] != rows[4][3]
+    assert rows[5][3:] == ["", "", ""]
+
+
+def test_column_by_number_tsv_by_suffix_and_stdin() -> None:
+    write("people.csv", PEOPLE)
+    by_name = ok(run("resolve", "people.csv", "--column", "name"))
+    assert ok(run("resolve", "people.csv", "--column", "2")) == by_name
+    assert ok(run("resolve", "-", "--input-format", "csv", "--column", "name",
+                  input=PEOPLE)) == by_name
+    write("simple.tsv", "name\tn\nAhmed al-Mesmari\t1\nAhmed al-Mismari\t2\n")
+    out = records(ok(run("resolve", "simple.tsv", "--column", "name")), "tsv")
+    assert out[0] == ["name", "n", "entity", "canonical", "score"]
+    assert out[1][2] == out[2][2] != ""
+
+
+def test_table_as_jsonl_and_blank_lines_in_one_column() -> None:
+    write("one.csv", "who\nAhmed al-Mesmari\n\nAhmed al-Mismari\n")
+    out = ok(run("resolve", "one.csv", "--column", "who", "--format", "jsonl"))
+    objects = [json.loads(line) for line in out.decode("utf-8").splitlines()]
+    assert [list(o) for o in objects] == [["who", "entity", "canonical", "score"]] * 3
+    assert [o["who"] for o in objects] == ["Ahmed al-Mesmari", "", "Ahmed al-Mismari"]
+    assert objects[1]["score"] is None and objects[1]["entity"] == ""
+    assert objects[0]["entity"] == objects[2]["entity"]
+
+
+def test_a_csv_file_read_as_lines_on_request() -> None:
+    write("names.csv", "Ahmed al-Mesmari\nAhmed al-Mismari\n")
+    rows = table(ok(run("resolve", "names.csv", "--input-format", "lines")))
+    assert [r[0] for r in rows] == ["Ahmed al-Mesmari", "Ahmed al-Mismari"]
+
+
+TABLE_ERRORS = [
+    # (id, file content, arguments, exit code, pattern in the one line)
+    ("csv-without-column", PEOPLE, ["people.csv"], 2, r"--column NAME_OR_NUMBER.*see --help"),
+    ("column-on-lines", "Ahmed\n", ["people.txt", "--column", "name"], 2, r"--column needs"),
+    ("unknown-column", PEOPLE, ["people.csv", "--column", "who"], 1,
+     r"people\.csv: no column 'who': the header has 'id', 'name', 'source'"),
+    ("column-number-too-big", PEOPLE, ["people.csv", "--column", "4"], 1, r"no column '4'"),
+    ("too-few-fields", "id,name\n1,Ali\n2\n", ["people.csv", "--column", "name"], 1,
+     r"people\.csv:3: record 2 has 1 field, the header 2$"),
+    ("too-many-fields", "id,name\n1,Ali,x\n", ["people.csv", "--column", "name"], 1,
+     r"people\.csv:2: record 1 has 3 fields, the header 2$"),
+    ("blank-line-in-two-columns", "id,name\n1,Ali\n\n3,Omar\n",
+     ["people.csv", "--column", "name"], 1, r"people\.csv:3: record 2 has 1 field"),
+    ("bad-quoting", 'id,name\n1,Ali\n2,"Omar"x\n', ["people.csv", "--column", "name"], 1,
+     r"people\.csv:3: record 2: malformed CSV \("),
+    ("unclosed-quote", 'id,name\n1,Ali\n2,"Omar\n3,Zaid\n',
+     ["people.csv", "--column", "name"], 1, r"people\.csv:3: record 2: malformed CSV"),
+    ("empty-table", "", ["people.csv", "--column", "name"], 1, r"header row is missing"),
+    ("header-clash", "name,entity\nAli,x\n", ["people.csv", "--column", "name"], 1,
+     r"already has a column 'entity'"),
+    ("duplicate-header", "name,name\nAli,Omar\n", ["people.csv", "--column", "name"], 1,
+     r"column 'name' is in the header 2 times"),
+    ("table-not-utf8", b"id,name\n1,\xff\n", ["people.csv", "--column", "name"], 1,
+     r"people\.csv:2: not valid UTF-8"),
+    ("output-into-missing-folder", PEOPLE,
+     ["people.csv", "--column", "name", "-o", "nowhere/out.csv"], 1, r"nowhere/out\.csv"),
+    ("output-is-a-folder", PEOPLE, ["people.csv", "--column", "name", "-o", "."], 1,
+     r"is a directory"),
+]
+
+
+@pytest.mark.parametrize(("content", "args", "code", "pattern"),
+                         [pytest.param(*c[1:], id=c[0]) for c in TABLE_ERRORS])
+@pytest.mark.parametrize("to_file", [False, True], ids=["stdout", "output-file"])
+def test_table_errors_are_one_line_and_write_nothing(
+    content: str | bytes, args: list[str], code: int, pattern: str, to_file: bool
+) -> None:
+    """Each bad table or option: one line, its exit status, no output, no file left."""
+    write(args[0], content)
+    before = sorted(p.name for p in Path.cwd().iterdir())
+    if to_file and "-o" not in args:
+        args = [*args, "-o", "out.tsv"]
+    proc = run("resolve", *args)
+    stderr = proc.stderr.decode("utf-8")
+    assert proc.returncode == code, stderr
+    assert "Traceback" not in stderr
+    assert len(stderr.splitlines()) == 1, stderr
+    assert re.search(pattern, stderr), stderr
+    assert proc.stdout == b""
+    assert sorted(p.name for p in Path.cwd().iterdir()) == before  # no file, no temp file
+
+
+def test_output_file_is_the_stdout_output_and_replaces_the_old_one() -> None:
+    write("names.txt", "Ahmed al-Mesmari\nAhmed al-Mismari\n")
+    write("out.tsv", "old\n")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    expected = ok(run("resolve", "names.txt"))
+    proc = run("resolve", "names.txt", "-o", "out.tsv")
+    assert ok(proc) == b""
+    assert Path("out.tsv").read_bytes() == expected
+    assert Path("out.tsv").stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0o600
+    assert sorted(p.name for p in Path.cwd().iterdir()) == ["names.txt", "out.tsv"]
+    write("people.csv", PEOPLE)
+    ok(run("resolve", "people.csv", "--column", "name", "--format", "csv", "--output",
+           "resolved.csv"))
+    assert Path("resolved.csv").read_bytes() == ok(
+        run("resolve", "people.csv", "--column", "name", "--format", "csv"))
+
+
+def test_failed_run_leaves_the_old_output_file_alone() -> None:
+    write("bad.csv", "id,name\n1,Ali\n2\n")
+    write("out.csv", "keep me\n")
+    proc = run("resolve", "bad.csv", "--column", "name", "-o", "out.csv")
+    assert proc.returncode == 1
+    assert Path("out.csv").read_text(encoding="utf-8") == "keep me\n"
+    assert sorted(p.name for p in Path.cwd().iterdir()) == ["bad.csv", "out.csv"]
+
+
+# --- compare explains every verdict ----------------------------------------------------------
+
+COMPARE_CASES = [
+    # (a, b, decision, part lines expected as (kind, a, b))
+    ("Hassan Nasrallah", "Hussein Nasrallah", "no-match",
+     [("differ", "hassan", "hussein"), ("same", "nasrallah", "nasrallah")]),
+    ("Saadi Gaddafi", "Muammar Gaddafi", "no-match",
+     [("conflict", "saadi", "muammar"), ("same", "gaddafi", "gaddafi")]),
+    ("Ghosri", "Ahmed al-Mesmari", "no-match",
+     [("extra", "-", "ahmed"), ("conflict", "ghosri", "al-mesmari")]),
+    ("Moammar Gadhafi", "Muammar al-Qaddafi", "match",
+     [("same", "moammar", "muammar"), ("same", "gadhafi", "al-qaddafi")]),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "decision", "parts"), COMPARE_CASES)
+def test_compare_explains_every_verdict(
+    a: str, b: str, decision: str, parts: list[tuple[str, str, str]]
+) -> None:
+    """A line per part, even when a rule decided before aligning; the threshold shown."""
+    lines = ok(run("compare", a, b)).decode("utf-8").splitlines()
+    assert lines[0].startswith(f"{decision} (score ")
+    assert ", threshold 0.80): " in lines[0]
+    shown = [tuple(line.split()[:3]) for line in lines[1:-1]]
+    assert shown == parts
+    for line in lines[1:-1]:
+        assert re.search(r" sim \d\.\d\d  weight \d\.\d\d$", line), line
+    assert lines[-1].strip() == ("parts agree from similarity 0.78, conflict below 0.60; "
+                                 "names match from score 0.80")
+    assert "threshold 0.90" in ok(run("compare", a, b, "--threshold", "0.9")).decode()
+
+
+@pytest.mark.parametrize(("a", "b", "code"), [
+    ("Moammar Gadhafi", "Muammar al-Qaddafi", 0),
+    ("Hassan Nasrallah", "Hussein Nasrallah", 1),
+])
+def test_compare_exit_code(a: str, b: str, code: int) -> None:
+    """--exit-code: 0 match, 1 no-match; without it, 0 either way."""
+    proc = run("compare", "--exit-code", a, b)
+    assert proc.returncode == code and proc.stderr == b""
+    assert proc.stdout.decode("utf-8").startswith("match" if code == 0 else "no-match")
+    assert ok(run("compare", a, b)) == proc.stdout
+
+
+def test_compare_exit_code_error_is_not_a_no_match() -> None:
+    """An error under --exit-code exits 2 (one line), never the no-match status 1."""
+    proc = run("compare", "--exit-code", "Ali", "Omar", "--aliases", "missing.yaml")
+    assert proc.returncode == 2
+    assert len(proc.stderr.splitlines()) == 1 and b"missing.yaml" in proc.stderr
+    assert run("compare", "Ali", "Omar", "--aliases", "missing.yaml").returncode == 1

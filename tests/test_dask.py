@@ -168,7 +168,7 @@ def test_cli_dask_engine_without_dask_says_what_to_install() -> None:
     proc = _cli("resolve", str(SEEDS), "--engine", "dask", code=hide)
     assert proc.returncode == 1
     lines = proc.stderr.decode().splitlines()
-    assert len(lines) == 1 and "install namematch[dask]" in lines[0]
+    assert len(lines) == 1 and "install namematch-arabic[dask]" in lines[0]
     assert proc.stdout == b""
 
 
@@ -176,3 +176,27 @@ def test_cli_scheduler_needs_the_dask_engine() -> None:
     proc = _cli("resolve", str(SEEDS), "--scheduler", "tcp://127.0.0.1:8786")
     assert proc.returncode == 2
     assert b"--engine dask" in proc.stderr
+
+
+def test_resolve_list_missing_values_and_bad_items_as_resolve() -> None:
+    """Both engines take None and NaN as blank names, and name a bad item the same way."""
+    names = [*SEED_NAMES[:10], None, float("nan"), "", SEED_NAMES[0]]
+    got = nmd.resolve_list(names, jobs=1)  # type: ignore[arg-type]
+    assert got == namematch.resolve(names)
+    with pytest.raises(namematch.InputError, match=r"^name 1 is int 7, not a str$"):
+        nmd.resolve_list(["Ali", 7], jobs=1)  # type: ignore[list-item]
+
+
+def test_frame_with_a_value_that_is_not_a_name_is_an_input_error() -> None:
+    """Missing values are blank names; another value names its index label and type (in an
+    object column: dask's default string conversion would turn 7 into "7" first)."""
+    names = pd.Series(["Ali", None, 7, "Omar"], dtype=object, index=[10, 11, 12, 13])
+    with dask.config.set({"dataframe.convert-string": False, "scheduler": "synchronous"}):
+        frame = dd.from_pandas(pd.DataFrame({"name": names}), npartitions=2)
+        with pytest.raises(namematch.InputError,
+                           match=r"^name at index 12 is int 7, not a str$"):
+            nmd.resolve(frame)
+        names[12] = float("nan")
+        frame = dd.from_pandas(pd.DataFrame({"name": names}), npartitions=2)
+        out = nmd.resolve(frame).compute()
+    assert out["entity"].tolist()[1:3] == ["", ""]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+import json
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import sysconfig
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -75,22 +77,40 @@ def synthetic_names(size: int) -> list[str]:
     return names
 
 
-def test_wheel_carries_data(tmp_path: Path) -> None:
-    """The wheel holds the data files and py.typed, and its installed CLI resolves names."""
+@dataclass(frozen=True)
+class Installed:
+    """The built wheel and the fresh venv it is installed in."""
+
+    wheel: Path
+    venv: Path
+
+    @property
+    def bin(self) -> Path:
+        return self.venv / ("Scripts" if os.name == "nt" else "bin")
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """Build the wheel once and install it (with its dependencies) into a fresh venv."""
+    tmp_path = tmp_path_factory.mktemp("wheel")
     dist = tmp_path / "dist"
     pip_step(sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", dist, ROOT, cwd=tmp_path)
-    wheels = list(dist.glob("namematch-*.whl"))
+    wheels = list(dist.glob("*.whl"))
     assert len(wheels) == 1, wheels
-
-    files = set(zipfile.ZipFile(wheels[0]).namelist())
-    for path in ("namematch/data/aliases.yaml", "namematch/data/rules.yaml", "namematch/py.typed"):
-        assert path in files, sorted(files)
-
     venv = tmp_path / "venv"
     created = run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     assert created.returncode == 0, created.stderr.decode("utf-8", "replace")
-    bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
-    pip_step(bin_dir / "python", "-m", "pip", "install", wheels[0], cwd=tmp_path)
+    done = Installed(wheels[0], venv)
+    pip_step(done.bin / "python", "-m", "pip", "install", wheels[0], cwd=tmp_path)
+    return done
+
+
+def test_wheel_carries_data(installed: Installed, tmp_path: Path) -> None:
+    """The wheel holds the data files and py.typed, and its installed CLI resolves names."""
+    files = set(zipfile.ZipFile(installed.wheel).namelist())
+    for path in ("namematch/data/aliases.yaml", "namematch/data/rules.yaml", "namematch/py.typed"):
+        assert path in files, sorted(files)
+    venv, bin_dir = installed.venv, installed.bin
 
     # the installed package, not the source tree, is what runs
     where = run(
@@ -116,14 +136,14 @@ def test_wheel_carries_data(tmp_path: Path) -> None:
     names = tmp_path / "many.txt"
     names.write_text("\n".join(synthetic_names(4000)) + "\n", encoding="utf-8")
     for path in (ROOT / "seeds" / "names.txt", names):
-        installed = run(bin_dir / "namematch", "resolve", "-j", "1", path, cwd=tmp_path)
+        from_wheel = run(bin_dir / "namematch", "resolve", "-j", "1", path, cwd=tmp_path)
         source = subprocess.run(
             [sys.executable, "-m", "namematch.cli", "resolve", "-j", "1", str(path)],
             capture_output=True, timeout=120, check=False,
             env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         )
-        assert installed.returncode == source.returncode == 0, installed.stderr
-        assert installed.stdout == source.stdout, path.name
+        assert from_wheel.returncode == source.returncode == 0, from_wheel.stderr
+        assert from_wheel.stdout == source.stdout, path.name
 
     # What dask ships to its workers pickles in the installed build too.
     probe = (
@@ -140,3 +160,115 @@ def test_wheel_carries_data(tmp_path: Path) -> None:
     shutil.copy(ROOT / "tests" / "state_probe.py", tmp_path / "state_probe.py")
     probed = run(bin_dir / "python", "state_probe.py", cwd=tmp_path, timeout=300)
     assert probed.returncode == 0, (probed.stdout + probed.stderr).decode("utf-8", "replace")
+
+# Run in the installed venv: every public name documented, its signature readable, and the
+# functions' options keyword-only (what help(), IDEs and doc tools read).
+API_PROBE = r"""
+import inspect, json, namematch as nm
+report = {"compiled": nm.compiled(), "undocumented": [], "unsigned": [], "positional": {}}
+for name in nm.__all__:
+    obj = getattr(nm, name)
+    if not (inspect.isclass(obj) or inspect.isroutine(obj)):  # constants, type aliases
+        continue
+    if not (obj.__doc__ or "").strip():
+        report["undocumented"].append(name)
+    try:
+        signature = inspect.signature(obj)
+    except (TypeError, ValueError):
+        report["unsigned"].append(name)
+        continue
+    if inspect.isfunction(obj):
+        report["positional"][name] = [
+            p.name for p in signature.parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        for part in ("Parameters", "Returns", "Examples"):
+            if name not in ("compiled",) and part not in obj.__doc__:
+                report["undocumented"].append(f"{name}: {part}")
+print(json.dumps(report))
+"""
+
+
+def test_installed_api_is_documented(installed: Installed, tmp_path: Path) -> None:
+    """In the installed (compiled) wheel every public name has a docstring and a signature,
+    and the functions take their options by keyword only."""
+    proc = run(installed.bin / "python", "-c", API_PROBE, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    report = json.loads(proc.stdout)
+    if has_compiler():
+        assert report["compiled"]
+    assert report["undocumented"] == []
+    assert report["unsigned"] == []
+    assert report["positional"] == {
+        "compare": ["a", "b"], "compiled": [], "explain": ["a", "b"], "fold": ["part"],
+        "keys": ["name"], "load_aliases": [], "normalize": ["text"], "parse": ["text"],
+        "resolve": ["names"],
+    }
+    # help() shows the docstring, and a misplaced option is a clear TypeError.
+    shown = run(installed.bin / "python", "-c",
+                "import namematch; help(namematch.resolve)", cwd=tmp_path)
+    assert b"Parameters" in shown.stdout and b"threshold : float" in shown.stdout
+
+
+INPUT_PROBE = r"""
+import namematch as nm
+for bad in ("Ali Khamenei", ["Ali", 3], ["Ali", b"x"], 5):
+    try:
+        nm.resolve(bad)
+    except nm.InputError as err:
+        print(type(err).__name__, err)
+rows = nm.resolve(["Ali Khamenei", None, float("nan")])
+print([r.name for r in rows], [r.entity == "" for r in rows])
+for options in ({"threshold": 5.0}, {"jobs": 0}, {"max_bucket": 0}, {"aliases": "x.yaml"}):
+    try:
+        nm.resolve(["Ali"], **options)
+    except nm.InputError as err:
+        print(type(err).__name__, err)
+"""
+
+
+def test_installed_input_errors(installed: Installed, tmp_path: Path) -> None:
+    """The compiled build checks its input as the source does: InputError, naming the row."""
+    proc = run(installed.bin / "python", "-c", INPUT_PROBE, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    source = subprocess.run([sys.executable, "-c", INPUT_PROBE], capture_output=True,
+                            timeout=120, check=False,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert proc.stdout == source.stdout
+    lines = proc.stdout.decode("utf-8").splitlines()
+    assert len(lines) == 9, lines
+    assert lines[0].startswith("InputError names is a single str: pass a list of names")
+    assert lines[1] == "InputError name 1 is int 3, not a str"
+    assert lines[4] == "['Ali Khamenei', '', ''] [False, True, True]"
+    assert all(line.startswith("InputError ") for i, line in enumerate(lines) if i != 4)
+
+
+PEOPLE = ('id,name,source\n1,"Mesmari, Ahmed",news\n2,Ahmed al-Mismari,"wire, evening"\n'
+          '3,أحمد المسماري,ar\n4,,empty\n5,Hassan Nasrallah,=cmd()\n')
+
+
+def test_installed_column_round_trip_and_output_file(installed: Installed,
+                                                     tmp_path: Path) -> None:
+    """The installed command reads a CSV column (quoted commas, Arabic script), keeps the
+    columns, writes -o, and refuses a bad record in one line, leaving no file."""
+    (tmp_path / "people.csv").write_text(PEOPLE, encoding="utf-8")
+    proc = run(installed.bin / "namematch", "resolve", "people.csv", "--column", "name",
+               "--format", "csv", "-o", "out.csv", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout == proc.stderr == b"", proc.stderr
+    rows = list(csv.reader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"),
+                                       newline="")))
+    assert rows[0] == ["id", "name", "source", "entity", "canonical", "score"]
+    assert [r[1] for r in rows[1:]] == ["Mesmari, Ahmed", "Ahmed al-Mismari",
+                                        "أحمد المسماري", "", "Hassan Nasrallah"]
+    assert rows[1][3] == rows[2][3] == rows[3][3] != rows[5][3]
+    assert rows[4][3:] == ["", "", ""] and rows[5][2] == "'=cmd()"
+
+    (tmp_path / "bad.csv").write_text("id,name\n1,Ali\n2\n", encoding="utf-8")
+    bad = run(installed.bin / "namematch", "resolve", "bad.csv", "--column", "name",
+              "-o", "bad-out.csv", cwd=tmp_path)
+    assert bad.returncode == 1
+    assert bad.stderr.decode("utf-8") == (
+        "namematch: error: bad.csv:3: record 2 has 1 field, the header 2\n")
+    assert not list(tmp_path.glob("*bad-out*"))
+    refused = run(installed.bin / "namematch", "resolve", "people.csv", cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stdout == b""
+    assert len(refused.stderr.splitlines()) == 1 and b"--column" in refused.stderr

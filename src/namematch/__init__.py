@@ -11,20 +11,36 @@ from __future__ import annotations
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
-from .aliases import AliasTable, load_aliases
-from .compare import DEFAULT_THRESHOLD, Match, PartMatch, compare
+# The public functions come from api, a plain-Python layer over the (compiled) pipeline:
+# there they keep their docstrings and signatures, and check their input.
+from .api import (
+    DEFAULT_THRESHOLD,
+    AliasTable,
+    Match,
+    Name,
+    Part,
+    PartMatch,
+    Progress,
+    Resolution,
+    compare,
+    explain,
+    fold,
+    keys,
+    load_aliases,
+    normalize,
+    parse,
+    resolve,
+)
 from .errors import AliasFileError, DataFileError, InputError, NamematchError
-from .fold import fold
-from .keys import keys
-from .normalize import normalize
-from .parse import Name, Part, parse
-from .resolve import Resolution, resolve
+
+DISTRIBUTION = "namematch-arabic"
+"""The name on the package index (``namematch`` there is an unrelated project); the import
+name is ``namematch``."""
 
 try:
-    __version__ = version("namematch")
+    __version__ = version(DISTRIBUTION)
 except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0"
-
 
 
 def compiled() -> bool:
@@ -48,10 +64,12 @@ __all__ = [
     "NamematchError",
     "Part",
     "PartMatch",
+    "Progress",
     "Resolution",
     "__version__",
     "compare",
     "compiled",
+    "explain",
     "fold",
     "keys",
     "load_aliases",

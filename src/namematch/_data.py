@@ -24,6 +24,29 @@ def data_dir() -> Path:
     raise DataFileError(str(_CANDIDATES[0]), None, "namematch data files not found")
 
 
+class UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a mapping that repeats a key.
+
+    YAML requires unique keys, but PyYAML keeps the last value silently: a second ``names:``
+    in an alias file would drop the first one's groups without a word.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                earlier = first.get(key)
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+            if earlier is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {earlier})",
+                    key_node.start_mark)
+            first[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: Path, error: type[DataFileError] = DataFileError) -> tuple[str, Any]:
     """Read and safely parse one YAML file; every failure becomes ``error`` (file and line)."""
     try:
@@ -34,7 +57,7 @@ def read_yaml(path: Path, error: type[DataFileError] = DataFileError) -> tuple[s
         reason = getattr(err, "strerror", None) or str(err)
         raise error(str(path), None, f"cannot read: {reason}") from err
     try:
-        return text, yaml.safe_load(text)
+        return text, yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -1,6 +1,7 @@
 """The ``namematch`` command line: resolve, compare and keys.
 
-Exit codes: 0 success, 1 bad input or data (one line on stderr), 2 bad usage.
+Exit codes: 0 success, 1 bad input or data (one line on stderr), 2 bad usage; with
+``compare --exit-code``: 0 match, 1 no-match, 2 any error.
 """
 
 from __future__ import annotations
@@ -12,29 +13,48 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from . import __version__, compiled
-from .aliases import AliasTable, load_aliases
-from .compare import DEFAULT_THRESHOLD, compare
+from ._progress import ProgressBar
+from ._tables import TABLE_FORMATS, Table, atomic_output, read_table, read_text, suffix_format
+from .api import (
+    DEFAULT_THRESHOLD,
+    AliasTable,
+    Resolution,
+    explain,
+    keys,
+    load_aliases,
+    parse,
+    resolve,
+)
 from .errors import InputError, NamematchError
-from .keys import keys
-from .parse import parse
-from .resolve import Resolution, resolve
+
+__all__ = [
+    "UsageError", "build_parser", "main", "read_lines", "run", "usable_cores", "write_rows",
+    "write_table",
+]
 
 COLUMNS = ("name", "entity", "canonical", "score")
+ADDED = COLUMNS[1:]
+"""The columns a table (``--column``) gets after its own."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 EXAMPLES = """\
 examples:
   namematch resolve seeds/names.txt
+  namematch resolve people.csv --column name -o people-resolved.csv
   namematch resolve --format csv --aliases my-aliases.yaml names.txt > entities.csv
   namematch resolve big.txt --engine dask --scheduler tcp://HOST:8786
   cat names.txt | namematch resolve - --format jsonl
   namematch compare "Abdul Razek al-Nadoori" "Abdelrazzak al-Nadhouri"
+  namematch compare --exit-code "Hassan Nasrallah" "Hussein Nasrallah" || echo different
   namematch keys "Moammar al-Gaddafi"
 """
+
+
+class UsageError(NamematchError):
+    """Arguments that do not fit together: exit status 2, like argparse's own errors."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,27 +72,7 @@ def read_lines(path: str) -> list[str]:
     The file is read and decoded in one piece: the index of a million names is bigger than
     their text, and decoding per line costs more than the rest of the reading.
     """
-    if path != "-" and Path(path).is_dir():
-        raise InputError(f"{path}: is a directory, not a file of names")
-    label = "<stdin>" if path == "-" else path
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as stream:
-                data = stream.read()
-    except OSError as err:
-        raise InputError(f"{path}: {err.strerror or err}") from err
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        number = data.count(b"\n", 0, err.start) + 1
-        column = err.start - (data.rfind(b"\n", 0, err.start) + 1)
-        raise InputError(
-            f"{label}:{number}: not valid UTF-8 (byte {column + 1} of the line)"
-        ) from err
+    _, text = read_text(path)
     if not text:
         return []
     lines = text.split("\n")
@@ -117,6 +117,28 @@ def write_rows(rows: Sequence[Resolution], fmt: str, out: IO[str]) -> None:
     out.write("".join(batch))
 
 
+def write_table(table: Table, rows: Sequence[Resolution], fmt: str, out: IO[str]) -> None:
+    """Write each record of ``table`` with its resolution's entity, canonical and score.
+
+    The header is the table's, then ``entity``, ``canonical``, ``score``; JSON lines have
+    one object per record with those keys. CSV cells are guarded against formulas.
+    """
+    line = _formatter(fmt)
+    header = [*table.header, *ADDED]
+    if fmt == "csv":
+        header = [_guard_formula(cell) for cell in header]
+    if fmt != "jsonl":
+        out.write(line(header))
+    for record, row in zip(table.records, rows, strict=True):
+        fields = [*record, *_fields(row)[1:]]
+        if fmt == "jsonl":
+            data: dict[str, object] = dict(zip(header, fields, strict=True))
+            data["score"] = round(row.score, 3) if row.entity else None
+            out.write(line(data))
+        else:
+            out.write(line([_guard_formula(f) for f in fields] if fmt == "csv" else fields))
+
+
 def _record(row: Resolution, fmt: str) -> Sequence[str] | dict[str, object]:
     fields = _fields(row)
     if fmt == "jsonl":
@@ -147,46 +169,61 @@ def _formatter(fmt: str) -> Callable[[Any], str]:
     return line
 
 
-def _progress(enabled: bool) -> object:
-    if not enabled:
-        return None
-
-    def show(stage: str, done: int, total: int) -> None:
-        end = "\n" if done >= total else ""
-        sys.stderr.write(f"\rnamematch: {stage} {done:,}/{total:,}{end}")
-        sys.stderr.flush()
-
-    return show
-
-
 def _aliases(paths: Sequence[str]) -> AliasTable:
     return load_aliases(*paths)
 
 
+def _input_format(args: argparse.Namespace) -> str:
+    """``lines``, ``csv`` or ``tsv``: as given, else by the file's suffix, else lines."""
+    fmt: str = args.input_format or suffix_format(args.file) or "lines"
+    if fmt == "lines" and args.column is not None:
+        raise UsageError("--column needs CSV or TSV input: name the file .csv or .tsv "
+                         "or give --input-format csv|tsv")
+    if fmt != "lines" and args.column is None:
+        raise UsageError(f"{args.file} is read as {fmt.upper()}: give the column of names "
+                         f"with --column NAME_OR_NUMBER (or --input-format lines to read "
+                         "it as one name per line)")
+    return fmt
+
+
 def _cmd_resolve(args: argparse.Namespace) -> int:
-    names = read_lines(args.file)
-    table = _aliases(args.aliases)
-    show = sys.stderr.isatty() and not args.quiet
-    progress = _progress(show)
     if args.scheduler is not None and args.engine != "dask":
-        sys.stderr.write("namematch: error: --scheduler needs --engine dask (see --help)\n")
-        return 2
+        raise UsageError("--scheduler needs --engine dask")
+    fmt = _input_format(args)
+    table: Table | None = None
+    if fmt == "lines":
+        names = read_lines(args.file)
+    else:
+        table = read_table(args.file, fmt)
+        clash = sorted(set(ADDED) & set(table.header))
+        if clash:
+            raise InputError(f"{table.label}: the input already has a column {clash[0]!r}, "
+                             "which the output adds: rename it")
+        column = table.column(args.column)
+        names = [record[column] for record in table.records]
+    aliases = _aliases(args.aliases)
+    show = sys.stderr.isatty() and not args.quiet
     if args.engine == "dask":
         from .dask import resolve_list
 
-        rows = resolve_list(names, aliases=table, threshold=args.threshold,
+        rows = resolve_list(names, aliases=aliases, threshold=args.threshold,
                             scheduler=args.scheduler, jobs=args.jobs, progress=show)
     else:
-        rows = resolve(names, aliases=table, threshold=args.threshold, jobs=args.jobs,
-                       progress=progress if callable(progress) else None)
-    sys.stdout.reconfigure(encoding="utf-8", newline="")  # type: ignore[union-attr]
-    write_rows(rows, args.format, sys.stdout)
+        rows = resolve(names, aliases=aliases, threshold=args.threshold, jobs=args.jobs,
+                       progress=ProgressBar(sys.stderr) if show else None)
+    with atomic_output(args.output) as out:
+        if table is None:
+            write_rows(rows, args.format, out)
+        else:
+            write_table(table, rows, args.format, out)
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    match = compare(args.a, args.b, aliases=_aliases(args.aliases), threshold=args.threshold)
-    print(match.explain())
+    text = explain(args.a, args.b, aliases=_aliases(args.aliases), threshold=args.threshold)
+    print(text)
+    if args.exit_code:
+        return 0 if text.startswith("match") else 1
     return 0
 
 
@@ -249,16 +286,28 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("resolve", parents=[common], epilog=EXAMPLES,
                               formatter_class=argparse.RawDescriptionHelpFormatter,
                               help="resolve a list of names, one per line, into entities")
-    run.add_argument("file", nargs="?", default="-", help="UTF-8 file of names, or - for stdin")
+    run.add_argument("file", nargs="?", default="-",
+                     help="UTF-8 file: one name per line, or a CSV/TSV table with --column; "
+                          "- for stdin (default)")
+    run.add_argument("--column", metavar="NAME_OR_NUMBER", default=None,
+                     help="the column of names in a CSV/TSV input with a header (a header "
+                          "name, or a number from 1); the output keeps the input's columns "
+                          "and adds entity, canonical, score")
+    run.add_argument("--input-format", choices=("lines", *TABLE_FORMATS), default=None,
+                     help="lines: one name per line; csv, tsv: a table with a header "
+                          "(default: by the file's suffix, .csv or .tsv; else lines)")
     run.add_argument("--format", choices=("tsv", "csv", "jsonl"), default="tsv",
                      help="output format (default tsv)")
-    run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    run.add_argument("-o", "--output", metavar="FILE", default="-",
+                     help="write to FILE, replaced only once complete (default - : stdout)")
+    run.add_argument("-q", "--quiet", action="store_true",
+                     help="no progress bars on stderr (they show only when it is a terminal)")
     run.add_argument("-j", "--jobs", type=_jobs, default="0", metavar="N",
                      help="compare in N processes (default 0: one per usable core; "
                           "1: this process only); the output is the same")
     run.add_argument("--engine", choices=("local", "dask"), default="local",
                      help="local: this process (default); dask: dask partitions "
-                          "(install namematch[dask]), same output")
+                          "(install namematch-arabic[dask]), same output")
     run.add_argument("--scheduler", metavar="ADDRESS", default=None,
                      help="with --engine dask: a dask distributed scheduler, e.g. "
                           "tcp://HOST:8786 (default: dask's local scheduler, -j processes)")
@@ -268,6 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
                                help="compare two names and explain the score")
     pair.add_argument("a")
     pair.add_argument("b")
+    pair.add_argument("--exit-code", action="store_true",
+                      help="exit 0 on a match, 1 on a no-match (2 on an error), for scripts")
     pair.set_defaults(func=_cmd_compare)
 
     key = commands.add_parser("keys", help="show a name's parts, folded forms and keys")
@@ -282,9 +333,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         sys.stdout.flush()
+    except UsageError as err:
+        sys.stderr.write(f"namematch: error: {err} (see --help)\n")
+        return 2
     except NamematchError as err:
         sys.stderr.write(f"namematch: error: {err}\n")
-        return 1
+        # With compare --exit-code, 1 means no-match: an error must not look like one.
+        return 2 if getattr(args, "exit_code", False) else 1
     except BrokenPipeError:
         sys.stderr.close()
         return 1

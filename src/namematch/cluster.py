@@ -20,6 +20,7 @@ from ._pickling import by_fields
 from .aliases import AliasTable
 from .compare import MAX_PARTS
 from .distinct import NameList, signature
+from .normalize import normalize
 from .parse import Name
 from .script import is_arabic
 from .session import Session
@@ -300,17 +301,48 @@ def _canonical(names: NameList, clusters: Clusters, session: Session,
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(texts)):
         members[clusters.find(i)].append(i)
-    entity_of: dict[int, tuple[str, int]] = {}
+    table = session.table
+    entity_of: dict[int, tuple[str, int, str]] = {}
+    aliased: dict[int, list[int]] = {}
     for root, group in members.items():
         canonical = group[0] if len(group) == 1 else min(
             group, key=lambda i: _canonical_key(parsed[i], counts[texts[i]], display[texts[i]]))
-        entity_of[root] = (_entity_id(texts[i] for i in group), canonical)
+        shown = display[texts[canonical]]
+        if table is not None and table.names:
+            canonical, shown, aliased[root] = _alias_canonical(group, canonical, shown, texts,
+                                                               table)
+        entity_of[root] = (_entity_id(texts[i] for i in group), canonical, shown)
     # One score per distinct name, against its entity's canonical name.
     resolved: Resolved = {}
     for i, text in enumerate(texts):
-        entity, canonical = entity_of[clusters.find(i)]
-        score = 1.0 if canonical == i else known.score(i, canonical, parsed, session.table)
+        root = clusters.find(i)
+        entity, canonical, shown = entity_of[root]
+        score = 1.0 if canonical == i else known.score(i, canonical, parsed, table)
         if score is None:
             score = session.outcome(i, canonical).score
-        resolved[text] = (entity, display[texts[canonical]], round(score, 3))
+        for other in aliased.get(root, ()):
+            # An alias of the canonical name stands for it, with the alias's score 1.0.
+            if score < 1.0:
+                score = max(score, session.outcome(i, other).score)
+        resolved[text] = (entity, shown, round(score, 3))
     return resolved
+
+
+def _alias_canonical(group: list[int], canonical: int, shown: str, texts: Sequence[str],
+                     table: AliasTable) -> tuple[int, str, list[int]]:
+    """The canonical member and display name of an entity (``group``, ``canonical`` and
+    ``shown`` as chosen without aliases) with its whole-name aliases, and the members that
+    are aliases of the canonical name.
+
+    A member's alias group that gives a preferred form names the entity (the first such
+    group in file order); the member written that way, if any, is the canonical one.
+    """
+    preferred = [form for i in group if (form := table.preferred_form(texts[i])) is not None]
+    if preferred:
+        first = min(preferred, key=lambda form: (min(table.names[normalize(form)]), form))
+        written = normalize(first)
+        canonical = next((i for i in group if texts[i] == written), canonical)
+        shown = first
+    text = texts[canonical]
+    return canonical, shown, [i for i in group
+                              if i != canonical and table.same_name(texts[i], text)]

@@ -7,7 +7,7 @@ on the client, on the distinct names and on the verdicts that matter (match or p
 conflict), so the result is exactly the single-machine one: same partition, entity ids,
 canonical names and scores. See ``docs/dask.md``.
 
-dask is an optional dependency (``pip install 'namematch[dask]'``); this module imports it
+dask is an optional dependency (``pip install 'namematch-arabic[dask]'``); this module imports it
 only when called and raises :class:`DaskMissingError` when it is not installed.
 """
 
@@ -28,9 +28,10 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Final, Generic, TypeVar
 
 from .aliases import AliasTable, load_aliases
+from .api import checked_names, missing
 from .cluster import Link, Resolved, Verdicts, entities
 from .compare import DEFAULT_THRESHOLD
-from .errors import NamematchError
+from .errors import InputError, NamematchError
 from .keys import Pairing, keys
 from .normalize import normalize
 from .parse import parse
@@ -43,6 +44,8 @@ from .resolve import (
     resolutions,
 )
 from .session import Session
+
+__all__ = ["DaskMissingError", "SchedulerError", "candidate_pairs", "resolve", "resolve_list"]
 
 COLUMNS = ("name", "entity", "canonical", "score")
 # Blocking keys are shuffled as Arrow strings: hashed and shipped in bulk, several times
@@ -69,7 +72,7 @@ def _modules() -> tuple[Any, Any, Any]:
     except ImportError as err:
         raise DaskMissingError(
             f"the dask engine needs {err.name or 'dask'}, which is not installed: "
-            "install namematch[dask]"
+            "install namematch-arabic[dask]"
         ) from err
     return dask, dd, pd
 
@@ -79,11 +82,25 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _checked(part: Any) -> list[str]:
+    """One partition's names, missing values as blank names; any other value that is not a
+    str is an :class:`InputError` naming its index label and type, as in
+    :func:`namematch.resolve`."""
+    values: list[Any] = part.tolist()
+    if all(type(v) is str for v in values):
+        return values
+    for label, value in zip(part.index.tolist(), values, strict=True):
+        if not isinstance(value, str) and not missing(value):
+            raise InputError(f"name at index {label!r} is {type(value).__name__} "
+                             f"{value!r:.40}, not a str")
+    return [_text(v) for v in values]
+
+
 def _forms(part: Any) -> Any:
     """One partition of names -> its non-blank (normal, written, count) rows, one per
     distinct written form: names repeat, so each is normalized and shipped once."""
     _, _, pd = _modules()
-    seen = Counter(_text(v) for v in part.tolist())
+    seen = Counter(_checked(part))
     normal = [normalize(w) for w in seen]
     keep = [(n, w, c) for n, (w, c) in zip(normal, seen.items(), strict=True) if n]
     return pd.DataFrame(
@@ -384,8 +401,11 @@ def resolve_list(
     processes, and ``progress`` shows dask's progress bar on stderr for each of its
     computations (a distributed scheduler has its own dashboard). The list is split into
     partitions of at most 100,000 names, and at least one per worker thread. Returns one
-    :class:`~namematch.resolve.Resolution` per name, in order.
+    :class:`~namematch.resolve.Resolution` per name, in order; missing values (None, NaN)
+    are blank names, as in :func:`namematch.resolve`, and a value that is not a str is an
+    :class:`~namematch.errors.InputError`.
     """
+    names = checked_names(names)
     dask, dd, pd = _modules()
     if scheduler is None:
         bar: Any = contextlib.nullcontext()
@@ -404,7 +424,7 @@ def resolve_list(
         distributed = importlib.import_module("distributed")
     except ImportError as err:
         raise DaskMissingError(
-            "a dask scheduler address needs distributed: install namematch[dask]") from err
+            "a dask scheduler address needs distributed: install namematch-arabic[dask]") from err
     try:
         client = distributed.Client(scheduler, timeout=30)
     except (OSError, TimeoutError, ValueError) as err:

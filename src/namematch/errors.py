@@ -9,13 +9,22 @@ aliases.yaml:3: expected a list
 
 from __future__ import annotations
 
+__all__ = ["AliasFileError", "DataFileError", "InputError", "NamematchError"]
+
 
 class NamematchError(Exception):
-    """Base class of every error namematch raises on purpose."""
+    """Base class of every error namematch raises on purpose; ``str(err)`` is one line."""
+
+    def __init__(self, *args: object) -> None:  # a signature inspect can read
+        super().__init__(*args)
 
 
 class InputError(NamematchError, ValueError):
-    """Input namematch cannot read: a file that is not UTF-8, not a file, or unreadable."""
+    """A name, an option or an input file namematch cannot take: a value that is not a str,
+    an option out of its range, a file that is not UTF-8 or has a malformed row..."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
 
 
 class DataFileError(NamematchError):
