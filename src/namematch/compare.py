@@ -30,7 +30,7 @@ from ._pickling import by_fields
 from .aliases import AliasTable
 from .fold import SHORT_VOWELS, VOWELS, fold, join_forms, latin
 from .keys import given_name, skeleton
-from .parse import Name, Part, parse
+from .parse import Name, Part, mention_ends, parse
 from .script import UNVOCALIZED
 
 PART_THRESHOLD: Final = 0.78
@@ -879,6 +879,13 @@ def _rounded(score: float) -> float:
     return round(score, 6)
 
 
+def _mention_reason(meets_last: bool) -> str:
+    """Why a one-part name does not meet a longer one (see :func:`parse.mention_ends`)."""
+    if meets_last:
+        return "a one-part name must meet the other name's last part"
+    return "a one-part name meets neither a father's name after bin nor this first part"
+
+
 def _gap(name: Prepared, indexes: list[int]) -> tuple[Part, ...]:
     return tuple([name.parts[i] for i in indexes])
 
@@ -912,16 +919,18 @@ def _compare(
     elif len(pa) + len(pb) > 2:
         one, full = (a, b) if len(pa) == 1 else (b, a)
         form, letter = one.forms[0], one.letters[0]
-        ends = [_similar(form, letter, full.forms[-1], full.letters[-1], aliases,
-                         CONFLICT_BELOW)]
-        if full.links:
-            ends.append(_similar(form, letter, full.links[-1], full.link_letters[-1], None,
+        meets_first, meets_last = mention_ends(one.name, full.name)
+        ends = [0.0]
+        if meets_last:
+            ends.append(_similar(form, letter, full.forms[-1], full.letters[-1], aliases,
                                  CONFLICT_BELOW))
-        if one.parts[0].role == "kunya":
+            if full.links:
+                ends.append(_similar(form, letter, full.links[-1], full.link_letters[-1],
+                                     None, CONFLICT_BELOW))
+        if meets_first:
             ends.append(_opening_similarity(one, full, aliases))
         if max(ends) < PART_THRESHOLD:
-            return Outcome(max(ends), "no-match", False,
-                         "a one-part name must meet the other name's last part", ())
+            return Outcome(max(ends), "no-match", False, _mention_reason(meets_last), ())
     first_aligned = False
     last_b_aligned = last_a_aligned = False
     tally = _Tally(a, b, settle)
@@ -972,12 +981,13 @@ def _compare(
     elif single:
         # A one-part mention is a surname (or a kunya such as Abu Obeida): it must meet the
         # other name's last part, or its kunya.
-        only = pa[0] if len(pa) == 1 else pb[0]
+        one_name, full_name = (name_a, name_b) if len(pa) == 1 else (name_b, name_a)
         other_last = last_b_aligned if len(pa) == 1 else last_a_aligned
+        meets_first, meets_last = mention_ends(one_name, full_name)
         if len(pa) == len(pb) == 1:
             pass
-        elif not (other_last or (only.role == "kunya" and first_aligned)):
-            reasons.append("a one-part name must meet the other name's last part")
+        elif not ((meets_last and other_last) or (meets_first and first_aligned)):
+            reasons.append(_mention_reason(meets_last))
             score = min(score, CONFLICT_BELOW)
     elif not first_aligned:
         reasons.append("the first parts differ")

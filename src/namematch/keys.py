@@ -79,6 +79,8 @@ def keys(name: Name | str) -> frozenset[str]:
     if not parts:
         return frozenset()
     if len(parts) == 1:
+        if parsed.given_mention:  # meets a first part (see parse.mention_ends)
+            return part_keys(parts[0].form) | _first_keys(parts[0].form)
         return part_keys(parts[0].form)
     # A one-part mention must meet a longer name's last part (or the last two joined),
     # or its kunya: only those give the part keys a one-part mention is looked up by.
@@ -87,6 +89,9 @@ def keys(name: Name | str) -> frozenset[str]:
     out |= part_keys(join_forms(before.form, last.form, last.article))
     if parts[0].role == "kunya":
         out |= part_keys(parts[0].form)
+    # A given name after a title (King Salman) meets the first part, or the first two joined.
+    out |= _first_keys(parts[0].form)
+    out |= _first_keys(join_forms(parts[0].form, parts[1].form, parts[1].article))
     for first, rest in _openings(parsed):
         first_exact, first_slips = _variants(first)
         if not first_exact:
@@ -107,10 +112,19 @@ def keys(name: Name | str) -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _first_keys(form: str) -> frozenset[str]:
+    """Part keys by which a given name after a title finds the names it may open: kept apart
+    from surname keys ("p:=" rather than "p:"), so that a bare surname does not pair with
+    every name that starts with it."""
+    return frozenset("p:=" + key[2:] for key in part_keys(form))
+
+
 def forget_keys() -> None:
     """Empty the caches of part keys (a few hundred megabytes after a million names): once a
     list is blocked, nothing reads them until the next one."""
     part_keys.cache_clear()
+    _first_keys.cache_clear()
     _variants.cache_clear()
 
 

@@ -66,6 +66,12 @@ class Name:
     titles: tuple[str, ...] = ()
     patronymic: bool = False
     """Whether the name spells a nasab with bin, ibn or bint."""
+    given_mention: bool = False
+    """Whether the name is one part after a title of address (King Salman, Emir Tamim): the
+    person's given name, which meets another name's first part, not its last."""
+    father_last: bool = False
+    """Whether the last part follows bin or ibn: a father's name, not a surname, so a bare
+    one-part mention does not meet it (Salman is not Mohammed bin Salman; Bin Salman is)."""
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -84,32 +90,87 @@ class Name:
 @dataclass(frozen=True)
 class _Lexicon:
     titles: dict[tuple[str, ...], bool]  # title words -> ambiguous?
+    given_name_titles: frozenset[tuple[str, ...]]
     longest_title: int
     articles: frozenset[str]
     sun_articles: frozenset[str]
     patronymics: frozenset[str]
     kunyas: frozenset[str]
     compounds: frozenset[str]
+    packed: tuple[str, ...]  # Arabic-script openers written joined to an article'd word
     joined_article: re.Pattern[str]
+
+
+# Letters that Arabic, Persian and Pashto write differently: Persian yeh and keheh, and the
+# alef maksura Egyptian and Persian hands write for a final ya. A word of the lexicon is
+# looked up under each of its spellings.
+_LETTER_VARIANTS: Final = {"ي": "يیى", "ك": "كک"}
+
+
+def _spellings(entry: str) -> set[str]:
+    """An Arabic-script lexicon entry in each spelling of its letters (see _LETTER_VARIANTS).
+
+    >>> sorted(_spellings("سيد")) == sorted(["سيد", "سید", "سىد"])
+    True
+    """
+    out = {""}
+    for char in entry:
+        out = {head + c for head in out for c in _LETTER_VARIANTS.get(char, char)}
+    return out
+
+
+def _entries(words: list[str]) -> set[str]:
+    return {spelling for word in words for spelling in _spellings(str(word))}
+
+
+def _title_words(titles: set[str]) -> set[tuple[str, ...]]:
+    return {tuple(t.split()) for t in titles}
 
 
 @functools.cache
 def _lexicon() -> _Lexicon:
     data = shipped("names.yaml")
-    titles = {tuple(t.split()): False for t in data["titles"]}
-    titles |= {tuple(t.split()): True for t in data["ambiguous_titles"]}
+    titles = dict.fromkeys(_title_words(_entries(data["titles"] + data["arabic_titles"])),
+                           False)
+    titles |= dict.fromkeys(
+        _title_words(_entries(data["ambiguous_titles"] + data["arabic_ambiguous_titles"])), True)
     return _Lexicon(
         titles=titles,
+        given_name_titles=frozenset(_title_words(_entries(data["given_name_titles"]))),
         longest_title=max(len(t) for t in titles),
         articles=frozenset(data["articles"]),
         sun_articles=frozenset(data["sun_articles"]),
-        patronymics=frozenset(data["patronymics"]) | frozenset(data["arabic_patronymics"]),
-        kunyas=frozenset(data["kunyas"]) | frozenset(data["arabic_kunyas"]),
-        compounds=frozenset(data["compounds"]) | frozenset(data["arabic_compounds"]),
+        patronymics=frozenset(_entries(data["patronymics"] + data["arabic_patronymics"])),
+        kunyas=frozenset(_entries(data["kunyas"] + data["arabic_kunyas"])),
+        compounds=frozenset(_entries(data["compounds"] + data["arabic_compounds"])),
+        packed=tuple(sorted(_entries(data["arabic_packed"]), key=len, reverse=True)),
         joined_article=re.compile(
             "^(?:" + "|".join(data["joined_articles"]) + ")(?=[a-z']{4,}$)"
         ),
     )
+
+
+def mention_ends(one: Name, full: Name) -> tuple[bool, bool]:
+    """Which end of a longer name ``full`` a one-part name ``one`` may meet: (its first part,
+    its last part).
+
+    A bare one-part mention is a surname: it meets the last part (Mesmari is Ahmed
+    al-Mesmari), but not a father's name after bin (Salman is not Mohammed bin Salman) unless
+    it spells the bin itself (Bin Laden). A kunya meets the first part too (Abu Obeida). A
+    given name after a title of address meets the first part only (King Salman is Salman bin
+    Abdulaziz). The comparison and the blocking keys both follow this.
+
+    >>> mention_ends(parse("King Salman"), parse("Salman bin Abdulaziz"))
+    (True, False)
+    >>> mention_ends(parse("Salman"), parse("Mohammed bin Salman"))
+    (False, False)
+    >>> mention_ends(parse("Bin Salman"), parse("Mohammed bin Salman"))
+    (False, True)
+    """
+    if one.given_mention:
+        return True, False
+    kunya = bool(one.parts) and one.parts[0].role == "kunya"
+    return kunya, one.patronymic or not full.father_last
 
 
 class _Token(NamedTuple):  # a tuple: built for every word of every name
@@ -160,6 +221,23 @@ def _strip_titles(tokens: list[_Token], lex: _Lexicon) -> tuple[list[_Token], li
     return tokens, titles
 
 
+def _unpack(tokens: list[_Token], lex: _Lexicon) -> list[_Token]:
+    """Split an Arabic-script compound written as one word before its article (عبدالحميد is
+    عبد الحميد, Abdul Hamid; ابوالفضل is ابو الفضل, Abolfazl), so that it joins as the two-word
+    spelling does."""
+    out: list[_Token] = []
+    for token in tokens:
+        word = token.word
+        opener = next((o for o in lex.packed if word.startswith(o + _ARABIC_ARTICLE)), None)
+        if opener is None or len(word) < len(opener) + len(_ARABIC_ARTICLE) + 2:
+            out.append(token)
+            continue
+        rest = word[len(opener):]
+        out.append(_Token(opener, opener, True))
+        out.append(_Token(rest, rest, token.hyphen_after))
+    return out
+
+
 def _is_article(token: _Token, lex: _Lexicon, is_last: bool) -> bool:
     if is_last:
         return False
@@ -193,9 +271,11 @@ def parse(text: str) -> Name:
     lex = _lexicon()
     normal = normalize(text)
     tokens, titles = _strip_titles(_tokens(_reorder(normal)), lex)
-    words: list[tuple[str, str, bool, str]] = []  # shown, folded form, article, role
+    tokens = _unpack(tokens, lex)
+    # shown, folded form, article, role, whether it follows bin/ibn
+    words: list[tuple[str, str, bool, str, bool]] = []
     prefix: tuple[str, str, str] | None = None  # shown, fold input, role of a particle
-    patronymic = False
+    patronymic = after_patronymic = False
     pending, pending_shown = False, ""  # an article waiting for its word
     for i, token in enumerate(tokens):
         is_last = i == len(tokens) - 1
@@ -209,7 +289,7 @@ def parse(text: str) -> Name:
         spacer = "" if token.hyphen_after else " "
         if prefix is None and not is_last:
             if token.word in lex.patronymics:
-                patronymic = True
+                patronymic = after_patronymic = True
                 continue
             if token.word in lex.kunyas:
                 prefix = (token.written + spacer, token.word, "kunya")
@@ -221,17 +301,21 @@ def parse(text: str) -> Name:
         if prefix is not None:
             prefix_shown, opener, role = prefix
             words.append((prefix_shown + shown, fold(_join(opener, token.word, article)),
-                          article, role))
+                          article, role, after_patronymic))
             prefix = None
         else:
             word = token.word
             if words and not article and lex.joined_article.match(word):
                 word, article = lex.joined_article.sub("", word), True
-            words.append((shown, fold(word), article, ""))
+            words.append((shown, fold(word), article, "", after_patronymic))
+        after_patronymic = False
     words = [w for w in words if w[1].lstrip("~")]
     roles = _roles(len(words))
     parts = tuple(
         Part(shown.strip(" -"), form, role or roles[i], article)
-        for i, (shown, form, article, role) in enumerate(words)
+        for i, (shown, form, article, role, _) in enumerate(words)
     )
-    return Name(normal, parts, tuple(titles), patronymic)
+    given_mention = len(parts) == 1 and any(
+        tuple(t.split()) in lex.given_name_titles for t in titles)
+    father_last = len(parts) > 1 and words[-1][4]
+    return Name(normal, parts, tuple(titles), patronymic, given_mention, father_last)
