@@ -149,8 +149,8 @@ class Outcome:
 
 
 _SHORT: Final = SHORT_VOWELS
-_LONG: Final = frozenset("AYWI")
-_ALPHABET: Final = tuple("abcdefghijklmnopqrstuvwxyz'GXSCTDZHAYWI")
+_LONG: Final = frozenset("AYWIE")
+_ALPHABET: Final = tuple("abcdefghijklmnopqrstuvwxyz'GXSCTDZHAYWIE")
 # Against a form without written short vowels (Arabic script), the other side's short
 # vowels cost almost nothing and vowel qualities blur.
 _UNVOCALIZED_SHORT_INDEL: Final = 0.05

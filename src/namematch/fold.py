@@ -24,7 +24,7 @@ from unidecode import unidecode
 from . import script
 from ._data import shipped
 
-VOWELS: Final = frozenset("aeiouAYWI")
+VOWELS: Final = frozenset("aeiouAYWIE")
 SHORT_VOWELS: Final = frozenset("aeio")
 _PLAIN_VOWELS: Final = frozenset("aeiou")
 _LETTERS: Final = re.compile(r"[^a-z-]+")

@@ -26,6 +26,8 @@ from .script import is_arabic, strip_article
 
 _TOKEN_JUNK: Final = re.compile(r"[^\w']+")
 _ARABIC_ARTICLE: Final = "ال"
+_HEH: Final = "\u0647"
+_VOWEL_HEH: Final = "\u06d5"  # see normalize: a heh that is the vowel -e
 _INITIALS: Final = re.compile(r"(?:[^\W\d_]\.){1,3}|[^\W\d_]")
 
 
@@ -98,6 +100,7 @@ class _Lexicon:
     kunyas: frozenset[str]
     compounds: frozenset[str]
     packed: tuple[str, ...]  # Arabic-script openers written joined to an article'd word
+    suffixes: frozenset[str]  # Persian suffixes sometimes written apart from their word
     joined_article: re.Pattern[str]
 
 
@@ -144,6 +147,7 @@ def _lexicon() -> _Lexicon:
         kunyas=frozenset(_entries(data["kunyas"] + data["arabic_kunyas"])),
         compounds=frozenset(_entries(data["compounds"] + data["arabic_compounds"])),
         packed=tuple(sorted(_entries(data["arabic_packed"]), key=len, reverse=True)),
+        suffixes=frozenset(_entries(data["arabic_suffixes"])),
         joined_article=re.compile(
             "^(?:" + "|".join(data["joined_articles"]) + ")(?=[a-z']{4,}$)"
         ),
@@ -221,13 +225,25 @@ def _strip_titles(tokens: list[_Token], lex: _Lexicon) -> tuple[list[_Token], li
     return tokens, titles
 
 
+def _suffixed(token: _Token, suffix: str) -> _Token:
+    """A word with a Persian suffix written apart (خامنه ای = خامنه‌ای): a heh before it is the
+    vowel -e (see normalize)."""
+    word = token.word
+    if word.endswith(_HEH):
+        word = word[:-1] + _VOWEL_HEH
+    return _Token(word + suffix, token.written + " " + suffix, False)
+
+
 def _unpack(tokens: list[_Token], lex: _Lexicon) -> list[_Token]:
     """Split an Arabic-script compound written as one word before its article (عبدالحميد is
     عبد الحميد, Abdul Hamid; ابوالفضل is ابو الفضل, Abolfazl), so that it joins as the two-word
-    spelling does."""
+    spelling does; join a Persian suffix written apart to its word."""
     out: list[_Token] = []
     for token in tokens:
         word = token.word
+        if word in lex.suffixes and out and is_arabic(out[-1].word):
+            out[-1] = _suffixed(out[-1], word)
+            continue
         opener = next((o for o in lex.packed if word.startswith(o + _ARABIC_ARTICLE)), None)
         if opener is None or len(word) < len(opener) + len(_ARABIC_ARTICLE) + 2:
             out.append(token)
