@@ -51,6 +51,13 @@ def similar(a: str, b: str) -> float:
         ("Oualid", "Walid", "French initial ou before a vowel is w"),
         ("Abdelouahab", "Abdelwahab", "French ou after a joined abd- article"),
         ("Fouad", "Fuad", "ou inside a word stays a vowel"),
+        ("Faycal", "Faisal", "French c-cedilla written c"),
+        ("Faical", "Faysal", "French c-cedilla written c"),
+        ("Hamraoui", "Hamrawi", "French aou before a vowel is aw"),
+        ("Ruhollah", "Ruhullah", "-ullah/-ollah"),
+        ("Jalaluddin", "Jalal ud-Din", "-uddin/ud-Din"),
+        ("Akhundzadeh", "Akhundzada", "-zadeh/-zada"),
+        ("Ejei", "Ezhei", "Persian zh written j"),
     ],
 )
 def test_spelling_rule_joins_variants(a: str, b: str, rule: str) -> None:
