@@ -6,6 +6,7 @@ import pytest
 
 from namematch import compare, fold, parse
 from namematch.compare import PART_THRESHOLD, form_similarity
+from namematch.keys import keys
 
 
 def similar(a: str, b: str) -> float:
@@ -173,3 +174,10 @@ def test_initials_abbreviate_the_parts_they_stand_for() -> None:
     assert "'m.' does not abbreviate 'ali'" in other.reason
     # initials never join the next part into one word
     assert [p.kind for p in compare("Ahmed M. Ali", "Ahmed Mali").parts] != ["same", "same"]
+
+
+def test_a_final_y_after_a_consonant_is_the_nisba() -> None:
+    # Masry is Masri: one form, so that blocking keys (consonant skeletons) agree too
+    assert fold("Masry") == fold("Masri")
+    assert keys("Aiman al-Zawahry") & keys("Ayman al-Zawahiri")
+    assert fold("Zaki") != fold("Zak")
