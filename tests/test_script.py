@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from namematch import compare, normalize, resolve
+from namematch import compare, normalize, parse, resolve
 from namematch.script import fold_arabic
 
 TASHKEEL = ["\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b", "\u064c", "\u064d"]
@@ -162,3 +162,37 @@ def test_packing_a_compound_in_arabic_script_never_changes_the_verdict(
 def test_a_non_joiner_after_a_final_heh_reads_it_as_a_vowel() -> None:
     assert fold_arabic(normalize("اژه\u200cای")) != fold_arabic("اژهای")
     assert normalize("اژه\u200cای") == normalize(normalize("اژه\u200cای"))
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin"),
+    [
+        # Pashto letters: gaf, e, final ai; retroflex letters
+        ("ګلبدین حکمتیار", "Gulbuddin Hekmatyar"),
+        ("شېر محمد عباس ستانکزی", "Sher Mohammad Abbas Stanikzai"),
+        ("ډاکټر نجیب الله", "Najibullah"),
+        # Urdu letters: do-chashmi heh and retroflex tteh
+        ("بینظیر بھٹو", "Benazir Bhutto"),
+        # Dari titles
+        ("داکتر اشرف غني", "Ashraf Ghani"),
+        ("آیت‌الله علی خامنه‌ای", "Ali Khamenei"),
+        ("ملا عبدالغني برادر", "Mullah Abdul Ghani Baradar"),
+        # a heh after an alef is sounded
+        ("احمد شاه مسعود", "Ahmad Shah Massoud"),
+        # Allah joined to its word, written apart or packed
+        ("امرالله صالح", "Amrullah Saleh"),
+        ("ذبیح الله مجاهد", "Zabihullah Mujahid"),
+        ("حسن نصر الله", "Hassan Nasr Allah"),
+    ],
+)
+def test_pashto_urdu_and_dari_spellings_meet_latin(arabic: str, latin: str) -> None:
+    match = compare(arabic, latin)
+    assert match.decision == "match", match.explain()
+
+
+@given(st.sampled_from(["نصر", "سيف", "امر", "ذبیح", "هبت", "روح"]),
+       st.sampled_from(["", "حسن ", "محمد "]))
+def test_allah_apart_or_packed_is_one_part(word: str, before: str) -> None:
+    apart, packed = parse(f"{before}{word} الله"), parse(f"{before}{word}الله")
+    assert apart.forms == packed.forms
+    assert len(apart.parts) == len(before.split()) + 1

@@ -101,6 +101,7 @@ class _Lexicon:
     compounds: frozenset[str]
     packed: tuple[str, ...]  # Arabic-script openers written joined to an article'd word
     suffixes: frozenset[str]  # Persian suffixes sometimes written apart from their word
+    joined_after: frozenset[str]  # words that end a compound with the word before (Allah)
     joined_article: re.Pattern[str]
 
 
@@ -148,6 +149,7 @@ def _lexicon() -> _Lexicon:
         compounds=frozenset(_entries(data["compounds"] + data["arabic_compounds"])),
         packed=tuple(sorted(_entries(data["arabic_packed"]), key=len, reverse=True)),
         suffixes=frozenset(_entries(data["arabic_suffixes"])),
+        joined_after=frozenset(_entries(data["arabic_joined_after"])),
         joined_article=re.compile(
             "^(?:" + "|".join(data["joined_articles"]) + ")(?=[a-z']{4,}$)"
         ),
@@ -225,6 +227,10 @@ def _strip_titles(tokens: list[_Token], lex: _Lexicon) -> tuple[list[_Token], li
     return tokens, titles
 
 
+def _is_particle(word: str, lex: _Lexicon) -> bool:
+    return word in lex.compounds or word in lex.kunyas or word in lex.patronymics
+
+
 def _suffixed(token: _Token, suffix: str) -> _Token:
     """A word with a Persian suffix written apart (خامنه ای = خامنه‌ای): a heh before it is the
     vowel -e (see normalize)."""
@@ -237,12 +243,18 @@ def _suffixed(token: _Token, suffix: str) -> _Token:
 def _unpack(tokens: list[_Token], lex: _Lexicon) -> list[_Token]:
     """Split an Arabic-script compound written as one word before its article (عبدالحميد is
     عبد الحميد, Abdul Hamid; ابوالفضل is ابو الفضل, Abolfazl), so that it joins as the two-word
-    spelling does; join a Persian suffix written apart to its word."""
+    spelling does; join a Persian suffix, or Allah, written apart to its word (نصر الله is
+    نصرالله, Nasrallah; سيف الله is سيفالله, Saifullah), as Latin spellings mostly write them."""
     out: list[_Token] = []
     for token in tokens:
         word = token.word
         if word in lex.suffixes and out and is_arabic(out[-1].word):
             out[-1] = _suffixed(out[-1], word)
+            continue
+        if (word in lex.joined_after and out and is_arabic(out[-1].word)
+                and not _is_particle(out[-1].word, lex)):
+            before = out[-1]
+            out[-1] = _Token(before.word + word, before.written + " " + word, token.hyphen_after)
             continue
         opener = next((o for o in lex.packed if word.startswith(o + _ARABIC_ARTICLE)), None)
         if opener is None or len(word) < len(opener) + len(_ARABIC_ARTICLE) + 2:

@@ -25,6 +25,7 @@ UNVOCALIZED: Final = "~"
 _ARABIC: Final = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 _VOWEL_LIKE: Final = frozenset("AYWIa'")
 _EITHER_YA: Final = "یى"  # Persian yeh, alef maksura
+_ALLAH: Final = "الله"
 _VOWEL_RUN: Final = re.compile("[AYWIa']{2,}")
 
 
@@ -98,9 +99,14 @@ def fold_arabic(part: str) -> str:
     for i in range(1, len(mapped)):
         if mapped[i - 1] == "s" and text[i - 1] == "س" and text[i] == "ح":
             mapped[i - 1], mapped[i] = "S", ""
-    # A final heh is the weak final h Latin spellings drop (Abdullah = Abdallah).
+    # A final heh is the weak final h Latin spellings drop (Abdullah = Abdallah); after an
+    # alef it is sounded (شاه Shah, پناه Panah): the weak h that Latin spellings write.
     if len(mapped) > 1 and text.endswith("ه"):
-        mapped[-1] = ""
+        mapped[-1] = "H" if text[-2] == "ا" else ""
+    # Allah written joined to a name (نصرالله Nasrallah, امرالله Amrullah): its alef is the
+    # article's, which Latin spellings write as any short vowel.
+    if text.endswith(_ALLAH) and len(text) > len(_ALLAH):
+        mapped[-len(_ALLAH)] = ""
     # A final ya after a consonant written with the Persian yeh or the alef maksura reads
     # -i or -a alike (مهدی Mehdi, مصطفی Mostafa, على Ali on an Egyptian hand): E.
     either = (len(mapped) > 1 and text[-1] in _EITHER_YA
