@@ -196,3 +196,35 @@ def test_allah_apart_or_packed_is_one_part(word: str, before: str) -> None:
     apart, packed = parse(f"{before}{word} الله"), parse(f"{before}{word}الله")
     assert apart.forms == packed.forms
     assert len(apart.parts) == len(before.split()) + 1
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin"),
+    [
+        ("عبد العزيز", "Abdulaziz"),
+        ("سلمان بن عبد العزيز", "Salman bin Abdulaziz"),
+        ("عبد العزيز الظاهري", "Abd al-Aziz al-Zahiri"),
+        ("ابو العباس", "Abu al-Abbas"),
+    ],
+)
+def test_the_article_l_stays_before_a_vowel_in_a_compound(arabic: str, latin: str) -> None:
+    match = compare(arabic, latin)
+    assert match.decision == "match", match.explain()
+
+
+@pytest.mark.parametrize(
+    ("names"),
+    [
+        ["ظریف", "Mohammad Javad Zarif"],
+        ["غلامرضا ضیایی", "Gholamreza Ziaei"],
+        ["عبد العزيز الظاهري", "Abdulaziz al-Zahiri"],
+        ["رضا", "Mohammad Reza"],
+        ["كاظم", "Kazem"],
+        ["Qadhafi", "Muammar Gaddafi"],
+    ],
+)
+def test_dhal_dad_and_zah_pair_with_z_and_d_spellings(names: list[str]) -> None:
+    # ذ ض ظ are d/dh in Arabic spellings, z in Persian ones: blocking must pair both
+    assert compare(*names).decision == "match", compare(*names).explain()
+    rows = resolve(names)
+    assert rows[0].entity == rows[1].entity

@@ -28,6 +28,7 @@ import functools
 import itertools
 from array import array
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Final
 
 from ._data import shipped
@@ -75,6 +76,19 @@ def keys(name: Name | str) -> frozenset[str]:
     or two adjacent later parts joined, one slip allowed in the opening or the last part.
     """
     parsed = name if isinstance(name, Name) else parse(name)
+    out = _keys(parsed)
+    if any(_INTERDENTAL in p.form for p in parsed.parts):
+        # ذ ض ظ (D) are d or dh in Arabic spellings, z in Persian, Urdu and Turkish ones
+        # (ظریف Zarif, رضا Reza): the comparison takes both, so the keys give both classes.
+        out |= _keys(replace(parsed, parts=tuple(
+            replace(p, form=p.form.replace(_INTERDENTAL, "z")) for p in parsed.parts)))
+    return out
+
+
+_INTERDENTAL: Final = "D"
+
+
+def _keys(parsed: Name) -> frozenset[str]:
     parts = parsed.parts
     if not parts:
         return frozenset()

@@ -27,6 +27,7 @@ from .script import is_arabic, strip_article
 _TOKEN_JUNK: Final = re.compile(r"[^\w']+")
 _ARABIC_ARTICLE: Final = "ال"
 _HEH: Final = "\u0647"
+_VOWEL_SEATS: Final = "اع"  # alef and ayn: a word starting with them starts with a vowel
 _VOWEL_HEH: Final = "\u06d5"  # see normalize: a heh that is the vowel -e
 _INITIALS: Final = re.compile(r"(?:[^\W\d_]\.){1,3}|[^\W\d_]")
 
@@ -275,7 +276,12 @@ def _is_article(token: _Token, lex: _Lexicon, is_last: bool) -> bool:
 def _join(prefix: str, word: str, article: bool) -> str:
     """Join a particle to its part; a kept article shows as l before a vowel (Abdulaziz)."""
     if is_arabic(word):
-        return prefix + strip_article(word)
+        rest = strip_article(word)
+        if rest != word and rest[:1] in _VOWEL_SEATS:
+            # as in Latin spellings, the article's l stays before a vowel: عبد العزيز is
+            # Abdulaziz, not Abdaziz
+            return prefix + _ARABIC_ARTICLE[1:] + rest
+        return prefix + rest
     if article and latin(word)[:1] in ("a", "e", "i", "o", "u"):
         return f"{prefix}-l{word}"
     return f"{prefix}-{word}"
