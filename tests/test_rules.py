@@ -181,3 +181,16 @@ def test_a_final_y_after_a_consonant_is_the_nisba() -> None:
     assert fold("Masry") == fold("Masri")
     assert keys("Aiman al-Zawahry") & keys("Ayman al-Zawahiri")
     assert fold("Zaki") != fold("Zak")
+
+
+@pytest.mark.parametrize(
+    ("mention", "full"),
+    [
+        ("Charif", "Ammar Sharif"),  # French ch is sh
+        ("Osman", "Mohammed Othman"),  # th is s in Persian, Urdu and Turkish spellings
+        ("Nazim", "Ahmed Nadhim"),  # dh is z
+    ],
+)
+def test_blocking_pairs_the_second_reading_of_a_symbol(mention: str, full: str) -> None:
+    assert compare(mention, full).decision == "match"
+    assert any(k.startswith("p:") for k in keys(mention) & keys(full))

@@ -33,6 +33,7 @@ AMBIGUOUS_TITLES = _NAMES["ambiguous_titles"] + _NAMES["arabic_ambiguous_titles"
         ("مولوی محمد عمر", "Mohammad Omar"),
         ("سید حسن نصرالله", "Hassan Nasrallah"),
         ("حاجی محمد عمر", "Mohammad Omar"),
+        ("الرئيس بشار الأسد", "Bashar al-Assad"),  # a hamza seat in the title
     ],
 )
 def test_titles_in_either_script_are_stripped(a: str, b: str) -> None:

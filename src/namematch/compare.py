@@ -927,8 +927,11 @@ def _compare(
             if full.links:
                 ends.append(_similar(form, letter, full.links[-1], full.link_letters[-1],
                                      None, CONFLICT_BELOW))
-        if meets_first:
+        if meets_first and one.parts[0].role == "kunya":
             ends.append(_opening_similarity(one, full, aliases))
+        elif meets_first:  # a given name after a title: the first part itself
+            ends.append(_similar(form, letter, full.forms[0], full.letters[0], aliases,
+                                 CONFLICT_BELOW))
         if max(ends) < PART_THRESHOLD:
             return Outcome(max(ends), "no-match", False, _mention_reason(meets_last), ())
     first_aligned = False

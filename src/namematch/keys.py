@@ -77,15 +77,18 @@ def keys(name: Name | str) -> frozenset[str]:
     """
     parsed = name if isinstance(name, Name) else parse(name)
     out = _keys(parsed)
-    if any(_INTERDENTAL in p.form for p in parsed.parts):
-        # ذ ض ظ (D) are d or dh in Arabic spellings, z in Persian, Urdu and Turkish ones
-        # (ظریف Zarif, رضا Reza): the comparison takes both, so the keys give both classes.
-        out |= _keys(replace(parsed, parts=tuple(
-            replace(p, form=p.form.replace(_INTERDENTAL, "z")) for p in parsed.parts)))
+    for symbol, reading in _second_readings().items():
+        # A symbol the comparison reads close to a letter of another key class also gives
+        # the keys of that reading (see ``key_second_readings`` in rules.yaml).
+        if any(symbol in p.form for p in parsed.parts):
+            out |= _keys(replace(parsed, parts=tuple(
+                replace(p, form=p.form.replace(symbol, reading)) for p in parsed.parts)))
     return out
 
 
-_INTERDENTAL: Final = "D"
+@functools.cache
+def _second_readings() -> dict[str, str]:
+    return {str(k): str(v) for k, v in shipped("rules.yaml")["key_second_readings"].items()}
 
 
 def _keys(parsed: Name) -> frozenset[str]:
@@ -103,9 +106,8 @@ def _keys(parsed: Name) -> frozenset[str]:
     out |= part_keys(join_forms(before.form, last.form, last.article))
     if parts[0].role == "kunya":
         out |= part_keys(parts[0].form)
-    # A given name after a title (King Salman) meets the first part, or the first two joined.
+    # A given name after a title (King Salman) meets the first part.
     out |= _first_keys(parts[0].form)
-    out |= _first_keys(join_forms(parts[0].form, parts[1].form, parts[1].article))
     for first, rest in _openings(parsed):
         first_exact, first_slips = _variants(first)
         if not first_exact:

@@ -125,7 +125,8 @@ def _spellings(entry: str) -> set[str]:
 
 
 def _entries(words: list[str]) -> set[str]:
-    return {spelling for word in words for spelling in _spellings(str(word))}
+    """Lexicon entries as normalize leaves words (no hamza seats), in each spelling."""
+    return {spelling for word in words for spelling in _spellings(normalize(str(word)))}
 
 
 def _title_words(titles: set[str]) -> set[tuple[str, ...]]:
