@@ -111,3 +111,11 @@ def test_blocking_keys_pair_every_mention_the_comparison_accepts(
         if compare(one, full).decision == "match":
             shared = keys(one) & keys(full)
             assert any(k.startswith("p:") for k in shared), (one, full)
+
+
+def test_a_given_name_before_a_kunya_may_be_left_out() -> None:
+    # a nom de guerre: the person goes by the kunya and nisba
+    assert compare("Abu Bakr al-Baghdadi", "Ibrahim Abu Bakr al-Baghdadi").decision == "match"
+    assert keys("Abu Bakr al-Baghdadi") & keys("Ibrahim Abu Bakr al-Baghdadi")
+    # but another kunya is another person
+    assert compare("Abu Walid al-Sahrawi", "Adnan Abu Bakr al-Sahrawi").decision == "no-match"

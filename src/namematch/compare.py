@@ -742,9 +742,13 @@ def _optional_first_forms() -> frozenset[str]:
 
 
 def _optional_first(name: Name) -> bool:
-    """Whether the name's first part may stand unmatched (see ``optional_first`` in names.yaml)."""
+    """Whether the name's first part may stand unmatched (see ``optional_first`` in names.yaml),
+    or a given name before a kunya, by which the person goes (Adnan Abu Walid al-Sahrawi is
+    Abu Walid al-Sahrawi)."""
     if len(name.parts) < 3 or name.patronymic:
         return False
+    if name.parts[1].role == "kunya":
+        return True
     form = name.parts[0].form
     return any(form_similarity(form, f) >= PART_THRESHOLD for f in _optional_first_forms())
 

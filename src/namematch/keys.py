@@ -292,7 +292,8 @@ def _openings(name: Name) -> list[tuple[str, tuple[Part, ...]]]:
     out = [(parts[0].form, parts[1:])]
     if len(parts) > 2:
         out.append((join_forms(parts[0].form, parts[1].form, parts[1].article), parts[2:]))
-        if not name.patronymic and skeleton(parts[0].form) in _optional_first():
+        if not name.patronymic and (skeleton(parts[0].form) in _optional_first()
+                                    or parts[1].role == "kunya"):
             out.append((parts[1].form, parts[2:]))
     return out
 
