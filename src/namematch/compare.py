@@ -883,6 +883,26 @@ def _rounded(score: float) -> float:
     return round(score, 6)
 
 
+def _mention_similarity(one: Prepared, full: Prepared,
+                        aliases: AliasTable | None) -> tuple[float, bool]:
+    """The best similarity of a one-part name with the parts of a longer name it may meet
+    (see :func:`parse.mention_ends`), and whether it may meet the last part."""
+    form, letter = one.forms[0], one.letters[0]
+    meets_first, meets_last = mention_ends(one.name, full.name)
+    best = 0.0
+    if meets_last:
+        best = _similar(form, letter, full.forms[-1], full.letters[-1], aliases, CONFLICT_BELOW)
+        if full.links:
+            best = max(best, _similar(form, letter, full.links[-1], full.link_letters[-1],
+                                      None, CONFLICT_BELOW))
+    if meets_first and one.parts[0].role == "kunya":
+        best = max(best, _opening_similarity(one, full, aliases))
+    elif meets_first:  # a given name after a title: the first part itself
+        best = max(best, _similar(form, letter, full.forms[0], full.letters[0], aliases,
+                                  CONFLICT_BELOW))
+    return best, meets_last
+
+
 def _mention_reason(meets_last: bool) -> str:
     """Why a one-part name does not meet a longer one (see :func:`parse.mention_ends`)."""
     if meets_last:
@@ -922,22 +942,9 @@ def _compare(
                          "the first parts differ", ())
     elif len(pa) + len(pb) > 2:
         one, full = (a, b) if len(pa) == 1 else (b, a)
-        form, letter = one.forms[0], one.letters[0]
-        meets_first, meets_last = mention_ends(one.name, full.name)
-        ends = [0.0]
-        if meets_last:
-            ends.append(_similar(form, letter, full.forms[-1], full.letters[-1], aliases,
-                                 CONFLICT_BELOW))
-            if full.links:
-                ends.append(_similar(form, letter, full.links[-1], full.link_letters[-1],
-                                     None, CONFLICT_BELOW))
-        if meets_first and one.parts[0].role == "kunya":
-            ends.append(_opening_similarity(one, full, aliases))
-        elif meets_first:  # a given name after a title: the first part itself
-            ends.append(_similar(form, letter, full.forms[0], full.letters[0], aliases,
-                                 CONFLICT_BELOW))
-        if max(ends) < PART_THRESHOLD:
-            return Outcome(max(ends), "no-match", False, _mention_reason(meets_last), ())
+        best, meets_last = _mention_similarity(one, full, aliases)
+        if best < PART_THRESHOLD:
+            return Outcome(best, "no-match", False, _mention_reason(meets_last), ())
     first_aligned = False
     last_b_aligned = last_a_aligned = False
     tally = _Tally(a, b, settle)

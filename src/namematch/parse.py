@@ -344,6 +344,13 @@ def parse(text: str) -> Name:
                 word, article = lex.joined_article.sub("", word), True
             words.append((shown, fold(word), article, "", after_patronymic))
         after_patronymic = False
+    return _name(normal, words, titles, patronymic, lex)
+
+
+def _name(normal: str, words: list[tuple[str, str, bool, str, bool]], titles: list[str],
+          patronymic: bool, lex: _Lexicon) -> Name:
+    """The :class:`Name` of the words :func:`parse` found (shown, form, article, role,
+    whether it follows bin/ibn)."""
     words = [w for w in words if w[1].lstrip("~")]
     roles = _roles(len(words))
     parts = tuple(

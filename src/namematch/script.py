@@ -90,8 +90,21 @@ def fold_arabic(part: str) -> str:
     '~qDAfI'
     """
     text = strip_article(_letters(part))
-    table = _table()[0]
-    mapped = [table.get(c, "") for c in text]
+    mapped = _mapped(text)
+    # A final ya after a consonant written with the Persian yeh or the alef maksura reads
+    # -i or -a alike (مهدی Mehdi, مصطفی Mostafa, على Ali on an Egyptian hand): E.
+    either = (len(mapped) > 1 and text[-1] in _EITHER_YA
+              and mapped[-2] not in _VOWEL_LIKE and mapped[-2] not in ("w", "y"))
+    symbols = [s for s in (mapped[:-1] if either else mapped) if s]
+    out = _classed(symbols, "y" if either else "", text.endswith("ى"))
+    if either:
+        out.append("E")
+    return UNVOCALIZED + _merge_vowels("".join(out))
+
+
+def _mapped(text: str) -> list[str]:
+    """Each letter's symbol ("" for none), read in the context of its word."""
+    mapped = [_table()[0].get(c, "") for c in text]
     # A word-initial alef (a hamza seat) or ayn is read as a short vowel (Ahmad, Umar, Abd).
     if mapped and (mapped[0] == "A" or text[0] == "ع"):
         mapped[0] = "a"
@@ -107,24 +120,23 @@ def fold_arabic(part: str) -> str:
     # article's, which Latin spellings write as any short vowel.
     if text.endswith(_ALLAH) and len(text) > len(_ALLAH):
         mapped[-len(_ALLAH)] = ""
-    # A final ya after a consonant written with the Persian yeh or the alef maksura reads
-    # -i or -a alike (مهدی Mehdi, مصطفی Mostafa, على Ali on an Egyptian hand): E.
-    either = (len(mapped) > 1 and text[-1] in _EITHER_YA
-              and mapped[-2] not in _VOWEL_LIKE and mapped[-2] not in ("w", "y"))
-    symbols = [s for s in (mapped[:-1] if either else mapped) if s]
+    return mapped
+
+
+def _classed(symbols: list[str], end: str, maksura: bool) -> list[str]:
+    """The symbols with waw and ya classed (see :func:`_class_weak`) and repeats collapsed;
+    ``end`` is what follows the last symbol, ``maksura`` whether the word ends in ى."""
     out: list[str] = []
     for i, symbol in enumerate(symbols):
         if symbol in ("w", "y"):
             before = out[-1] if out else ""
-            after = symbols[i + 1] if i + 1 < len(symbols) else ("y" if either else "")
-            if after == "A" and i + 2 == len(symbols) and text[-1] == "ى":
+            after = symbols[i + 1] if i + 1 < len(symbols) else end
+            if after == "A" and i + 2 == len(symbols) and maksura:
                 after = "a"  # a final alef maksura: a consonant ya before it (يحيى Yahya)
             symbol = _class_weak(symbol, before, after)
         if not out or out[-1] != symbol:
             out.append(symbol)
-    if either:
-        out.append("E")
-    return UNVOCALIZED + _merge_vowels("".join(out))
+    return out
 
 
 def _merge_vowels(form: str) -> str:
