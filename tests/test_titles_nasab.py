@@ -16,6 +16,7 @@ from namematch.parse import parse
 _NAMES = shipped("names.yaml")
 TITLES = _NAMES["titles"] + _NAMES["arabic_titles"]
 AMBIGUOUS_TITLES = _NAMES["ambiguous_titles"] + _NAMES["arabic_ambiguous_titles"]
+ADDRESS_TITLES = _NAMES["given_name_titles"]
 
 
 @pytest.mark.parametrize(
@@ -97,7 +98,18 @@ def test_an_ambiguous_title_is_stripped_only_before_two_parts(
     title: str, given_name: str, family: str
 ) -> None:
     assert parse(f"{title} {given_name} {family}").forms == parse(f"{given_name} {family}").forms
-    assert len(parse(f"{title} {given_name}").parts) == 2
+    alone = parse(f"{title} {given_name}")
+    # before one part it stays, unless it is a title of address (Sheikh Mohammed)
+    assert len(alone.parts) == (1 if title in ADDRESS_TITLES else 2)
+    assert alone.given_mention == (title in ADDRESS_TITLES)
+
+
+def test_sheikh_before_one_name_names_the_person_by_it() -> None:
+    assert compare("Sheikh Mohammed", "Mohammed bin Rashid Al Maktoum").decision == "match"
+    assert compare("Sheikh Tamim", "Tamim bin Hamad Al Thani").decision == "match"
+    # not a surname: Khalid Sheikh Mohammed is another man
+    assert compare("Sheikh Mohammed", "Khalid Sheikh Mohammed").decision == "no-match"
+    assert compare("الشيخ محمد", "Mohammed bin Zayed").decision == "match"
 
 
 @given(st.sampled_from(["", "King ", "Emir ", "Bin "]), name_part(),

@@ -219,7 +219,9 @@ def _strip_titles(tokens: list[_Token], lex: _Lexicon) -> tuple[list[_Token], li
             if ambiguous is None:
                 continue
             rest = [t for t in tokens[size:] if t.word not in lex.articles]
-            if (ambiguous and len(rest) < 2) or not rest:
+            # An ambiguous title stays before one part, unless it is a title of address
+            # (Sheikh Mohammed: the given name, see Name.given_mention).
+            if (ambiguous and len(rest) < 2 and words not in lex.given_name_titles) or not rest:
                 continue
             titles.append(" ".join(words))
             tokens = tokens[size:]
