@@ -228,3 +228,17 @@ def test_dhal_dad_and_zah_pair_with_z_and_d_spellings(names: list[str]) -> None:
     assert compare(*names).decision == "match", compare(*names).explain()
     rows = resolve(names)
     assert rows[0].entity == rows[1].entity
+
+
+@pytest.mark.parametrize(
+    ("arabic", "latin"),
+    [
+        ("الظواهري أيمن", "Ayman al-Zawahiri"),  # the nisba first
+        ("حفتر خليفة", "Khalifa Haftar"),  # the surname first
+    ],
+)
+def test_surname_first_in_arabic_script(arabic: str, latin: str) -> None:
+    match = compare(arabic, latin)
+    assert match.decision == "match", match.explain()
+    # but a common given name first is a given name: Ali son of Hassan is not Hassan Ali
+    assert compare("علي حسن", "Hassan Ali").decision == "no-match"
