@@ -6,6 +6,7 @@ import pytest
 
 from namematch import compare, fold, parse
 from namematch.distance import PART_THRESHOLD, form_similarity
+from namematch.keys import keys
 
 
 def similar(a: str, b: str) -> float:
@@ -51,6 +52,13 @@ def similar(a: str, b: str) -> float:
         ("Oualid", "Walid", "French initial ou before a vowel is w"),
         ("Abdelouahab", "Abdelwahab", "French ou after a joined abd- article"),
         ("Fouad", "Fuad", "ou inside a word stays a vowel"),
+        ("Faycal", "Faisal", "French c-cedilla written c"),
+        ("Faical", "Faysal", "French c-cedilla written c"),
+        ("Hamraoui", "Hamrawi", "French aou before a vowel is aw"),
+        ("Ruhollah", "Ruhullah", "-ullah/-ollah"),
+        ("Jalaluddin", "Jalal ud-Din", "-uddin/ud-Din"),
+        ("Akhundzadeh", "Akhundzada", "-zadeh/-zada"),
+        ("Ejei", "Ezhei", "Persian zh written j"),
     ],
 )
 def test_spelling_rule_joins_variants(a: str, b: str, rule: str) -> None:
@@ -166,3 +174,23 @@ def test_initials_abbreviate_the_parts_they_stand_for() -> None:
     assert "'m.' does not abbreviate 'ali'" in other.reason
     # initials never join the next part into one word
     assert [p.kind for p in compare("Ahmed M. Ali", "Ahmed Mali").parts] != ["same", "same"]
+
+
+def test_a_final_y_after_a_consonant_is_the_nisba() -> None:
+    # Masry is Masri: one form, so that blocking keys (consonant skeletons) agree too
+    assert fold("Masry") == fold("Masri")
+    assert keys("Aiman al-Zawahry") & keys("Ayman al-Zawahiri")
+    assert fold("Zaki") != fold("Zak")
+
+
+@pytest.mark.parametrize(
+    ("mention", "full"),
+    [
+        ("Charif", "Ammar Sharif"),  # French ch is sh
+        ("Osman", "Mohammed Othman"),  # th is s in Persian, Urdu and Turkish spellings
+        ("Nazim", "Ahmed Nadhim"),  # dh is z
+    ],
+)
+def test_blocking_pairs_the_second_reading_of_a_symbol(mention: str, full: str) -> None:
+    assert compare(mention, full).decision == "match"
+    assert any(k.startswith("p:") for k in keys(mention) & keys(full))

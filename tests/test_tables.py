@@ -21,7 +21,7 @@ def test_tables_are_typed_and_complete() -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("titles: [gen]\n", "missing table 'ambiguous_titles'"),
+    ("titles: [gen]\n", "missing table 'arabic_titles'"),
     ("- just a list\n", "expected a mapping of tables"),
     ("titles: gen\n", "'titles' must be a list of strings"),
 ])

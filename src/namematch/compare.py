@@ -26,7 +26,7 @@ from .aliases import AliasTable
 from .align import Explained, Kind, Reason, Tally, align
 from .distance import CONFLICT_BELOW, PART_THRESHOLD, PartSimilarity
 from .parse import Name, Part, parse
-from .rules import Prepared, Weights
+from .rules import Prepared, Weights, may_meet
 
 __all__ = ["DEFAULT_THRESHOLD", "Comparer", "Match", "Outcome", "PartMatch", "compare"]
 
@@ -207,8 +207,7 @@ class Comparer:
         elif len(a.parts) + len(b.parts) > 2:
             meeting = self._single_meets(a, b)
             if meeting < PART_THRESHOLD:
-                return Outcome(meeting, "no-match", False,
-                               "a one-part name must meet the other name's last part", ())
+                return Outcome(meeting, "no-match", False, _mention_reason(a, b), ())
         tally = Tally(a, b, self.similar, settle)
         if not tally.walk(align(a, b, self.similar)):
             return _UNSETTLED
@@ -255,10 +254,10 @@ class Comparer:
         """How well a one-part name meets the other's targets
         (:func:`namematch.rules.single_targets`)."""
         one, full = (a, b) if len(a.parts) == 1 else (b, a)
-        form, bits, kunya = one.forms[0], one.bits[0], one.parts[0].role == "kunya"
+        form, bits = one.forms[0], one.bits[0]
         best = 0.0
         for k, target in enumerate(full.targets):
-            if target.kunya_only and not kunya:
+            if not may_meet(one.name, target):
                 continue
             best = max(best, self.similar.parts(form, bits, target.form, full.target_bits[k],
                                                 CONFLICT_BELOW))
@@ -314,13 +313,26 @@ def _single_score(tally: Tally) -> float:
     if len(a.parts) == len(b.parts) == 1:
         return score
     one, full = (a, b) if len(a.parts) == 1 else (b, a)
-    last_met = tally.last_b_aligned if one is a else tally.last_a_aligned
-    kunya_met = (one.parts[0].role == "kunya" and full.parts[0].role == "kunya"
-                 and tally.first_aligned)
-    if not (last_met or kunya_met):
-        tally.reasons.append("a one-part name must meet the other name's last part")
+    may_first, may_last = _ends_met(one, full)
+    last_met = may_last and (tally.last_b_aligned if one is a else tally.last_a_aligned)
+    if not (last_met or (may_first and tally.first_aligned)):
+        tally.reasons.append(_mention_reason(a, b))
         return min(score, CONFLICT_BELOW)
     return score
+
+
+def _ends_met(one: Prepared, full: Prepared) -> tuple[bool, bool]:
+    """Whether the one-part name may meet the longer name's first part, and its last."""
+    kinds = {t.kind for t in full.targets if may_meet(one.name, t)}
+    return bool(kinds & {"kunya", "first"}), bool(kinds & {"last", "father"})
+
+
+def _mention_reason(a: Prepared, b: Prepared) -> str:
+    """Why a one-part name does not meet a longer one."""
+    one, full = (a, b) if len(a.parts) == 1 else (b, a)
+    if _ends_met(one, full)[1]:
+        return "a one-part name must meet the other name's last part"
+    return "a one-part name meets neither a father's name after bin nor this first part"
 
 
 def rewrites(name: Prepared, other: Prepared,

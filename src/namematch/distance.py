@@ -54,8 +54,8 @@ MAX_FORM: Final = 64
 """Forms longer than this (no real name part is) are compared for equality only."""
 
 _SHORT: Final = SHORT_VOWELS
-_LONG: Final = frozenset("AYWI")
-_ALPHABET: Final = tuple("abcdefghijklmnopqrstuvwxyz'GXSCTDZHAYWI")
+_LONG: Final = frozenset("AYWIE")
+_ALPHABET: Final = tuple("abcdefghijklmnopqrstuvwxyz'GXSCTDZHAYWIE")
 _INDEX: Final = {symbol: i for i, symbol in enumerate(_ALPHABET)}
 _SIZE: Final = len(_ALPHABET)
 # Against a form without written short vowels (Arabic script), the other side's short

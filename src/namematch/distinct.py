@@ -33,7 +33,8 @@ def signature(name: Name) -> tuple[object, ...]:
     >>> signature(parse("Gen. Khalifa Haftar")) == signature(parse("Khalifa Haftar"))
     True
     """
-    return (tuple((p.form, p.article, p.role == "kunya") for p in name.parts), name.patronymic)
+    return (tuple((p.form, p.article, p.role == "kunya") for p in name.parts), name.patronymic,
+            name.given_mention, name.father_last)
 
 
 class Informativeness:

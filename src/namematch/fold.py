@@ -24,7 +24,7 @@ from unidecode import unidecode
 from . import script
 from .tables import tables
 
-VOWELS: Final = frozenset("aeiouAYWI")
+VOWELS: Final = frozenset("aeiouAYWIE")
 _NOT_CONSONANTS: Final = VOWELS | {"'", "~", "H"}
 SHORT_VOWELS: Final = frozenset("aeio")
 _PLAIN_VOWELS: Final = frozenset("aeiou")

@@ -29,11 +29,13 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Final
 
 from .fold import join_forms, skeleton
 from .parse import Name, Part, parse
 from .rules import may_be_surname_first, openings, single_targets
+from .tables import tables
 
 __all__ = ["LEADERS", "NEIGHBOURS", "KeyCache", "Pairing", "keys", "part_keys"]
 
@@ -46,6 +48,7 @@ class KeyCache:
 
     def __init__(self) -> None:
         self.parts: dict[str, frozenset[str]] = {}
+        self.firsts: dict[str, frozenset[str]] = {}
         self.variants: dict[tuple[str, int], tuple[str, frozenset[str]]] = {}
 
     def part_keys(self, form: str) -> frozenset[str]:
@@ -54,6 +57,15 @@ class KeyCache:
             exact, slips = self.variants_of(form, 4)
             found = self.parts[form] = (frozenset("p:" + k for k in {exact, *slips})
                                         if exact else frozenset())
+        return found
+
+    def first_keys(self, form: str) -> frozenset[str]:
+        """Part keys by which a given name after a title finds the names it may open: kept
+        apart from surname keys ("p:=" rather than "p:"), so that a bare surname does not
+        pair with every name that starts with it."""
+        found = self.firsts.get(form)
+        if found is None:
+            found = self.firsts[form] = frozenset("p:=" + k[2:] for k in self.part_keys(form))
         return found
 
     def variants_of(self, form: str, shortest: int = 3) -> tuple[str, frozenset[str]]:
@@ -84,20 +96,43 @@ def keys(name: Name | str, cache: KeyCache | None = None) -> frozenset[str]:
     that blocks many names.
     """
     parsed = name if isinstance(name, Name) else parse(name)
-    parts = parsed.parts
     memo = cache if cache is not None else KeyCache()
+    out = _name_keys(parsed, memo)
+    for symbol, reading in tables().rules.key_second_readings.items():
+        # A symbol the comparison reads close to a letter of another key class also gives
+        # the keys of that reading (``key_second_readings`` in rules.yaml).
+        if any(symbol in p.form for p in parsed.parts):
+            out |= _name_keys(replace(parsed, parts=tuple(
+                replace(p, form=p.form.replace(symbol, reading)) for p in parsed.parts)), memo)
+    return frozenset(out)
+
+
+def _name_keys(parsed: Name, memo: KeyCache) -> set[str]:
+    """The keys of one reading of a name (see :func:`keys`)."""
+    parts = parsed.parts
     if len(parts) < 2:
-        return memo.part_keys(parts[0].form) if parts else frozenset()
+        if not parts:
+            return set()
+        found = set(memo.part_keys(parts[0].form))
+        if parsed.given_mention:  # King Salman: looks up first parts
+            found |= memo.first_keys(parts[0].form)
+        return found
     out: set[str] = set()
     for target in single_targets(parsed):
-        out |= memo.part_keys(target.form)
+        if target.kind == "first":
+            out |= memo.first_keys(target.form)
+        else:
+            out |= memo.part_keys(target.form)
     for opening in openings(parsed):
         out.update(_combined_keys(opening.form, opening.rest, memo))
     if may_be_surname_first(parsed):
-        # Written surname first ("Haftar Khalifa"): the keys its given-name-first
-        # spelling has for its opening and last part, one slip allowed as there.
-        out.update(_combined_keys(parts[1].form, parts[:1], memo))
-    return frozenset(out)
+        # Written surname first ("Haftar Khalifa"): the keys of the name read with its first
+        # part put last, as the comparison reads it (openings, no part left out).
+        reordered = replace(parsed, parts=(*parts[1:], parts[0]))
+        for opening in openings(reordered):
+            if opening.left_out is None:
+                out.update(_combined_keys(opening.form, opening.rest, memo))
+    return out
 
 
 def _combined_keys(first: str, rest: tuple[Part, ...], memo: KeyCache) -> Iterator[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import Final
 
 # Every character a writer uses for ayn, hamza or an apostrophe becomes "'".
 _APOSTROPHES = "'`´‘’‛′ʹʻʼʽʾʿˈˊˋ"
@@ -38,8 +39,15 @@ def _once(text: str) -> str:
     return _HYPHEN_SPACE.sub("-", text)
 
 
+# Persian writes a zero-width non-joiner after a word-final heh that a suffix follows
+# (اژه‌ای Ezhe'i, خامنه‌ای Khamene'i): that heh is the vowel -e, not h. It becomes the
+# Arabic letter ae (U+06D5), which folds as that vowel, before the joiner is dropped.
+_FINAL_HEH: Final = "\u0647\u200c"
+_VOWEL_HEH: Final = "\u06d5"
+
+
 def _unicode_clean(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text.replace(_FINAL_HEH, _VOWEL_HEH))
     kept = []
     for char in text:
         category = unicodedata.category(char)

@@ -26,6 +26,9 @@ from .tables import tables
 
 _TOKEN_JUNK: Final = re.compile(r"[^\w']+")
 _ARABIC_ARTICLE: Final = "ال"
+_HEH: Final = "\u0647"
+_VOWEL_SEATS: Final = "اع"  # alef and ayn: a word starting with them starts with a vowel
+_VOWEL_HEH: Final = "\u06d5"  # see normalize: a heh that is the vowel -e
 _INITIALS: Final = re.compile(r"(?:[^\W\d_]\.){1,3}|[^\W\d_]")
 
 
@@ -66,6 +69,12 @@ class Name:
     titles: tuple[str, ...] = ()
     patronymic: bool = False
     """Whether the name spells a nasab with bin, ibn or bint."""
+    given_mention: bool = False
+    """Whether the name is one part after a title of address (King Salman, Emir Tamim): the
+    person's given name, which meets another name's first part, not its last."""
+    father_last: bool = False
+    """Whether the last part follows bin or ibn: a father's name, not a surname, so a bare
+    one-part mention does not meet it (Salman is not Mohammed bin Salman; Bin Salman is)."""
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -84,30 +93,88 @@ class Name:
 @dataclass(frozen=True)
 class _Lexicon:
     titles: dict[tuple[str, ...], bool]  # title words -> ambiguous?
+    given_name_titles: frozenset[tuple[str, ...]]
     longest_title: int
     articles: frozenset[str]
     sun_articles: frozenset[str]
     patronymics: frozenset[str]
     kunyas: frozenset[str]
     compounds: frozenset[str]
+    packed: tuple[str, ...]  # Arabic-script openers written joined to an article'd word
+    suffixes: frozenset[str]  # Persian suffixes sometimes written apart from their word
+    joined_after: frozenset[str]  # words that end a compound with the word before (Allah)
     joined_article: re.Pattern[str]
+
+
+# Letters that Arabic, Persian and Pashto write differently: Persian yeh and keheh, and the
+# alef maksura Egyptian and Persian hands write for a final ya. A word of the lexicon is
+# looked up under each of its spellings.
+_LETTER_VARIANTS: Final = {"ي": "يیى", "ك": "كک"}
+
+
+def _spellings(entry: str) -> set[str]:
+    """An Arabic-script lexicon entry in each spelling of its letters (see _LETTER_VARIANTS).
+
+    >>> sorted(_spellings("سيد")) == sorted(["سيد", "سید", "سىد"])
+    True
+    """
+    out = {""}
+    for char in entry:
+        out = {head + c for head in out for c in _LETTER_VARIANTS.get(char, char)}
+    return out
+
+
+def _entries(words: list[str]) -> set[str]:
+    """Lexicon entries as normalize leaves words (no hamza seats), in each spelling."""
+    return {spelling for word in words for spelling in _spellings(normalize(str(word)))}
+
+
+def _title_words(titles: set[str]) -> set[tuple[str, ...]]:
+    return {tuple(t.split()) for t in titles}
 
 
 @functools.cache
 def _lexicon() -> _Lexicon:
     data = tables().names
-    titles = {tuple(t.split()): False for t in data.titles}
-    titles |= {tuple(t.split()): True for t in data.ambiguous_titles}
+    titles = dict.fromkeys(_title_words(_entries(list(data.titles))), False)
+    titles |= dict.fromkeys(_title_words(_entries(list(data.ambiguous_titles))), True)
     return _Lexicon(
         titles=titles,
+        given_name_titles=frozenset(_title_words(_entries(list(data.given_name_titles)))),
         longest_title=max(len(t) for t in titles),
         articles=frozenset(data.articles),
         sun_articles=frozenset(data.sun_articles),
-        patronymics=frozenset(data.patronymics),
-        kunyas=frozenset(data.kunyas),
-        compounds=frozenset(data.compounds),
+        patronymics=frozenset(_entries(list(data.patronymics))),
+        kunyas=frozenset(_entries(list(data.kunyas))),
+        compounds=frozenset(_entries(list(data.compounds))),
+        packed=tuple(sorted(_entries(list(data.arabic_packed)), key=len, reverse=True)),
+        suffixes=frozenset(_entries(list(data.arabic_suffixes))),
+        joined_after=frozenset(_entries(list(data.arabic_joined_after))),
         joined_article=re.compile("^(?:" + "|".join(data.joined_articles) + ")(?=[a-z']{4,}$)"),
     )
+
+
+def mention_ends(one: Name, full: Name) -> tuple[bool, bool]:
+    """Which end of a longer name ``full`` a one-part name ``one`` may meet: (its first part,
+    its last part).
+
+    A bare one-part mention is a surname: it meets the last part (Mesmari is Ahmed
+    al-Mesmari), but not a father's name after bin (Salman is not Mohammed bin Salman) unless
+    it spells the bin itself (Bin Laden). A kunya meets the first part too (Abu Obeida). A
+    given name after a title of address meets the first part only (King Salman is Salman bin
+    Abdulaziz). The comparison and the blocking keys both follow this.
+
+    >>> mention_ends(parse("King Salman"), parse("Salman bin Abdulaziz"))
+    (True, False)
+    >>> mention_ends(parse("Salman"), parse("Mohammed bin Salman"))
+    (False, False)
+    >>> mention_ends(parse("Bin Salman"), parse("Mohammed bin Salman"))
+    (False, True)
+    """
+    if one.given_mention:
+        return True, False
+    kunya = bool(one.parts) and one.parts[0].role == "kunya"
+    return kunya, one.patronymic or not full.father_last
 
 
 class _Token(NamedTuple):  # a tuple: built for every word of every name
@@ -148,7 +215,9 @@ def _strip_titles(tokens: list[_Token], lex: _Lexicon) -> tuple[list[_Token], li
             if ambiguous is None:
                 continue
             rest = [t for t in tokens[size:] if t.word not in lex.articles]
-            if (ambiguous and len(rest) < 2) or not rest:
+            # An ambiguous title stays before one part, unless it is a title of address
+            # (Sheikh Mohammed: the given name, see Name.given_mention).
+            if (ambiguous and len(rest) < 2 and words not in lex.given_name_titles) or not rest:
                 continue
             titles.append(" ".join(words))
             tokens = tokens[size:]
@@ -156,6 +225,45 @@ def _strip_titles(tokens: list[_Token], lex: _Lexicon) -> tuple[list[_Token], li
         else:
             break
     return tokens, titles
+
+
+def _is_particle(word: str, lex: _Lexicon) -> bool:
+    return word in lex.compounds or word in lex.kunyas or word in lex.patronymics
+
+
+def _suffixed(token: _Token, suffix: str) -> _Token:
+    """A word with a Persian suffix written apart (خامنه ای = خامنه‌ای): a heh before it is the
+    vowel -e (see normalize)."""
+    word = token.word
+    if word.endswith(_HEH):
+        word = word[:-1] + _VOWEL_HEH
+    return _Token(word + suffix, token.written + " " + suffix, False)
+
+
+def _unpack(tokens: list[_Token], lex: _Lexicon) -> list[_Token]:
+    """Split an Arabic-script compound written as one word before its article (عبدالحميد is
+    عبد الحميد, Abdul Hamid; ابوالفضل is ابو الفضل, Abolfazl), so that it joins as the two-word
+    spelling does; join a Persian suffix, or Allah, written apart to its word (نصر الله is
+    نصرالله, Nasrallah; سيف الله is سيفالله, Saifullah), as Latin spellings mostly write them."""
+    out: list[_Token] = []
+    for token in tokens:
+        word = token.word
+        if word in lex.suffixes and out and is_arabic(out[-1].word):
+            out[-1] = _suffixed(out[-1], word)
+            continue
+        if (word in lex.joined_after and out and is_arabic(out[-1].word)
+                and not _is_particle(out[-1].word, lex)):
+            before = out[-1]
+            out[-1] = _Token(before.word + word, before.written + " " + word, token.hyphen_after)
+            continue
+        opener = next((o for o in lex.packed if word.startswith(o + _ARABIC_ARTICLE)), None)
+        if opener is None or len(word) < len(opener) + len(_ARABIC_ARTICLE) + 2:
+            out.append(token)
+            continue
+        rest = word[len(opener):]
+        out.append(_Token(opener, opener, True))
+        out.append(_Token(rest, rest, token.hyphen_after))
+    return out
 
 
 def _is_article(token: _Token, lex: _Lexicon, is_last: bool) -> bool:
@@ -167,25 +275,15 @@ def _is_article(token: _Token, lex: _Lexicon, is_last: bool) -> bool:
 def _join(prefix: str, word: str, article: bool) -> str:
     """Join a particle to its part; a kept article shows as l before a vowel (Abdulaziz)."""
     if is_arabic(word):
-        return prefix + strip_article(word)
+        rest = strip_article(word)
+        if rest != word and rest[:1] in _VOWEL_SEATS:
+            # as in Latin spellings, the article's l stays before a vowel: عبد العزيز is
+            # Abdulaziz, not Abdaziz
+            return prefix + _ARABIC_ARTICLE[1:] + rest
+        return prefix + rest
     if article and latin(word)[:1] in ("a", "e", "i", "o", "u"):
         return f"{prefix}-l{word}"
     return f"{prefix}-{word}"
-
-
-def _particle(token: _Token, lex: _Lexicon) -> tuple[str, str, str] | None:
-    """A particle that joins the next word, as (shown, fold input, role of the part): a
-    kunya (Abu Bakr) or an abd- compound (Abdul Razek); or bin/ibn, which is dropped and
-    only remembered (its role "patronymic")."""
-    word = token.word
-    spacer = "" if token.hyphen_after else " "
-    if word in lex.patronymics:
-        return ("", word, "patronymic")
-    if word in lex.kunyas:
-        return (token.written + spacer, word, "kunya")
-    if word in lex.compounds:
-        return (token.written + spacer, word if is_arabic(word) else "abd", "")
-    return None
 
 
 def _roles(count: int) -> list[str]:
@@ -206,9 +304,11 @@ def parse(text: str) -> Name:
     lex = _lexicon()
     normal = normalize(text)
     tokens, titles = _strip_titles(_tokens(_reorder(normal)), lex)
-    words: list[tuple[str, str, bool, str]] = []  # shown, folded form, article, role
+    tokens = _unpack(tokens, lex)
+    # shown, folded form, article, role, whether it follows bin/ibn
+    words: list[tuple[str, str, bool, str, bool]] = []
     prefix: tuple[str, str, str] | None = None  # shown, fold input, role of a particle
-    patronymic = False
+    patronymic = after_patronymic = False
     pending, pending_shown = False, ""  # an article waiting for its word
     for i, token in enumerate(tokens):
         is_last = i == len(tokens) - 1
@@ -219,28 +319,43 @@ def parse(text: str) -> Name:
         shown = pending_shown + token.written
         article = pending or (is_arabic(token.word) and token.word.startswith(_ARABIC_ARTICLE))
         pending, pending_shown = False, ""
+        spacer = "" if token.hyphen_after else " "
         if prefix is None and not is_last:
-            particle = _particle(token, lex)
-            if particle is not None:
-                if particle[2] == "patronymic":
-                    patronymic = True
-                else:
-                    prefix = particle
+            if token.word in lex.patronymics:
+                patronymic = after_patronymic = True
+                continue
+            if token.word in lex.kunyas:
+                prefix = (token.written + spacer, token.word, "kunya")
+                continue
+            if token.word in lex.compounds:
+                opener = token.word if is_arabic(token.word) else "abd"
+                prefix = (token.written + spacer, opener, "")
                 continue
         if prefix is not None:
             prefix_shown, opener, role = prefix
             words.append((prefix_shown + shown, fold(_join(opener, token.word, article)),
-                          article, role))
+                          article, role, after_patronymic))
             prefix = None
         else:
             word = token.word
             if words and not article and lex.joined_article.match(word):
                 word, article = lex.joined_article.sub("", word), True
-            words.append((shown, fold(word), article, ""))
+            words.append((shown, fold(word), article, "", after_patronymic))
+        after_patronymic = False
+    return _name(normal, words, titles, patronymic, lex)
+
+
+def _name(normal: str, words: list[tuple[str, str, bool, str, bool]], titles: list[str],
+          patronymic: bool, lex: _Lexicon) -> Name:
+    """The :class:`Name` of the words :func:`parse` found (shown, form, article, role,
+    whether it follows bin/ibn)."""
     words = [w for w in words if w[1].lstrip("~")]
     roles = _roles(len(words))
     parts = tuple(
         Part(shown.strip(" -"), form, role or roles[i], article)
-        for i, (shown, form, article, role) in enumerate(words)
+        for i, (shown, form, article, role, _) in enumerate(words)
     )
-    return Name(normal, parts, tuple(titles), patronymic)
+    given_mention = len(parts) == 1 and any(
+        tuple(t.split()) in lex.given_name_titles for t in titles)
+    father_last = len(parts) > 1 and words[-1][4]
+    return Name(normal, parts, tuple(titles), patronymic, given_mention, father_last)

@@ -9,7 +9,7 @@ shares a key (a property test checks it):
   names of two or more parts match only when their openings agree.
 * :func:`optional_first`: whether the first part may be left out.
 * :func:`may_be_surname_first`: whether the first part may be a surname written first.
-* :func:`single_targets`: which parts a one-part mention may meet.
+* :func:`single_targets` and :func:`may_meet`: which parts a one-part mention may meet.
 
 :class:`Prepared` holds a name as the comparison reads it, with these facts worked out once.
 
@@ -26,7 +26,7 @@ import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Final, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 from .aliases import AliasTable
 from .distance import PART_THRESHOLD, form_similarity, skeleton_bits
@@ -40,6 +40,7 @@ __all__ = [
     "Target",
     "given_name",
     "may_be_surname_first",
+    "may_meet",
     "openings",
     "optional_first",
     "single_targets",
@@ -59,11 +60,15 @@ class Opening(NamedTuple):
 
 
 class Target(NamedTuple):
-    """A form of a longer name that a one-part mention may meet."""
+    """A form of a longer name that a one-part mention may meet, and which mentions may
+    (see :func:`may_meet`)."""
 
     form: str
-    kunya_only: bool
-    """Whether only a kunya mention (Abu Obeida) may meet it: a name's leading kunya."""
+    kind: Literal["last", "father", "kunya", "first"]
+    """``last``: the last part (or last two joined), met by a surname mention; ``father``:
+    the same when it is a father's name after bin, met only by a mention that spells the bin
+    (Bin Laden); ``kunya``: a leading kunya, met by a kunya mention (Abu Obeida); ``first``:
+    the first part itself, met by a given name after a title (King Salman)."""
     joined: bool
     """Whether it joins two parts (an alias table lists parts, not joined forms)."""
 
@@ -89,9 +94,11 @@ def given_name(form: str) -> bool:
 
 
 def optional_first(name: Name) -> bool:
-    """Whether the name's first part may stand unmatched (``optional_first`` in names.yaml):
-    a leading Mohammed in a name of three or more parts, outside a nasab chain, where it is
-    the person's own name (Mohammed bin Salman is not Salman).
+    """Whether the name's first part may stand unmatched: a leading Mohammed
+    (``optional_first`` in names.yaml), or a given name before a kunya by which the person
+    goes (Adnan Abu Walid al-Sahrawi is Abu Walid al-Sahrawi); in a name of three or more
+    parts, outside a nasab chain, where it is the person's own name (Mohammed bin Salman is
+    not Salman).
 
     The part must both share Mohammed's consonant skeleton (Muhannad does not) and be
     spelled like it (Mahmoud, of the same skeleton, is not).
@@ -104,6 +111,8 @@ def optional_first(name: Name) -> bool:
     """
     if len(name.parts) < 3 or name.patronymic:
         return False
+    if name.parts[1].role == "kunya":
+        return True  # a given name before the kunya the person goes by (Adnan Abu Walid)
     form = name.parts[0].form
     return any(skeleton(form) == skeleton(f) and form_similarity(form, f) >= PART_THRESHOLD
                for f in _optional_first_forms())
@@ -140,16 +149,40 @@ def openings(name: Name) -> tuple[Opening, ...]:
 
 def single_targets(name: Name) -> tuple[Target, ...]:
     """The forms of a longer name a one-part mention may meet: a surname mention meets its
-    last part or its last two parts joined (Nasrallah, Nasr Allah); a kunya mention (Abu
-    Obeida) also its leading kunya."""
+    last part or its last two parts joined (Nasrallah, Nasr Allah), unless that is a
+    father's name after bin (Salman is not Mohammed bin Salman); a kunya mention (Abu
+    Obeida) also its leading kunya; a given name after a title (King Salman) its first part
+    (Salman bin Abdulaziz)."""
     parts = name.parts
     if len(parts) < 2:
         return ()
-    out = [Target(parts[-1].form, False, False),
-           Target(join_parts(parts[-2], parts[-1]), False, True)]
+    last: Literal["last", "father"] = "father" if name.father_last else "last"
+    out = [Target(parts[-1].form, last, False),
+           Target(join_parts(parts[-2], parts[-1]), last, True)]
     if parts[0].role == "kunya":
-        out.append(Target(parts[0].form, True, False))
+        out.append(Target(parts[0].form, "kunya", False))
+    out.append(Target(parts[0].form, "first", False))
     return tuple(out)
+
+
+def may_meet(mention: Name, target: Target) -> bool:
+    """Whether the one-part name ``mention`` may meet ``target`` of a longer name (see
+    :class:`Target`): a given name after a title meets only a first part.
+
+    >>> from namematch.parse import parse
+    >>> [t.kind for t in single_targets(parse("Salman bin Abdulaziz"))
+    ...  if may_meet(parse("King Salman"), t)]
+    ['first']
+    >>> [may_meet(parse("Salman"), t) for t in single_targets(parse("Mohammed bin Salman"))]
+    [False, False, False]
+    """
+    if mention.given_mention:
+        return target.kind == "first"
+    if target.kind == "last":
+        return True
+    if target.kind == "father":
+        return mention.patronymic
+    return target.kind == "kunya" and mention.parts[0].role == "kunya"
 
 
 def _uniform(part: Part) -> float:

@@ -32,7 +32,11 @@ class NameTables:
     that the name rules read. Every entry is in normalized form (lower case, no accents)."""
 
     titles: tuple[str, ...]
+    """Titles in Latin and Arabic script (``titles``, ``arabic_titles``)."""
     ambiguous_titles: tuple[str, ...]
+    """Titles that may also be a name (Sheikh, السيد), in either script."""
+    given_name_titles: tuple[str, ...]
+    """Titles after which one name is a given name (King Salman)."""
     articles: tuple[str, ...]
     joined_articles: tuple[str, ...]
     sun_articles: tuple[str, ...]
@@ -41,6 +45,10 @@ class NameTables:
     compounds: tuple[str, ...]
     optional_first: tuple[str, ...]
     given_names: tuple[str, ...]
+    arabic_packed: tuple[str, ...]
+    """Arabic-script words packed with the next one (عبدالله)."""
+    arabic_suffixes: tuple[str, ...]
+    arabic_joined_after: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,8 @@ class SpellingRules:
     costs: EditCosts
     key_classes: dict[str, str]
     """Each symbol to the blocking class it stands for (symbols not listed are their own)."""
+    key_second_readings: dict[str, str]
+    """Symbols read in two key classes, with the second reading's symbol."""
 
 
 @dataclass(frozen=True)
@@ -137,8 +147,9 @@ class _Reader:
 def _name_tables() -> NameTables:
     read = _Reader("names.yaml")
     return NameTables(
-        titles=read.strings("titles"),
-        ambiguous_titles=read.strings("ambiguous_titles"),
+        titles=read.strings("titles", "arabic_titles"),
+        ambiguous_titles=read.strings("ambiguous_titles", "arabic_ambiguous_titles"),
+        given_name_titles=read.strings("given_name_titles"),
         articles=read.strings("articles"),
         joined_articles=read.strings("joined_articles"),
         sun_articles=read.strings("sun_articles"),
@@ -147,6 +158,9 @@ def _name_tables() -> NameTables:
         compounds=read.strings("compounds", "arabic_compounds"),
         optional_first=read.strings("optional_first"),
         given_names=read.strings("given_names"),
+        arabic_packed=read.strings("arabic_packed"),
+        arabic_suffixes=read.strings("arabic_suffixes"),
+        arabic_joined_after=read.strings("arabic_joined_after"),
     )
 
 
@@ -179,6 +193,7 @@ def _spelling_rules() -> SpellingRules:
         vowel_runs=read.patterns("runs", vowels),
         costs=_edit_costs(read),
         key_classes={str(s): key for key, symbols in classes.items() for s in symbols},
+        key_second_readings={k: str(v) for k, v in read.mapping("key_second_readings").items()},
     )
 
 
