@@ -15,6 +15,7 @@ from .aliases import AliasTable, load_aliases
 from .compare import DEFAULT_THRESHOLD, Match, PartMatch, compare
 from .errors import AliasFileError, DataFileError, InputError, NamematchError
 from .fold import fold
+from .gazetteer import Gazetteer
 from .keys import keys
 from .normalize import normalize
 from .parse import Name, Part, parse
@@ -42,6 +43,7 @@ __all__ = [
     "AliasFileError",
     "AliasTable",
     "DataFileError",
+    "Gazetteer",
     "InputError",
     "Match",
     "Name",
