@@ -373,21 +373,21 @@ class Gazetteer:
 
     def _export_lines(self) -> Iterator[str]:
         with self._store.reading():
-            head = {"kind": "gazetteer", "schema": SCHEMA, "rules": self.rules}
+            head = {"record": "gazetteer", "schema": SCHEMA, "rules": self.rules}
             yield _json(head)
             for row in self._store.iter_entities():
                 spellings = self._store.spellings_of(row.id)
                 canonical = next((s.text for s in spellings if s.id == row.canonical), None)
-                yield _json({"kind": "entity", "id": row.id, "seq": row.seq, "name": row.name,
+                yield _json({"record": "entity", "id": row.id, "seq": row.seq, "name": row.name,
                              "pinned": row.pinned, "merged_into": row.merged_into,
                              "created": row.created, "canonical": canonical,
                              "spellings": [[s.text, s.shown, s.mentions] for s in spellings]})
             for decision in self._store.decisions():
                 effect = decision["effect"]
-                yield _json({"kind": "decision", **decision,
+                yield _json({"record": "decision", **decision,
                              "effect": json.loads(effect) if effect else None})
             for item in self._store.reviews():
-                yield _json({"kind": "review", **item})
+                yield _json({"record": "review", **item})
 
     def import_(self, source: str | os.PathLike[str] | Iterable[str]) -> int:
         """Load what :meth:`export` wrote into this empty database; the number of entities.
@@ -698,8 +698,9 @@ class _Plan:
         """Record that new name ``name`` reached the stored entities of both i and j."""
         owners = self.partition.owner
         a, b = owners[self.partition.find(i)], owners[self.partition.find(j)]
-        self.bridges.append((a, b, self.texts[name], round(score, 3)))
-        self.review_names.add(self.texts[name])
+        text = self.texts[name]
+        self.bridges.append((a, b, self.display.get(text, text), round(score, 3)))
+        self.review_names.add(text)
 
 
 def _signature_groups(parsed: Sequence[Name]) -> tuple[list[int], list[int]]:
@@ -792,8 +793,11 @@ def _attach_single_mentions(plan: _Plan, clusters: _Partition,
             if group not in best or (offer[0], offer[1], _neg(offer[2])) > (
                     best[group][0], best[group][1], _neg(best[group][2])):
                 best[group] = offer
+    # A stored entity with a full name anywhere (not only among the spellings this batch
+    # met) is a full name's entity: it never joins another as a group of one-part mentions.
+    full = plan.store.with_full_names(set(clusters.owner.values()))
     has_full_name = {clusters.find(i) for i, name in enumerate(plan.names)
-                     if len(name.parts) > 1}
+                     if len(name.parts) > 1 or clusters.owner.get(clusters.find(i)) in full}
     for group, (score, _, _, root, name) in sorted(best.items()):
         if group not in has_full_name and clusters.union(group, root) == "owned":
             plan.bridge(group, root, score, name)
@@ -981,7 +985,7 @@ class _Import:
                 continue
             try:
                 record = json.loads(line)
-                kind = record["kind"]
+                kind = record.pop("record")
                 if kind == "gazetteer" and int(record["schema"]) > SCHEMA:
                     raise StoreError(f"line {number}: exported by a newer namematch "
                                      f"(schema {record['schema']})")
@@ -991,10 +995,10 @@ class _Import:
                 elif kind == "decision":
                     effect = record.get("effect")
                     self.store.add_decision({**{k: v for k, v in record.items()
-                                                if k not in ("kind", "effect")},
+                                                if k != "effect"},
                                              "effect": json.dumps(effect) if effect else None})
                 elif kind == "review":
-                    self.store.add_review({k: v for k, v in record.items() if k != "kind"})
+                    self.store.add_review(record)
             except (ValueError, KeyError, TypeError, AttributeError) as err:
                 raise InputError(f"line {number}: not a gazetteer export record ({err})") from err
         self._flush()

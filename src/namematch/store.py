@@ -150,6 +150,7 @@ class Store(Protocol):
     def spellings_by_id(self, ids: Iterable[int]) -> dict[int, SpellingRow]: ...
     def spellings_of(self, entity: str) -> list[SpellingRow]: ...
     def spelling_count(self) -> int: ...
+    def with_full_names(self, entities: Iterable[str]) -> set[str]: ...
     def iter_spellings(self, after: int, limit: int) -> list[SpellingRow]: ...
     def candidates(self, probes: Sequence[tuple[int, str, bool]],
                    bound: int) -> list[tuple[int, int]]: ...
@@ -199,7 +200,9 @@ class SQLiteStore:
         if not memory and Path(self.path).is_dir():
             raise NotAGazetteerError(f"{self.path}: is a directory, not a database")
         file = Path(self.path)
-        if not memory and file.exists() and not os.access(file, os.W_OK):
+        # A file nobody may write is read-only even for root, whom os.access lets write.
+        if not memory and file.exists() and (not os.access(file, os.W_OK)
+                                             or not file.stat().st_mode & 0o222):
             self.read_only = True
         elif not memory and not file.exists() and not os.access(file.parent or ".", os.W_OK):
             raise ReadOnlyError(f"{self.path}: cannot create the database (folder not writable)")
@@ -353,6 +356,13 @@ class SQLiteStore:
     def spelling_count(self) -> int:
         """How many distinct spellings are stored."""
         return int(self._run("SELECT count(*) FROM spellings").fetchone()[0])
+
+    def with_full_names(self, entities: Iterable[str]) -> set[str]:
+        """Which of ``entities`` have a spelling of two or more parts."""
+        self._fill("wanted_entity", ((e,) for e in entities), "id TEXT")
+        rows = self._run("SELECT w.id FROM wanted_entity w WHERE EXISTS (SELECT 1 FROM "
+                         "spellings s WHERE s.entity = w.id AND s.single = 0)")
+        return {str(row[0]) for row in rows}
 
     def iter_spellings(self, after: int, limit: int) -> list[SpellingRow]:
         """Up to ``limit`` spellings of id above ``after``, by id (to stream them all)."""
