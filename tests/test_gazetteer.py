@@ -468,3 +468,56 @@ def test_the_tour_in_the_docs_runs_as_written(tmp_path: Path,
                               optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 10 and result.failed == 0
     assert not os.path.exists(tmp_path / "nothing")
+
+
+# -- command line ----------------------------------------------------------------------------
+
+
+def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "namematch.cli", *args], input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_add_gives_one_row_per_line_with_ids_and_status(tmp_path: Path) -> None:
+    db = str(tmp_path / "entities.db")
+    first = cli("add", "--db", db, "--format", "csv", "-",
+                stdin="Ahmed al-Mesmari\n=HYPERLINK()\n\nMesmari\n")
+    assert first.returncode == 0, first.stderr
+    rows = first.stdout.splitlines()
+    assert rows[0] == "name,entity,canonical,score,status"
+    assert rows[1] == "Ahmed al-Mesmari,E1,Ahmed al-Mesmari,1.000,new"
+    assert rows[2].startswith("'=HYPERLINK(),E2,") and rows[3] == ",,,,blank"
+    second = cli("add", "--db", db, "-", stdin="Ahmad al-Mismari\nMesmari\n")
+    assert [r.split("\t")[1:] for r in second.stdout.splitlines()[1:]] == [
+        ["E1", "Ahmed al-Mesmari", "0.955", "linked"], ["E1", "Ahmed al-Mesmari", "1.000",
+                                                        "known"]]
+    matched = cli("match", "--db", db, "Ahmed Mesmari")
+    assert matched.stdout.startswith("E1\tAhmed al-Mesmari\t") and "weight" in matched.stdout
+
+
+def test_cli_decide_review_export_import(tmp_path: Path) -> None:
+    db, copy, dump = (str(tmp_path / n) for n in ("a.db", "b.db", "a.jsonl"))
+    cli("add", "--db", db, "-", stdin="Khaled Omar\n")
+    cli("add", "--db", db, "-", stdin="Khaled Omar Bashir Fadl\n")
+    cli("add", "--db", db, "-", stdin="Khaled Omar Bashir\n")
+    review = cli("review", "--db", db).stdout.splitlines()
+    assert len(review) == 2 and review[1].split("\t")[5] == "Khaled Omar Bashir"
+    decided = cli("decide", "--db", db, "E1", "E2", "same", "--by", "desk")
+    assert decided.stdout.startswith("decision #1: E1 (Khaled Omar) same E2")
+    assert cli("review", "--db", db).stdout.splitlines()[1:] == []
+    assert cli("export", "--db", db, dump).returncode == 0
+    assert cli("import", "--db", copy, dump).returncode == 0
+    assert cli("export", "--db", copy).stdout == Path(dump).read_text(encoding="utf-8")
+    again = cli("import", "--db", copy, dump)
+    assert again.returncode == 1 and again.stderr.count("\n") == 1
+
+
+def test_cli_errors_are_one_line(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database at all, really not\n" * 100)
+    for args in (("match", "--db", str(junk), "Ahmed"),
+                 ("undo", "--db", str(tmp_path / "new.db"), "3"),
+                 ("entity", "--db", str(tmp_path / "new.db"), "E9")):
+        result = cli(*args)
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr.startswith("namematch: error: ") and result.stderr.count("\n") == 1

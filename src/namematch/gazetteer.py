@@ -610,7 +610,10 @@ class _Plan:
         batch = self.store.add_batch(source, at, len(self.rows))
         resolved = self._resolved(read_only=False)
         minted: dict[str, str] = {}
-        for text in self.new:
+        for line in self.rows:  # new ids in the order the batch first mentions them
+            text = self.normal_of[line]
+            if text not in resolved:
+                continue
             entity, shown, _, _ = resolved[text]
             if entity.startswith("+") and entity not in minted:
                 minted[entity] = self.store.mint(shown, None, at)
