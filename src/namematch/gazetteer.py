@@ -798,9 +798,9 @@ def _attach_single_mentions(plan: _Plan, clusters: _Partition,
                 best[group] = offer
     # A stored entity with a full name anywhere (not only among the spellings this batch
     # met) is a full name's entity: it never joins another as a group of one-part mentions.
-    full = plan.store.with_full_names(set(clusters.owner.values()))
+    with_full = plan.store.with_full_names(set(clusters.owner.values()))
     has_full_name = {clusters.find(i) for i, name in enumerate(plan.names)
-                     if len(name.parts) > 1 or clusters.owner.get(clusters.find(i)) in full}
+                     if len(name.parts) > 1 or clusters.owner.get(clusters.find(i)) in with_full}
     for group, (score, _, _, root, name) in sorted(best.items()):
         if group not in has_full_name and clusters.union(group, root) == "owned":
             plan.bridge(group, root, score, name)
