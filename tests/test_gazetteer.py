@@ -37,6 +37,7 @@ from namematch.store import (
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "names.txt"
 TABLE = load_aliases()
+SYLLABLES = ["ba", "da", "fa", "ha", "ka", "la", "ma", "na", "ra", "sa", "ta", "za"]
 
 
 def partition(rows: list[str], ids: list[str]) -> list[list[str]]:
@@ -86,6 +87,20 @@ def test_later_batches_link_to_stored_entities_and_keep_ids() -> None:
         assert later[3].entity not in {link.entity for link in first}
         assert gaz.entity(first[1].entity).spellings == (("Hassan Nasrallah", 2),
                                                           ("Hasan Nasrallah", 1))
+
+
+def test_a_bare_surname_meets_the_most_mentioned_full_name_of_a_big_bucket() -> None:
+    # Over 50 stored names end in Mesmari: the bucket is read only through its leaders.
+    given = [a + b + "d" for a in SYLLABLES for b in SYLLABLES][:70]
+    with Gazetteer(aliases=TABLE) as gaz:
+        gaz.add([f"{g.capitalize()} al-Mesmari" for g in given])
+        famous = gaz.add(["Ahmed al-Mesmari"] * 12)[0].entity
+        gaz.add([f"{g.capitalize()} al-Mesmari" for g in given[:5]] * 3)
+        connection = gaz._store.connection  # type: ignore[attr-defined]
+        size, leaders = connection.execute(
+            "SELECT size, leaders FROM buckets WHERE key = 'p:msmr'").fetchone()
+        assert size == 71 and len(leaders.split()) == 5
+        assert gaz.add(["Mesmari"])[0].entity == famous
 
 
 def test_link_and_match_are_read_only() -> None:
@@ -272,9 +287,6 @@ def test_disk_full_rolls_the_batch_back(tmp_path: Path) -> None:
 
 
 # -- properties ------------------------------------------------------------------------------
-
-SYLLABLES = ["ba", "da", "fa", "ha", "ka", "la", "ma", "na", "ra", "sa", "ta", "za"]
-
 
 @st.composite
 def spelled_part(draw: st.DrawFn) -> str:

@@ -52,7 +52,7 @@ __all__ = [
     "UnknownEntityError",
 ]
 
-BOUND: Final = 4 * linking.MAX_BUCKET
+BOUND: Final = linking.MAX_BUCKET
 """A stored key shared by more spellings than this gives a new name only its most-mentioned
 longer spellings (the store keeps them per key)."""
 _CHUNK: Final = 5000  # spellings per step when the whole index is rebuilt
@@ -455,7 +455,7 @@ def _index(store: Store, spellings: Sequence[tuple[int, Name, int]]) -> None:
             rows.append((key, spelling, single))
             touched[key].append((spelling, mentions, single))
         skeletons.update(linking.skeletons(name))
-    store.index(rows, touched, skeletons)
+    store.index(rows, touched, skeletons, BOUND)
 
 
 def _most_written(forms: Counter[str]) -> str:
@@ -631,7 +631,7 @@ class _Plan:
         grown = [(row.id, self.known_parsed[text], row.mentions + self.counts[text])
                  for text, row in self.known.items()
                  if len(self.known_parsed[text].parts) > 1]
-        self.store.index([], _touched(grown), {})
+        self.store.index([], _touched(grown), {}, BOUND)
         for placeholder, entity in minted.items():
             self.store.update_entity(entity, canonical=self.ids[self.canonical_text[placeholder]])
         self._improve_canonicals(resolved)

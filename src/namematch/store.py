@@ -159,7 +159,7 @@ class Store(Protocol):
                       batch: int | None) -> list[int]: ...
     def add_mentions(self, counts: Mapping[int, int]) -> None: ...
     def index(self, keys: Sequence[tuple[str, int, bool]], touched: Touched,
-              skeletons: Mapping[str, int]) -> None: ...
+              skeletons: Mapping[str, int], bound: int) -> None: ...
     def clear_index(self) -> None: ...
     def move_spellings(self, ids: Iterable[int], entity: str) -> None: ...
     def mint(self, name: str, canonical: int | None, at: str) -> str: ...
@@ -415,10 +415,11 @@ class SQLiteStore:
                    ((n, i) for i, n in counts.items()))
 
     def index(self, keys: Sequence[tuple[str, int, bool]], touched: Touched,
-              skeletons: Mapping[str, int]) -> None:
+              skeletons: Mapping[str, int], bound: int) -> None:
         """Index new spellings: their (key, spelling id, one part?) rows, each touched key's
-        size and leaders (``touched``: the new or more-mentioned spellings per key), and
-        how many more spellings have a part of each skeleton."""
+        size, and for a key shared by more than ``bound`` spellings its leaders
+        (``touched``: the new or more-mentioned spellings per key); and how many more
+        spellings have a part of each skeleton. Mention counts must be current."""
         self._many("INSERT OR IGNORE INTO keys (key, spelling, single) VALUES (?, ?, ?)",
                    ((k, s, int(one)) for k, s, one in keys))
         grown: dict[str, int] = {}
@@ -430,16 +431,30 @@ class SQLiteStore:
         rows = []
         for key, spellings in touched.items():
             size, leaders = stored.get(key, (0, ""))
-            best = dict(_leaders(leaders))
-            for spelling, mentions, single in spellings:
-                if not single:
-                    best[spelling] = mentions
+            now = size + grown.get(key, 0)
+            if now <= bound:  # small buckets are read whole: no leaders kept
+                if now != size:
+                    rows.append((key, now, ""))
+                continue
+            if size <= bound:  # over the bound from now on: rank the bucket once
+                best = dict(self._leaders_of(key))
+            else:
+                best = dict(_leaders(leaders))
+                best.update((spelling, mentions) for spelling, mentions, single in spellings
+                            if not single)
             top = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:LEADERS]
-            rows.append((key, size + grown.get(key, 0), " ".join(f"{s}:{m}" for s, m in top)))
+            rows.append((key, now, " ".join(f"{s}:{m}" for s, m in top)))
         self._many("INSERT INTO buckets (key, size, leaders) VALUES (?, ?, ?) ON CONFLICT (key) "
                    "DO UPDATE SET size = excluded.size, leaders = excluded.leaders", rows)
         self._many("INSERT INTO parts (skeleton, names) VALUES (?, ?) ON CONFLICT (skeleton) "
                    "DO UPDATE SET names = names + excluded.names", skeletons.items())
+
+    def _leaders_of(self, key: str) -> list[tuple[int, int]]:
+        """The longer spellings of a key mentioned most, from the tables."""
+        rows = self._run("SELECT k.spelling, s.mentions FROM keys k JOIN spellings s "
+                         "ON s.id = k.spelling WHERE k.key = ? AND k.single = 0 "
+                         "ORDER BY s.mentions DESC, s.id LIMIT ?", (key, LEADERS))
+        return [(int(spelling), int(mentions)) for spelling, mentions in rows]
 
     def clear_index(self) -> None:
         """Drop the blocking index and part counts (before :meth:`index` rebuilds them)."""
