@@ -918,42 +918,51 @@ class _Decide:
         return effect
 
     def undo(self, number: int) -> Decision:
-        rows = self.store.decisions()
-        target = next((row for row in rows if row["id"] == number), None)
-        undone = {row["undoes"] for row in rows if row["kind"] == "undo"}
-        if target is None or target["kind"] == "undo":
-            raise DecisionError(f"no decision #{number} to undo")
-        if number in undone:
-            raise DecisionError(f"decision #{number} is already undone")
+        target = self._undoable(number)
         effect = json.loads(target["effect"]) if target["effect"] else None
-        involved = _involved(target, effect)
-        for row in self._active():
-            later = json.loads(row["effect"]) if row["effect"] else None
-            if row["id"] > number and involved & _involved(row, later):
-                raise DecisionError(f"decision #{row['id']} came later on the same entities; "
-                                    "undo it first")
         if effect is not None and effect["op"] == "merge":
             moved = self.store.spellings_by_text(effect["moved"])
             self.store.move_spellings([s.id for s in moved.values()], effect["gone"])
             self.store.update_entity(effect["gone"], merged_into=None)
         elif effect is not None:
-            back = self.store.spellings_of(effect["into"])
-            self.store.move_spellings([s.id for s in back], effect["from"])
-            self.store.update_entity(effect["into"], merged_into=effect["from"])
-            canonical = self.store.spellings_by_text([effect["canonical"]] if effect["canonical"]
-                                                     else [])
-            origin = self.store.entity(effect["from"])
-            assert origin is not None
-            update: dict[str, Any] = {"canonical": next(iter(canonical.values())).id
-                                      if canonical else None}
-            if not origin.pinned:
-                update["name"] = effect["name"]
-            self.store.update_entity(effect["from"], **update)
+            self._unsplit(effect)
         fields = {"kind": "undo", "undoes": number, "by": self.by, "at": self.at,
                   "a": target["a"], "b": target["b"], "a_name": target["a_name"],
                   "b_name": target["b_name"]}
         new = self.store.add_decision(fields)
         return _decision({"id": new, "score": None, "note": None, **fields}, False)
+
+    def _undoable(self, number: int) -> dict[str, Any]:
+        """Decision ``number``, if it can be undone: taken, not undone, and no later
+        decision still stands on its entities."""
+        rows = self.store.decisions()
+        target = next((row for row in rows if row["id"] == number), None)
+        if target is None or target["kind"] == "undo":
+            raise DecisionError(f"no decision #{number} to undo")
+        if any(row["kind"] == "undo" and row["undoes"] == number for row in rows):
+            raise DecisionError(f"decision #{number} is already undone")
+        involved = _involved(target, json.loads(target["effect"]) if target["effect"] else None)
+        for row in self._active():
+            later = json.loads(row["effect"]) if row["effect"] else None
+            if row["id"] > number and involved & _involved(row, later):
+                raise DecisionError(f"decision #{row['id']} came later on the same entities; "
+                                    "undo it first")
+        return target
+
+    def _unsplit(self, effect: dict[str, Any]) -> None:
+        """Put a split entity back together: the split-off id now resolves to it."""
+        back = self.store.spellings_of(effect["into"])
+        self.store.move_spellings([s.id for s in back], effect["from"])
+        self.store.update_entity(effect["into"], merged_into=effect["from"])
+        canonical = self.store.spellings_by_text([effect["canonical"]] if effect["canonical"]
+                                                 else [])
+        origin = self.store.entity(effect["from"])
+        assert origin is not None
+        update: dict[str, Any] = {"canonical": next(iter(canonical.values())).id
+                                  if canonical else None}
+        if not origin.pinned:
+            update["name"] = effect["name"]
+        self.store.update_entity(effect["from"], **update)
 
 
 def _scorer(gaz: Gazetteer, weights: linking.Weights) -> Callable[[Name, Name], float]:
