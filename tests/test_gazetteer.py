@@ -174,6 +174,17 @@ def test_undo_restores_and_only_the_latest_decision_can_be_undone() -> None:
         assert [d.undone for d in gaz.decisions()] == [True, True, False, False]
 
 
+def test_bad_input_is_a_typed_error_and_stores_nothing() -> None:
+    with Gazetteer(aliases=TABLE) as gaz:
+        with pytest.raises(NamematchError, match="name 2: not a string"):
+            gaz.add(["Ahmed al-Mesmari", None])  # type: ignore[list-item]
+        assert state(gaz) == {}
+        with pytest.raises(NamematchError):
+            gaz.decide("Ahmed al-Mesmari", "Mesmari", "maybe")  # type: ignore[arg-type]
+        with pytest.raises(NamematchError):
+            gaz.decide("", "Mesmari", "same")
+
+
 def test_set_name_is_kept() -> None:
     with Gazetteer(aliases=TABLE) as gaz:
         entity = gaz.add(["Mesmari"])[0].entity

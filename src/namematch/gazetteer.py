@@ -515,6 +515,9 @@ class _Plan:
 
     def __init__(self, gazetteer: Gazetteer, rows: list[str]) -> None:
         self.gaz, self.store, self.rows = gazetteer, gazetteer._store, rows
+        for number, row in enumerate(rows, 1):
+            if not isinstance(row, str):
+                raise InputError(f"name {number}: not a string but {type(row).__name__}")
         lines = Counter(rows)
         self.normal_of = {row: normalize(row) for row in lines}
         self.counts: Counter[str] = Counter()
