@@ -392,15 +392,15 @@ class Gazetteer:
     def import_(self, source: str | os.PathLike[str] | Iterable[str]) -> int:
         """Load what :meth:`export` wrote into this empty database; the number of entities.
         Ids, names, spellings, decisions and review items are kept; the index is rebuilt."""
-        lines: Iterable[str]
-        if isinstance(source, str | os.PathLike):
-            try:
-                stream: Iterable[str] = Path(source).read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError) as err:
-                raise InputError(f"{source}: cannot read: {err}") from err
-            lines = stream
-        else:
-            lines = source
+        if not isinstance(source, str | os.PathLike):
+            return self._import(source)
+        try:
+            with open(source, encoding="utf-8") as stream:  # read line by line, not whole
+                return self._import(stream)
+        except (OSError, UnicodeDecodeError) as err:
+            raise InputError(f"{source}: cannot read: {err}") from err
+
+    def _import(self, lines: Iterable[str]) -> int:
         with self._store.writing():
             if self._store.spelling_count() or next(self._store.iter_entities(), None):
                 raise StoreError(f"{self._store.path}: import needs an empty database")
