@@ -315,6 +315,18 @@ PROPERTY = settings(max_examples=40, deadline=None,
 
 
 @PROPERTY
+@given(st.lists(names, max_size=30))
+def test_one_batch_into_an_empty_database_is_resolve(rows: list[str]) -> None:
+    expected = resolve(rows, aliases=TABLE)
+    with Gazetteer(aliases=TABLE) as gaz:
+        links = gaz.add(rows)
+    assert partition(rows, [r.entity for r in expected]) == partition(
+        rows, [link.entity for link in links])
+    assert [(r.canonical, r.score) for r in expected] == [
+        (link.canonical, link.score) for link in links]
+
+
+@PROPERTY
 @given(batches)
 def test_ids_of_stored_names_never_change(batch_list: list[list[str]]) -> None:
     seen: dict[str, str] = {}
