@@ -19,6 +19,7 @@ groups become new entities. Stored entities are never merged or split but by a d
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import tempfile
@@ -212,19 +213,19 @@ class Gazetteer:
         The whole batch is one transaction: after a crash it is stored whole or not at all.
         """
         rows = list(names)
-        with self._store.writing():
+        with _collector_paused(), self._store.writing():
             self._fresh()
             plan = _Plan(self, rows)
             plan.save(source)
-        return plan.links(read_only=False)
+            return plan.links(read_only=False)
 
     def link(self, names: Iterable[str]) -> list[Link]:
         """Screen names against the stored entities without storing anything: each name's
         entity as :meth:`add` would link it, or ``none`` (entity ``""``)."""
         rows = list(names)
-        with self._store.reading():
+        with _collector_paused(), self._store.reading():
             plan = _Plan(self, rows)
-        return plan.links(read_only=True)
+            return plan.links(read_only=True)
 
     def match(self, name: str, *, limit: int = 5) -> list[Candidate]:
         """The ``limit`` best stored entities for one name, best first, read-only."""
@@ -420,6 +421,20 @@ class Gazetteer:
                 after = rows[-1].id
             self._store.set_meta("rules", self.rules)
         self.stale = False
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector during a batch: it builds hundreds of thousands
+    of small tuples that live until the batch ends, and no reference cycles worth
+    collecting (as :func:`namematch.resolve` does; a third of a batch's time otherwise)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _json(record: dict[str, Any]) -> str:
