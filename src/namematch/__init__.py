@@ -32,6 +32,7 @@ from .api import (
     resolve,
 )
 from .errors import AliasFileError, DataFileError, InputError, NamematchError
+from .gazetteer import Gazetteer
 
 DISTRIBUTION = "namematch-arabic"
 """The name on the package index (``namematch`` there is an unrelated project); the import
@@ -58,6 +59,7 @@ __all__ = [
     "AliasFileError",
     "AliasTable",
     "DataFileError",
+    "Gazetteer",
     "InputError",
     "Match",
     "Name",

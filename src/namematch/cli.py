@@ -324,6 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
     key = commands.add_parser("keys", help="show a name's parts, folded forms and keys")
     key.add_argument("name")
     key.set_defaults(func=_cmd_keys)
+    from .cli_gazetteer import register  # the gazetteer's subcommands (add, match, ...)
+    register(commands, common)
     return parser
 
 

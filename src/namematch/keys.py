@@ -44,9 +44,11 @@ _LONGEST: Final = 16  # no slip variants for longer skeletons: no name part is t
 
 class KeyCache:
     """The keys worked out for the forms of one run's names: common parts recur in many
-    names. Owned by the run, and dropped once its list is blocked."""
+    names. Owned by the run (dropped once its list is blocked) or by a gazetteer, and
+    started again once it holds ``limit`` forms."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 1 << 20) -> None:
+        self.limit: Final = limit
         self.parts: dict[str, frozenset[str]] = {}
         self.firsts: dict[str, frozenset[str]] = {}
         self.variants: dict[tuple[str, int], tuple[str, frozenset[str]]] = {}
@@ -54,10 +56,17 @@ class KeyCache:
     def part_keys(self, form: str) -> frozenset[str]:
         found = self.parts.get(form)
         if found is None:
+            self._make_room()
             exact, slips = self.variants_of(form, 4)
             found = self.parts[form] = (frozenset("p:" + k for k in {exact, *slips})
                                         if exact else frozenset())
         return found
+
+    def _make_room(self) -> None:
+        if len(self.parts) + len(self.variants) >= self.limit:
+            self.parts.clear()
+            self.firsts.clear()
+            self.variants.clear()
 
     def first_keys(self, form: str) -> frozenset[str]:
         """Part keys by which a given name after a title finds the names it may open: kept
@@ -72,6 +81,7 @@ class KeyCache:
         key = (form, shortest)
         found = self.variants.get(key)
         if found is None:
+            self._make_room()
             found = self.variants[key] = _variants(form, shortest)
         return found
 

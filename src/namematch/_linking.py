@@ -1,0 +1,145 @@
+"""The gazetteer's only door into namematch's pipeline internals.
+
+Everything :mod:`namematch.gazetteer` needs beyond ``namematch.__all__`` goes through this
+module: judging candidate pairs, the batch's own blocking, part weights, canonical-name order
+and the rules' version. Each call that compares names makes a
+:class:`~namematch.session.Session` of its own (the pipeline keeps no run's data in module
+state), so a long-lived gazetteer keeps nothing between batches but its own
+:class:`~namematch.keys.KeyCache`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from . import cluster as _cluster
+from . import distinct as _distinct
+from ._data import data_dir
+from .aliases import AliasTable
+from .compare import MAX_PARTS, Comparer, Outcome
+from .fold import skeleton
+from .keys import keys
+from .parse import Name, Part, parse
+from .resolve import MAX_BUCKET as _MAX_BUCKET
+from .resolve import _pair_chunks, _pairs, judge
+from .session import Session
+
+__all__ = [
+    "MAX_BUCKET",
+    "Judged",
+    "batch_pairs",
+    "canonical_order",
+    "judge_pairs",
+    "rules_version",
+    "score_of",
+    "signature",
+    "skeletons",
+    "weights_from",
+    "without_titles",
+]
+
+MAX_BUCKET = _MAX_BUCKET
+Weights = Callable[[Part], float]
+
+# Names whose keys fingerprint the blocking rules: a change to keys.py or its data changes
+# their keys, and so the rules' version, even when no data file changed.
+_PROBES = ("Ahmed al-Mesmari", "Mesmari", "Abu Bakr al-Baghdadi", "Abdul Razek bin Ali",
+           "Haftar Khalifa", "Mohammed Hassan Nasrallah", "معمر القذافي")
+
+
+def rules_version() -> str:
+    """A fingerprint of the shipped rules: data files, keys of a few names, the version."""
+    from . import __version__  # here: the package imports this module while it loads
+
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(__version__.encode())
+    folder = data_dir()
+    for name in ("rules.yaml", "names.yaml", "arabic.yaml"):
+        path = folder / name
+        if path.is_file():
+            digest.update(path.read_bytes())
+    for probe in _PROBES:
+        digest.update("\n".join(sorted(keys(probe))).encode())
+    return digest.hexdigest()
+
+
+def skeletons(name: Name) -> set[str]:
+    """The distinct part skeletons of a name (what part weights count)."""
+    return {skeleton(p.form) for p in name.parts}
+
+
+def weights_from(frequency: dict[str, int], size: int) -> Weights:
+    """Part weights for ``size`` names of which ``frequency[s]`` have a part of skeleton s."""
+    return _distinct.Informativeness(frequency, size)
+
+
+def signature(name: Name) -> tuple[object, ...]:
+    """What comparison sees of a name: names with one signature always match."""
+    return _distinct.signature(name)
+
+
+def without_titles(written: str, name: Name) -> str:
+    """The name as written, less the leading titles the parser stripped."""
+    return _cluster.without_titles(written, name)
+
+
+def canonical_order(name: Name, count: int, shown: str) -> tuple[int, int, int, int, str]:
+    """Sort key of a canonical name: the smallest in an entity is its canonical name."""
+    return _cluster._canonical_key(name, count, shown)
+
+
+def batch_pairs(parsed: Sequence[Name], mentions: Sequence[int]) -> list[tuple[int, int]]:
+    """The candidate pairs among one batch's names (indexes into ``parsed``), as
+    :func:`namematch.resolve` blocks a list: one name per signature, then its buckets."""
+    heads = _distinct.signature_heads(parsed)
+    head_times = _distinct.head_mentions(parsed, mentions, heads)
+    out: list[tuple[int, int]] = []
+    for chunk in _pair_chunks([parsed[i] for i in heads], head_times, MAX_BUCKET):
+        out.extend(_pairs(chunk, heads))
+    return out
+
+
+@dataclass(frozen=True)
+class Judged:
+    """What comparing candidate pairs found: matches ``(i, j, score, whole)`` and the
+    pairs that possibly conflict (unsettled: see :func:`settled_conflict`)."""
+
+    matches: list[tuple[int, int, float, bool]]
+    conflicts: list[tuple[int, int]]
+
+
+def judge_pairs(parsed: Sequence[Name], pairs: Sequence[tuple[int, int]], table: AliasTable,
+                threshold: float, weights: Weights) -> Judged:
+    """Compare candidate pairs of indexes into ``parsed``."""
+    verdicts = judge(pairs, Session(parsed, table, threshold, weights))
+    size = len(parsed)
+    return Judged(list(verdicts.matches), [divmod(code, size) for code in verdicts.conflicts])
+
+
+def settled_conflict(a: Name, b: Name, table: AliasTable, weights: Weights,
+                     threshold: float) -> bool:
+    """Whether two names really conflict (a possible conflict settled)."""
+    return _outcome(a, b, table, weights, threshold).conflict
+
+
+def score_of(a: Name, b: Name, table: AliasTable, weights: Weights, threshold: float) -> float:
+    """The score of two names, rounded as :func:`namematch.resolve` reports it."""
+    if a.text == b.text or (
+            0 < len(a.parts) <= MAX_PARTS and 0 < len(b.parts) <= MAX_PARTS
+            and a.text not in table.names and b.text not in table.names
+            and signature(a) == signature(b)):
+        return 1.0  # as resolve scores names of one signature
+    return round(_outcome(a, b, table, weights, threshold).score, 3)
+
+
+def parse_name(text: str) -> Name:
+    """A normalized name parsed (public :func:`namematch.parse`, here for symmetry)."""
+    return parse(text)
+
+
+def _outcome(a: Name, b: Name, table: AliasTable, weights: Weights,
+             threshold: float) -> Outcome:
+    comparer = Comparer(table, threshold=threshold, weights=weights)
+    return comparer.outcome(comparer.prepare(a), comparer.prepare(b))

@@ -1,0 +1,607 @@
+"""Storage of a gazetteer: a small interface (:class:`Store`) and its SQLite implementation.
+
+The gazetteer's linking logic (:mod:`namematch.gazetteer`) reads and writes only through
+:class:`Store`, so a server database can follow by implementing the same methods. The
+SQLite store uses the standard library's ``sqlite3``: WAL journal (readers never wait for
+the writer and see the state before or after a batch), a busy timeout for a second writer,
+one transaction per batch, every statement parameterised.
+
+Tables (schema version :data:`SCHEMA`):
+
+* ``meta``: schema version, rules' version, the next entity number;
+* ``entities``: opaque ids minted once (``E1``, ``E2``, ...), display name, whether a person
+  set it, the canonical spelling, and ``merged_into`` for ids a decision merged away;
+* ``spellings``: each distinct normalized spelling, its entity and mention count;
+* ``keys`` and ``buckets``: the blocking index (keys of each spelling; each key's size and
+  its most-mentioned longer spellings), written in the same transaction as the spellings;
+* ``parts``: how many spellings have a part of each skeleton (the part weights);
+* ``decisions`` (an append-only log, undo included), ``reviews`` and ``batches``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+from .errors import NamematchError
+
+__all__ = [
+    "SCHEMA",
+    "DatabaseLockedError",
+    "DiskFullError",
+    "EntityRow",
+    "NewerSchemaError",
+    "NotAGazetteerError",
+    "ReadOnlyError",
+    "SQLiteStore",
+    "SpellingRow",
+    "Store",
+    "StoreError",
+]
+
+SCHEMA: Final = 1
+"""The schema version this namematch writes; a database of a newer one is refused."""
+LEADERS: Final = 5
+"""Most-mentioned longer spellings kept per key: a new name meets these in a key shared by
+more spellings than the bucket bound."""
+
+_TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE entities (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, name TEXT NOT NULL,
+    pinned INTEGER NOT NULL DEFAULT 0, canonical INTEGER, merged_into TEXT,
+    created TEXT NOT NULL);
+CREATE TABLE spellings (
+    id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE, shown TEXT NOT NULL,
+    entity TEXT NOT NULL, mentions INTEGER NOT NULL, single INTEGER NOT NULL,
+    batch INTEGER);
+CREATE INDEX spellings_entity ON spellings (entity);
+CREATE INDEX entities_merged ON entities (merged_into);
+CREATE TABLE keys (
+    key TEXT NOT NULL, spelling INTEGER NOT NULL, single INTEGER NOT NULL,
+    PRIMARY KEY (key, spelling)) WITHOUT ROWID;
+CREATE TABLE buckets (key TEXT PRIMARY KEY, size INTEGER NOT NULL, leaders TEXT NOT NULL)
+    WITHOUT ROWID;
+CREATE TABLE parts (skeleton TEXT PRIMARY KEY, names INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, a TEXT, b TEXT, a_name TEXT, b_name TEXT,
+    by TEXT, at TEXT NOT NULL, score REAL, note TEXT, undoes INTEGER, effect TEXT);
+CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, name TEXT NOT NULL,
+    score REAL NOT NULL, at TEXT NOT NULL, batch INTEGER);
+CREATE TABLE batches (id INTEGER PRIMARY KEY, source TEXT, at TEXT NOT NULL,
+    rows INTEGER NOT NULL);
+"""
+
+_EXPECTED = frozenset({"meta", "entities", "spellings", "keys", "buckets", "parts",
+                       "decisions", "reviews", "batches"})
+
+
+class StoreError(NamematchError):
+    """A gazetteer database cannot be used as asked."""
+
+
+class NotAGazetteerError(StoreError):
+    """The file is not a namematch gazetteer (not SQLite, or other tables)."""
+
+
+class NewerSchemaError(StoreError):
+    """The database was written by a newer namematch."""
+
+
+class ReadOnlyError(StoreError):
+    """The database cannot be written (read-only file or folder)."""
+
+
+class DiskFullError(StoreError):
+    """The disk (or the database's size limit) is full; the batch was rolled back."""
+
+
+class DatabaseLockedError(StoreError):
+    """Another writer held the database longer than the busy timeout."""
+
+
+@dataclass(frozen=True)
+class SpellingRow:
+    """One stored spelling: normalized ``text``, as ``shown``, its entity and mentions."""
+
+    id: int
+    text: str
+    shown: str
+    entity: str
+    mentions: int
+    single: bool
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    """One stored entity (``merged_into`` is set when a decision merged it away)."""
+
+    id: str
+    seq: int
+    name: str
+    pinned: bool
+    canonical: int | None
+    merged_into: str | None
+    created: str
+
+
+# Spelling touched in a batch, per key: (spelling id, mentions, one part?).
+Touched = Mapping[str, Sequence[tuple[int, int, bool]]]
+
+
+class Store(Protocol):
+    """What the gazetteer needs of its storage. Reads run inside :meth:`reading` (one
+    consistent snapshot), writes inside :meth:`writing` (one transaction)."""
+
+    path: str
+
+    def close(self) -> None: ...
+    def reading(self) -> contextlib.AbstractContextManager[None]: ...
+    def writing(self) -> contextlib.AbstractContextManager[None]: ...
+    def meta(self, key: str) -> str | None: ...
+    def set_meta(self, key: str, value: str) -> None: ...
+    def spellings_by_text(self, texts: Iterable[str]) -> dict[str, SpellingRow]: ...
+    def spellings_by_id(self, ids: Iterable[int]) -> dict[int, SpellingRow]: ...
+    def spellings_of(self, entity: str) -> list[SpellingRow]: ...
+    def spelling_count(self) -> int: ...
+    def with_full_names(self, entities: Iterable[str]) -> set[str]: ...
+    def iter_spellings(self, after: int, limit: int) -> list[SpellingRow]: ...
+    def candidates(self, probes: Sequence[tuple[int, str, bool]],
+                   bound: int) -> list[tuple[int, int]]: ...
+    def part_frequency(self, skeletons: Iterable[str]) -> dict[str, int]: ...
+    def add_spellings(self, rows: Sequence[tuple[str, str, str, int, bool]],
+                      batch: int | None) -> list[int]: ...
+    def add_mentions(self, counts: Mapping[int, int]) -> None: ...
+    def index(self, keys: Sequence[tuple[str, int, bool]], touched: Touched,
+              skeletons: Mapping[str, int], bound: int) -> None: ...
+    def clear_index(self) -> None: ...
+    def move_spellings(self, ids: Iterable[int], entity: str) -> None: ...
+    def mint(self, name: str, canonical: int | None, at: str) -> str: ...
+    def add_entity(self, row: EntityRow) -> None: ...
+    def entity(self, entity: str) -> EntityRow | None: ...
+    def entities(self, ids: Iterable[str]) -> dict[str, EntityRow]: ...
+    def iter_entities(self) -> Iterator[EntityRow]: ...
+    def merged_from(self, entity: str) -> list[str]: ...
+    def update_entity(self, entity: str, **fields: Any) -> None: ...
+    def add_decision(self, fields: Mapping[str, Any]) -> int: ...
+    def decisions(self, after: int = 0) -> list[dict[str, Any]]: ...
+    def add_review(self, fields: Mapping[str, Any]) -> int: ...
+    def reviews(self) -> list[dict[str, Any]]: ...
+    def add_batch(self, source: str | None, at: str, rows: int) -> int: ...
+
+
+class SQLiteStore:
+    """A :class:`Store` in one SQLite file (or ``":memory:"``).
+
+    ``timeout`` is how long a writer waits for another one before
+    :class:`DatabaseLockedError`. A new or empty file gets the schema; a file of another
+    kind raises :class:`NotAGazetteerError`, a newer schema :class:`NewerSchemaError`.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
+        self.path = str(path)
+        self.timeout = timeout
+        self.read_only = False
+        self.connection = self._connect()
+        try:
+            self._prepare()
+        except BaseException:
+            self.connection.close()
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        memory = self.path == ":memory:"
+        if not memory and Path(self.path).is_dir():
+            raise NotAGazetteerError(f"{self.path}: is a directory, not a database")
+        file = Path(self.path)
+        # A file nobody may write is read-only even for root, whom os.access lets write.
+        if not memory and file.exists() and (not os.access(file, os.W_OK)
+                                             or not file.stat().st_mode & 0o222):
+            self.read_only = True
+        elif not memory and not file.exists() and not os.access(file.parent or ".", os.W_OK):
+            raise ReadOnlyError(f"{self.path}: cannot create the database (folder not writable)")
+        try:
+            if self.read_only:
+                uri = file.resolve().as_uri() + "?mode=ro"
+                connection = sqlite3.connect(uri, uri=True, timeout=self.timeout,
+                                             isolation_level=None)
+            else:
+                connection = sqlite3.connect(self.path, timeout=self.timeout,
+                                             isolation_level=None)
+        except sqlite3.Error as err:
+            raise translate(err, self.path) from err
+        return connection
+
+    def _prepare(self) -> None:
+        run = self.connection.execute
+        try:
+            run(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            tables = {row[0] for row in run(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error as err:
+            raise translate(err, self.path) from err
+        if not tables:
+            if self.read_only:
+                raise NotAGazetteerError(f"{self.path}: empty and read-only")
+            self._create()
+        elif not tables >= _EXPECTED:
+            raise NotAGazetteerError(f"{self.path}: not a namematch gazetteer "
+                                     "(an SQLite database with other tables)")
+        schema = int(self.meta("schema") or 0)
+        if schema > SCHEMA:
+            raise NewerSchemaError(f"{self.path}: written by a newer namematch (schema "
+                                   f"{schema}; this one reads up to {SCHEMA}); upgrade namematch")
+        if not self.read_only:
+            try:
+                run("PRAGMA journal_mode = WAL")
+                run("PRAGMA synchronous = NORMAL")
+            except sqlite3.Error as err:
+                raise translate(err, self.path) from err
+
+    def _create(self) -> None:
+        with self.writing():
+            for statement in _TABLES.split(";"):
+                if statement.strip():
+                    self.connection.execute(statement)
+            self.set_meta("schema", str(SCHEMA))
+            self.set_meta("next", "1")
+
+    def close(self) -> None:
+        """Close the connection (a WAL checkpoint happens on the last close)."""
+        self.connection.close()
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """A consistent snapshot for several reads (nested calls join the outer one)."""
+        if self.connection.in_transaction:
+            yield
+            return
+        try:
+            self.connection.execute("BEGIN")
+            yield
+        except sqlite3.Error as err:
+            self._rollback()
+            raise translate(err, self.path) from err
+        except BaseException:
+            self._rollback()
+            raise
+        self.connection.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """One write transaction: all of it is committed, or none of it."""
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path}: the database file is read-only")
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as err:
+            raise translate(err, self.path) from err
+        try:
+            yield
+            self.commit()
+        except sqlite3.Error as err:
+            self._rollback()
+            raise translate(err, self.path) from err
+        except BaseException:
+            self._rollback()
+            raise
+
+    def commit(self) -> None:
+        """Commit the open write transaction."""
+        self.connection.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if self.connection.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.connection.execute("ROLLBACK")
+
+    def _run(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] = ()
+             ) -> sqlite3.Cursor:
+        try:
+            return self.connection.execute(sql, parameters)
+        except sqlite3.Error as err:
+            raise translate(err, self.path) from err
+
+    def _many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        try:
+            self.connection.executemany(sql, rows)
+        except sqlite3.Error as err:
+            raise translate(err, self.path) from err
+
+    def meta(self, key: str) -> str | None:
+        """A value of the meta table."""
+        row = self._run("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the meta table."""
+        self._run("INSERT INTO meta (key, value) VALUES (?, ?) "
+                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def _fill(self, table: str, rows: Iterable[Sequence[Any]], columns: str) -> None:
+        """Fill a temporary table (a batch's lookups join it rather than build long SQL)."""
+        self._run(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns})")
+        self._run(f"DELETE FROM {table}")
+        marks = ", ".join("?" * len(columns.split(",")))
+        self._many(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+    _SPELLING = "s.id, s.text, s.shown, s.entity, s.mentions, s.single"
+
+    def spellings_by_text(self, texts: Iterable[str]) -> dict[str, SpellingRow]:
+        """The stored spellings among ``texts``."""
+        self._fill("wanted_text", ((t,) for t in texts), "text TEXT")
+        rows = self._run(f"SELECT {self._SPELLING} FROM wanted_text w "
+                         "JOIN spellings s ON s.text = w.text")
+        return {row[1]: _spelling(row) for row in rows}
+
+    def spellings_by_id(self, ids: Iterable[int]) -> dict[int, SpellingRow]:
+        """The stored spellings of ``ids``."""
+        self._fill("wanted_id", ((i,) for i in ids), "id INTEGER")
+        rows = self._run(f"SELECT {self._SPELLING} FROM wanted_id w "
+                         "JOIN spellings s ON s.id = w.id")
+        return {row[0]: _spelling(row) for row in rows}
+
+    def spellings_of(self, entity: str) -> list[SpellingRow]:
+        """The spellings of one entity, oldest first."""
+        rows = self._run(f"SELECT {self._SPELLING} FROM spellings s WHERE s.entity = ? "
+                         "ORDER BY s.id", (entity,))
+        return [_spelling(row) for row in rows]
+
+    def spelling_count(self) -> int:
+        """How many distinct spellings are stored."""
+        return int(self._run("SELECT count(*) FROM spellings").fetchone()[0])
+
+    def with_full_names(self, entities: Iterable[str]) -> set[str]:
+        """Which of ``entities`` have a spelling of two or more parts."""
+        self._fill("wanted_entity", ((e,) for e in entities), "id TEXT")
+        rows = self._run("SELECT w.id FROM wanted_entity w WHERE EXISTS (SELECT 1 FROM "
+                         "spellings s WHERE s.entity = w.id AND s.single = 0)")
+        return {str(row[0]) for row in rows}
+
+    def iter_spellings(self, after: int, limit: int) -> list[SpellingRow]:
+        """Up to ``limit`` spellings of id above ``after``, by id (to stream them all)."""
+        rows = self._run(f"SELECT {self._SPELLING} FROM spellings s WHERE s.id > ? "
+                         "ORDER BY s.id LIMIT ?", (after, limit))
+        return [_spelling(row) for row in rows]
+
+    def candidates(self, probes: Sequence[tuple[int, str, bool]],
+                   bound: int) -> list[tuple[int, int]]:
+        """Stored spellings sharing a key with the probed names, as (probe, spelling).
+
+        ``probes`` are (name number, key, whether the name has one part). A part key
+        (``p:``) pairs a one-part name with any spelling, and a longer name with one-part
+        spellings only; a combined key (``c:``) pairs longer names. A key shared by more
+        than ``bound`` spellings gives only its most-mentioned longer spellings.
+        """
+        self._fill("probe", probes, "name INTEGER, key TEXT, single INTEGER")
+        found = self._run(
+            "SELECT p.name, k.spelling FROM probe p JOIN buckets b ON b.key = p.key "
+            "JOIN keys k ON k.key = p.key WHERE b.size <= ? "
+            "AND (p.single OR k.single OR substr(p.key, 1, 2) = 'c:')", (bound,)).fetchall()
+        big = self._run(
+            "SELECT p.name, b.leaders FROM probe p JOIN buckets b ON b.key = p.key "
+            "WHERE b.size > ? AND (p.single OR substr(p.key, 1, 2) = 'c:')", (bound,))
+        for name, leaders in big:
+            found.extend((name, spelling) for spelling, _ in _leaders(leaders))
+        return found
+
+    def part_frequency(self, skeletons: Iterable[str]) -> dict[str, int]:
+        """How many stored spellings have a part of each of ``skeletons``."""
+        self._fill("wanted_part", ((s,) for s in skeletons), "skeleton TEXT")
+        rows = self._run("SELECT p.skeleton, p.names FROM wanted_part w "
+                         "JOIN parts p ON p.skeleton = w.skeleton")
+        return {str(s): int(n) for s, n in rows}
+
+    def add_spellings(self, rows: Sequence[tuple[str, str, str, int, bool]],
+                      batch: int | None) -> list[int]:
+        """Store new spellings (text, shown, entity, mentions, one part?); their ids."""
+        ids = []
+        for text, shown, entity, mentions, single in rows:
+            cursor = self._run(
+                "INSERT INTO spellings (text, shown, entity, mentions, single, batch) "
+                "VALUES (?, ?, ?, ?, ?, ?)", (text, shown, entity, mentions, int(single), batch))
+            ids.append(int(cursor.lastrowid or 0))
+        return ids
+
+    def add_mentions(self, counts: Mapping[int, int]) -> None:
+        """Count more mentions of stored spellings, by spelling id."""
+        self._many("UPDATE spellings SET mentions = mentions + ? WHERE id = ?",
+                   ((n, i) for i, n in counts.items()))
+
+    def index(self, keys: Sequence[tuple[str, int, bool]], touched: Touched,
+              skeletons: Mapping[str, int], bound: int) -> None:
+        """Index new spellings: their (key, spelling id, one part?) rows, each touched key's
+        size, and for a key shared by more than ``bound`` spellings its leaders
+        (``touched``: the new or more-mentioned spellings per key); and how many more
+        spellings have a part of each skeleton. Mention counts must be current."""
+        self._many("INSERT OR IGNORE INTO keys (key, spelling, single) VALUES (?, ?, ?)",
+                   ((k, s, int(one)) for k, s, one in keys))
+        grown: dict[str, int] = {}
+        for key, _, _ in keys:
+            grown[key] = grown.get(key, 0) + 1
+        self._fill("touched_key", ((k,) for k in touched), "key TEXT")
+        stored = {k: (n, leaders) for k, n, leaders in self._run(
+            "SELECT b.key, b.size, b.leaders FROM touched_key t JOIN buckets b ON b.key = t.key")}
+        rows = []
+        for key, spellings in touched.items():
+            size, leaders = stored.get(key, (0, ""))
+            now = size + grown.get(key, 0)
+            if now <= bound:  # small buckets are read whole: no leaders kept
+                if now != size:
+                    rows.append((key, now, ""))
+                continue
+            if size <= bound:  # over the bound from now on: rank the bucket once
+                best = dict(self._leaders_of(key))
+            else:
+                best = dict(_leaders(leaders))
+                best.update((spelling, mentions) for spelling, mentions, single in spellings
+                            if not single)
+            top = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:LEADERS]
+            rows.append((key, now, " ".join(f"{s}:{m}" for s, m in top)))
+        self._many("INSERT INTO buckets (key, size, leaders) VALUES (?, ?, ?) ON CONFLICT (key) "
+                   "DO UPDATE SET size = excluded.size, leaders = excluded.leaders", rows)
+        self._many("INSERT INTO parts (skeleton, names) VALUES (?, ?) ON CONFLICT (skeleton) "
+                   "DO UPDATE SET names = names + excluded.names", skeletons.items())
+
+    def _leaders_of(self, key: str) -> list[tuple[int, int]]:
+        """The longer spellings of a key mentioned most, from the tables."""
+        rows = self._run("SELECT k.spelling, s.mentions FROM keys k JOIN spellings s "
+                         "ON s.id = k.spelling WHERE k.key = ? AND k.single = 0 "
+                         "ORDER BY s.mentions DESC, s.id LIMIT ?", (key, LEADERS))
+        return [(int(spelling), int(mentions)) for spelling, mentions in rows]
+
+    def clear_index(self) -> None:
+        """Drop the blocking index and part counts (before :meth:`index` rebuilds them)."""
+        for table in ("keys", "buckets", "parts"):
+            self._run(f"DELETE FROM {table}")
+
+    def move_spellings(self, ids: Iterable[int], entity: str) -> None:
+        """Give spellings to another entity."""
+        self._many("UPDATE spellings SET entity = ? WHERE id = ?", ((entity, i) for i in ids))
+
+    def mint(self, name: str, canonical: int | None, at: str) -> str:
+        """A new entity, with an id never used before in this database."""
+        number = int(self.meta("next") or 1)
+        entity = f"E{number}"
+        self._run("INSERT INTO entities (id, seq, name, pinned, canonical, created) "
+                  "VALUES (?, ?, ?, 0, ?, ?)", (entity, number, name, canonical, at))
+        self.set_meta("next", str(number + 1))
+        return entity
+
+    def add_entity(self, row: EntityRow) -> None:
+        """Store an entity as it is (an import): its id and number are kept."""
+        self._run("INSERT INTO entities (id, seq, name, pinned, canonical, merged_into, created) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  (row.id, row.seq, row.name, int(row.pinned), row.canonical, row.merged_into,
+                   row.created))
+        if row.seq >= int(self.meta("next") or 1):
+            self.set_meta("next", str(row.seq + 1))
+
+    _ENTITY = "id, seq, name, pinned, canonical, merged_into, created"
+
+    def entity(self, entity: str) -> EntityRow | None:
+        """One entity by id, or None."""
+        row = self._run(f"SELECT {self._ENTITY} FROM entities WHERE id = ?", (entity,)).fetchone()
+        return None if row is None else _entity(row)
+
+    def entities(self, ids: Iterable[str]) -> dict[str, EntityRow]:
+        """The entities of ``ids`` that exist."""
+        self._fill("wanted_entity", ((i,) for i in ids), "id TEXT")
+        rows = self._run(f"SELECT {', '.join('e.' + c for c in self._ENTITY.split(', '))} "
+                         "FROM wanted_entity w JOIN entities e ON e.id = w.id")
+        return {row[0]: _entity(row) for row in rows}
+
+    def iter_entities(self) -> Iterator[EntityRow]:
+        """Every entity, in the order they were minted."""
+        last = 0
+        while True:
+            rows = self._run(f"SELECT {self._ENTITY} FROM entities WHERE seq > ? "
+                             "ORDER BY seq LIMIT 1000", (last,)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _entity(row)
+            last = rows[-1][1]
+
+    def merged_from(self, entity: str) -> list[str]:
+        """The ids merged into ``entity``, directly or through other merged ids."""
+        rows = self._run(
+            "WITH RECURSIVE gone (id) AS (SELECT id FROM entities WHERE merged_into = ? "
+            "UNION SELECT e.id FROM entities e JOIN gone g ON e.merged_into = g.id) "
+            "SELECT id FROM gone ORDER BY id", (entity,))
+        return [str(row[0]) for row in rows]
+
+    _EDITABLE = frozenset({"name", "pinned", "canonical", "merged_into"})
+
+    def update_entity(self, entity: str, **fields: Any) -> None:
+        """Change some of an entity's ``name``, ``pinned``, ``canonical``, ``merged_into``."""
+        for column, value in fields.items():
+            if column not in self._EDITABLE:
+                raise ValueError(f"not an entity field: {column}")
+            self._run(f"UPDATE entities SET {column} = ? WHERE id = ?", (value, entity))
+
+    _DECISION = ("id", "kind", "a", "b", "a_name", "b_name", "by", "at", "score", "note",
+                 "undoes", "effect")
+
+    def add_decision(self, fields: Mapping[str, Any]) -> int:
+        """Append a decision (its ``id`` kept if given, for imports); its id."""
+        columns = [c for c in self._DECISION if c in fields]
+        cursor = self._run(
+            f"INSERT INTO decisions ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})", [fields[c] for c in columns])
+        return int(cursor.lastrowid or 0)
+
+    def decisions(self, after: int = 0) -> list[dict[str, Any]]:
+        """The decisions log from id ``after`` on, oldest first."""
+        rows = self._run(f"SELECT {', '.join(self._DECISION)} FROM decisions WHERE id > ? "
+                         "ORDER BY id", (after,))
+        return [dict(zip(self._DECISION, row, strict=True)) for row in rows]
+
+    _REVIEW = ("id", "a", "b", "name", "score", "at", "batch")
+
+    def add_review(self, fields: Mapping[str, Any]) -> int:
+        """Record a pair of entities a new name bridged."""
+        columns = [c for c in self._REVIEW if c in fields]
+        cursor = self._run(
+            f"INSERT INTO reviews ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})", [fields[c] for c in columns])
+        return int(cursor.lastrowid or 0)
+
+    def reviews(self) -> list[dict[str, Any]]:
+        """Every review item, oldest first."""
+        rows = self._run(f"SELECT {', '.join(self._REVIEW)} FROM reviews ORDER BY id")
+        return [dict(zip(self._REVIEW, row, strict=True)) for row in rows]
+
+    def add_batch(self, source: str | None, at: str, rows: int) -> int:
+        """Record a batch of names added; its number."""
+        cursor = self._run("INSERT INTO batches (source, at, rows) VALUES (?, ?, ?)",
+                           (source, at, rows))
+        return int(cursor.lastrowid or 0)
+
+
+def _spelling(row: Sequence[Any]) -> SpellingRow:
+    return SpellingRow(int(row[0]), str(row[1]), str(row[2]), str(row[3]), int(row[4]),
+                       bool(row[5]))
+
+
+def _entity(row: Sequence[Any]) -> EntityRow:
+    return EntityRow(str(row[0]), int(row[1]), str(row[2]), bool(row[3]),
+                     None if row[4] is None else int(row[4]),
+                     None if row[5] is None else str(row[5]), str(row[6]))
+
+
+def _leaders(text: str) -> list[tuple[int, int]]:
+    """A bucket's leaders, stored as ``"spelling:mentions ..."``."""
+    out = []
+    for item in text.split():
+        spelling, _, mentions = item.partition(":")
+        out.append((int(spelling), int(mentions)))
+    return out
+
+
+# SQLite's primary result codes (the low byte of an extended code).
+_BUSY, _LOCKED, _READONLY, _FULL, _NOTADB, _CANTOPEN = 5, 6, 8, 13, 26, 14
+
+
+def translate(err: sqlite3.Error, path: str) -> StoreError:
+    """The typed error for an SQLite failure, with one clear line."""
+    code = getattr(err, "sqlite_errorcode", 0) & 0xFF
+    if code in (_BUSY, _LOCKED):
+        return DatabaseLockedError(f"{path}: locked by another writer (waited for the "
+                                   "busy timeout; try again later)")
+    if code == _READONLY:
+        return ReadOnlyError(f"{path}: the database cannot be written ({err})")
+    if code == _FULL:
+        return DiskFullError(f"{path}: disk or database size limit full; the batch was "
+                             "rolled back, nothing stored changed")
+    if code == _NOTADB:
+        return NotAGazetteerError(f"{path}: not a namematch gazetteer (not an SQLite file)")
+    if code == _CANTOPEN:
+        return StoreError(f"{path}: cannot open the database ({err})")
+    return StoreError(f"{path}: database error: {err}")
