@@ -176,10 +176,13 @@ def test_initials_abbreviate_the_parts_they_stand_for() -> None:
     assert [p.kind for p in compare("Ahmed M. Ali", "Ahmed Mali").parts] != ["same", "same"]
 
 
-def test_a_final_y_after_a_consonant_is_the_nisba() -> None:
-    # Masry is Masri: one form, so that blocking keys (consonant skeletons) agree too
-    assert fold("Masry") == fold("Masri")
+def test_a_final_y_after_a_consonant_meets_the_nisba() -> None:
+    # Masry is Masri: y and the nisba I are close (rules.yaml costs), and the keys meet. A
+    # rewrite of final y to the nisba was tried and left out: it cut the one bridge between
+    # a famous person's -i and -e spellings on the synthetic 1M list (recall 0.99 -> 0.78).
+    assert compare("Mohamed El Masry", "Mohamed al-Masri").decision == "match"
     assert keys("Aiman al-Zawahry") & keys("Ayman al-Zawahiri")
+    assert compare("Aiman al-Zawahry", "Ayman al-Zawahiri").decision == "match"
     assert fold("Zaki") != fold("Zak")
 
 

@@ -137,11 +137,12 @@ def _name_keys(parsed: Name, memo: KeyCache) -> set[str]:
         out.update(_combined_keys(opening.form, opening.rest, memo))
     if may_be_surname_first(parsed):
         # Written surname first ("Haftar Khalifa"): the keys of the name read with its first
-        # part put last, as the comparison reads it (openings, no part left out).
+        # part put last, as the comparison reads it: each opening of that reading (no part
+        # left out) with the surname as its last part.
         reordered = replace(parsed, parts=(*parts[1:], parts[0]))
         for opening in openings(reordered):
             if opening.left_out is None:
-                out.update(_combined_keys(opening.form, opening.rest, memo))
+                out.update(_combined_keys(opening.form, parts[:1], memo))
     return out
 
 
