@@ -8,6 +8,9 @@ Usage (from the repository root)::
     python benchmarks/speed.py --sizes 1000000 --repeat 1 --brute   # no brute-force runs
     python benchmarks/speed.py --keep /tmp/names --seed 11      # keep the generated lists
     python benchmarks/speed.py --sizes 100000 --pairs-all --timeout 300
+    python benchmarks/speed.py --sizes 100000 1000000 --brute --profile default longtail \
+        --stages --save run.json                                # both profiles, stage tables
+    python benchmarks/speed.py --render run.json                # the tables again
 
 Mention lists are generated, not read: people are a given name from a list of common
 Arabic given names written below, an optional father's name (about 5% of people have a
@@ -23,6 +26,14 @@ Rahman, Abdelrahman, Abd al-Rahman, Abdur Rahman).  Mentions sometimes carry a t
 (Gen., Dr., Sheikh, ...) and about 10% are the family name only ("Mesmari").  The list
 for one ``--seed`` and size is always the same; the true person of every line is written
 next to it (``*.truth``).
+
+``--profile longtail`` draws a list where most lines are distinct: ``size / 4`` people, a
+flatter Zipf law (exponent 0.8), and every mention spelled anew (a new drift of the
+person's name for 55% of the mentions, the person's usual spelling for the rest) rather
+than picked from a few spellings per person; 15% are the family name alone, 5% the given
+name's initial and the family name ("M. al-Rashidi"), 80% of the people have a title and
+half of their mentions carry one.  At 1M it has about 66% distinct lines (the default
+profile 14%).  Both profiles go in one table (``--profile default longtail``).
 
 Every measured run is its own subprocess, timed with ``time.perf_counter`` around
 ``subprocess.Popen`` and ``os.wait4``, which also gives the child's peak RSS.  The
@@ -43,7 +54,23 @@ spawning from this process would inflate the small children.  Systems:
   ``--brute`` sizes; a ``--brute`` size that is not in ``--sizes`` is the first N lines of
   the 100,000 list (the metaphone floor is run on that prefix too).
 
-Times are the median of ``--repeat`` runs, peak RSS the maximum.  After the timed runs
+Times are the median of ``--repeat`` runs (the ``-j 1`` and ``-j 2`` runs take turns),
+peak RSS the maximum.  A sampler thread in the launcher also reads ``/proc/PID/smaps_rollup``
+of the child and its descendants every 0.25 s (more often in the first two seconds): the peak
+of their summed PSS is the memory of the whole process tree, with pages that forked workers
+share counted once.
+
+``--stages`` runs the two namematch runs through a stage-timing child (``--_stages``): it
+reads, resolves and writes exactly as ``namematch resolve`` does, and times each stage from
+``namematch.resolve``'s progress callback (normalize, parse, keys, pairs, compare, cluster;
+each from the previous stage's last report to its own), then building the result rows and
+writing them.  Per stage it records wall seconds, CPU seconds of the main process
+(``RUSAGE_SELF``) and of the reaped worker processes (``RUSAGE_CHILDREN``) and the resident
+set at the stage's end.  The stage table gives medians of those, and the serial share: the
+main process's time outside worker calls at ``-j 2`` over the ``-j 1`` time, by wall and by
+CPU seconds (the latter holds up when other work loads the machine).  On the pure-Python
+build the cluster stage is split further (settling conflicts, union-find, one-part names,
+canonical names) by wrapping the functions ``resolve.entities`` calls.  After the timed runs
 the parent counts namematch's candidate pairs on the distinct normalized names
 (``namematch.resolve.candidate_pairs``), for sizes up to 100,000 unless ``--pairs-all``.
 The table goes to stdout, progress to stderr.  The children import namematch as installed:
@@ -645,15 +672,17 @@ class Row:
 
     @property
     def seconds(self) -> float | None:
-        return None if self.failure else statistics.median(r.seconds for r in self.runs)
+        if self.failure or not self.runs:
+            return None
+        return statistics.median(r.seconds for r in self.runs)
 
     @property
     def rss_mb(self) -> float:
-        return max(r.rss_kib for r in self.runs) / 1024
+        return max((r.rss_kib for r in self.runs), default=0) / 1024
 
     @property
     def pss_mb(self) -> float:
-        return max(r.pss_kib for r in self.runs) / 1024
+        return max((r.pss_kib for r in self.runs), default=0) / 1024
 
 
 def descendants(pid: int) -> list[int]:
@@ -802,10 +831,11 @@ def measure(
 
 def measure_alternating(
     systems: Sequence[str], mentions: MentionList, label: str, args: argparse.Namespace,
-    launcher: Launcher,
+    launcher: Launcher, checkpoint: Callable[[list[Row]], None] | None = None,
 ) -> list[Row]:
     """``--repeat`` runs of each system, taking turns (A B A B ...), so that a change in
-    the machine's load falls on all of them alike; a system stops at its first failure."""
+    the machine's load falls on all of them alike; a system stops at its first failure.
+    ``checkpoint`` hears the rows so far after every run."""
     rows = [Row(mentions.size, label, system, [], profile=mentions.profile) for system in systems]
     for attempt in range(1, args.repeat + 1):
         for row in rows:
@@ -822,6 +852,8 @@ def measure_alternating(
                 f"{run.pss_kib / 1024:.0f} MB tree PSS{detail}",
                 file=sys.stderr,
             )
+            if checkpoint is not None:
+                checkpoint(rows)
     for row in rows:
         if row.system == BRUTE and not row.failure:
             row.pairs = row.runs[-1].stdout.strip()
@@ -879,7 +911,7 @@ def count_candidate_pairs(path: Path) -> str:
 
 
 def cell_seconds(row: Row) -> str:
-    return row.failure if row.seconds is None else f"{row.seconds:.2f}"
+    return (row.failure or "-") if row.seconds is None else f"{row.seconds:.2f}"
 
 
 def table(rows: list[Row]) -> str:
@@ -1144,8 +1176,10 @@ def build_line() -> str:
 def measure_list(
     profile: str, size: int, listed: bool, brute: bool, args: argparse.Namespace,
     launcher: Launcher, directory: Path, cache: dict[tuple[str, int], MentionList],
+    checkpoint: Callable[[list[Row]], None] | None = None,
 ) -> list[Row]:
-    """The rows of one list (one profile and size)."""
+    """The rows of one list (one profile and size); ``checkpoint`` hears the namematch rows
+    so far after every run of them."""
     rows: list[Row] = []
     if listed:
         mentions = build_list(profile, size, args.seed, directory, cache)
@@ -1156,7 +1190,7 @@ def measure_list(
     rows.append(measure(METAPHONE, mentions, label, args, launcher))
     if listed:
         one, two = measure_alternating((NAMEMATCH, NAMEMATCH_JOBS), mentions, label, args,
-                                       launcher)
+                                       launcher, checkpoint)
         if size <= PAIRS_MAX or args.pairs_all:
             one.pairs = count_candidate_pairs(mentions.path)
         rows.extend((one, two))
@@ -1188,8 +1222,15 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     try:
         for (size, listed, brute), profile in itertools.product(plan(args), args.profile):
+
+            def checkpoint(partial: list[Row]) -> None:
+                if args.save:  # after every run: a long run stopped early keeps what it has
+                    lists = [describe(m) for m in cache.values()]
+                    save(args.save, rows + partial, lists, command_line(argv))
+
             rows.extend(measure_list(profile, size, listed, brute, args, launcher, directory,
-                                     cache))
+                                     cache, checkpoint))
+            checkpoint([])
     finally:
         launcher.close()
         shutil.rmtree(scratch, ignore_errors=True)
