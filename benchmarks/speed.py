@@ -645,6 +645,7 @@ class Run:
     status: str  # "ok", "timeout (>S s)" or "exit N"
     stdout: str
     stderr: str
+    cpu: float = 0.0  # CPU seconds (user + system) of the child and its reaped workers
 
     @property
     def stages(self) -> dict[str, dict[str, float]]:
@@ -675,6 +676,16 @@ class Row:
         if self.failure or not self.runs:
             return None
         return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def cpu(self) -> float | None:
+        """Median CPU seconds of a run, the workers' included: unlike wall time it hardly
+        moves when other work loads the machine."""
+        spent = [r.cpu or sum(v.get("main_cpu", 0.0) + v.get("worker_cpu", 0.0)
+                              for k, v in r.stages.items() if k in STAGES) for r in self.runs]
+        if self.failure or not spent or not all(spent):
+            return None
+        return statistics.median(spent)
 
     @property
     def rss_mb(self) -> float:
@@ -774,7 +785,8 @@ def run_child(command: list[str], timeout: float, scratch: Path) -> Run:
         verdict = f"timeout (>{timeout:g} s)"
     stdout = out_path.read_text(encoding="utf-8", errors="replace")
     stderr = err_path.read_text(encoding="utf-8", errors="replace")
-    return Run(seconds, usage.ru_maxrss, pss, verdict, stdout, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, usage.ru_maxrss, pss, verdict, stdout, stderr, cpu)
 
 
 def serve(conn: Connection, scratch: Path) -> None:
@@ -916,19 +928,23 @@ def cell_seconds(row: Row) -> str:
 
 def table(rows: list[Row]) -> str:
     floors = {(r.profile, r.label): r.seconds for r in rows if r.system == METAPHONE}
+    cpu_floors = {(r.profile, r.label): r.cpu for r in rows if r.system == METAPHONE}
     lines = [
-        "| profile | size | system | median s | names/s | peak RSS MB | peak tree PSS MB "
-        "| candidate pairs | x metaphone |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| profile | size | system | median s | names/s | median CPU s | peak RSS MB "
+        "| peak tree PSS MB | candidate pairs | x metaphone | x metaphone (CPU) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in sorted(rows, key=lambda r: (r.size, r.label.endswith("*"), r.profile)):
         seconds, floor = row.seconds, floors.get((row.profile, row.label))
+        cpu, cpu_floor = row.cpu, cpu_floors.get((row.profile, row.label))
         rate = f"{row.size / seconds:,.0f}" if seconds else "-"
         times = f"{seconds / floor:.1f}" if seconds and floor else "-"
+        cpu_times = f"{cpu / cpu_floor:.1f}" if cpu and cpu_floor else "-"
         pairs = row.pairs if row.system == NAMEMATCH else "-"
         lines.append(
             f"| {row.profile} | {row.label} | {row.system} | {cell_seconds(row)} | {rate} "
-            f"| {row.rss_mb:,.0f} | {row.pss_mb:,.0f} | {pairs or '-'} | {times} |"
+            f"| {f'{cpu:.2f}' if cpu else '-'} | {row.rss_mb:,.0f} | {row.pss_mb:,.0f} "
+            f"| {pairs or '-'} | {times} | {cpu_times} |"
         )
     return "\n".join(lines)
 
@@ -1280,7 +1296,8 @@ def save(path: Path, rows: list[Row], lists: list[str], command: str) -> None:
                 "size": r.size, "label": r.label, "system": r.system, "profile": r.profile,
                 "pairs": r.pairs, "quality": r.quality,
                 "runs": [{"seconds": u.seconds, "rss_kib": u.rss_kib, "pss_kib": u.pss_kib,
-                          "status": u.status, "stages": u.stages} for u in r.runs],
+                          "status": u.status, "stages": u.stages, "cpu": u.cpu}
+                         for u in r.runs],
             }
             for r in rows
         ],
@@ -1296,7 +1313,8 @@ def render(path: Path) -> int:
     rows = [
         Row(r["size"], r["label"], r["system"],
             [Run(u["seconds"], u["rss_kib"], u["pss_kib"], u["status"], "",
-                 STAGES_MARK + json.dumps(u["stages"]) if u["stages"] else "")
+                 STAGES_MARK + json.dumps(u["stages"]) if u["stages"] else "",
+                 u.get("cpu", 0.0))
              for u in r["runs"]],
             r["pairs"], r["quality"], r["profile"])
         for r in data["rows"]
