@@ -1205,8 +1205,12 @@ def measure_list(
         mentions, label = prefix_list(source, size, directory), f"{size:,}*"
     rows.append(measure(METAPHONE, mentions, label, args, launcher))
     if listed:
+        def with_floor(partial: list[Row]) -> None:
+            if checkpoint is not None:
+                checkpoint(rows + partial)
+
         one, two = measure_alternating((NAMEMATCH, NAMEMATCH_JOBS), mentions, label, args,
-                                       launcher, checkpoint)
+                                       launcher, with_floor)
         if size <= PAIRS_MAX or args.pairs_all:
             one.pairs = count_candidate_pairs(mentions.path)
         rows.extend((one, two))
