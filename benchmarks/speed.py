@@ -1049,9 +1049,11 @@ def summary(rows: list[Row]) -> list[str]:
         ours = [r for r in rows if r.system == NAMEMATCH and r.profile == profile]
         for small, big in itertools.pairwise(ours):
             if small.seconds and big.seconds:
+                by_cpu = (f", CPU {big.cpu / small.cpu:.1f}" if big.cpu and small.cpu else "")
                 out.append(
                     f"- {profile}: growth namematch time({big.label})/time({small.label}) = "
-                    f"{big.seconds / small.seconds:.1f} for {big.size / small.size:g}x the names"
+                    f"{big.seconds / small.seconds:.1f}{by_cpu} for {big.size / small.size:g}x "
+                    "the names"
                 )
     for row in (r for r in rows if r.system == NAMEMATCH and r.quality):
         out.append(f"- {row.profile} {row.label}: namematch against the generator's people: "
