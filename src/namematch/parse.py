@@ -154,29 +154,6 @@ def _lexicon() -> _Lexicon:
     )
 
 
-def mention_ends(one: Name, full: Name) -> tuple[bool, bool]:
-    """Which end of a longer name ``full`` a one-part name ``one`` may meet: (its first part,
-    its last part).
-
-    A bare one-part mention is a surname: it meets the last part (Mesmari is Ahmed
-    al-Mesmari), but not a father's name after bin (Salman is not Mohammed bin Salman) unless
-    it spells the bin itself (Bin Laden). A kunya meets the first part too (Abu Obeida). A
-    given name after a title of address meets the first part only (King Salman is Salman bin
-    Abdulaziz). The comparison and the blocking keys both follow this.
-
-    >>> mention_ends(parse("King Salman"), parse("Salman bin Abdulaziz"))
-    (True, False)
-    >>> mention_ends(parse("Salman"), parse("Mohammed bin Salman"))
-    (False, False)
-    >>> mention_ends(parse("Bin Salman"), parse("Mohammed bin Salman"))
-    (False, True)
-    """
-    if one.given_mention:
-        return True, False
-    kunya = bool(one.parts) and one.parts[0].role == "kunya"
-    return kunya, one.patronymic or not full.father_last
-
-
 class _Token(NamedTuple):  # a tuple: built for every word of every name
     word: str  # letters and apostrophes only
     written: str  # as written, hyphen included when the next token was hyphen-joined
