@@ -4,6 +4,7 @@ concurrent processes, and the tour in docs/gazetteer.md."""
 from __future__ import annotations
 
 import contextlib
+import csv
 import doctest
 import io
 import os
@@ -528,6 +529,26 @@ def test_cli_add_gives_one_row_per_line_with_ids_and_status(tmp_path: Path) -> N
                                                         "known"]]
     matched = cli("match", "--db", db, "Ahmed Mesmari")
     assert matched.stdout.startswith("E1\tAhmed al-Mesmari\t") and "weight" in matched.stdout
+
+
+def test_cli_add_and_link_read_a_table_column_and_write_atomically(tmp_path: Path) -> None:
+    db, people, out = (str(tmp_path / n) for n in ("t.db", "people.csv", "linked.csv"))
+    Path(people).write_text('id,name,note\n1,Ahmed al-Mesmari,"spokesman, LNA"\n'
+                            "2,أحمد المسماري,arabic\n3,Mesmari,\n", encoding="utf-8")
+    added = cli("add", "--db", db, people, "--column", "name", "--format", "csv", "-o", out)
+    assert added.returncode == 0, added.stderr
+    rows = list(csv.reader(io.StringIO(Path(out).read_text(encoding="utf-8"))))
+    assert rows[0] == ["id", "name", "note", "entity", "canonical", "score", "status"]
+    assert [r[:3] for r in rows[1:]] == [["1", "Ahmed al-Mesmari", "spokesman, LNA"],
+                                          ["2", "أحمد المسماري", "arabic"], ["3", "Mesmari", ""]]
+    assert rows[1][3] == rows[2][3] == rows[3][3] == "E1"
+    linked = cli("link", "--db", db, people, "--column", "2", "--format", "tsv")
+    assert [r.split("\t")[-1] for r in linked.stdout.splitlines()[1:]] == ["known"] * 3
+    # A table without --column is refused, and a failed run leaves no output file.
+    refused = cli("add", "--db", db, people, "-o", str(tmp_path / "none.csv"))
+    assert refused.returncode == 2 and "--column" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "none.csv").exists()
 
 
 def test_cli_decide_review_export_import(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from .api import (
     parse,
     resolve,
 )
-from .errors import InputError, NamematchError
+from .errors import InputError, NamematchError, UsageError
 
 __all__ = [
     "UsageError", "build_parser", "main", "read_lines", "run", "usable_cores", "write_rows",
@@ -51,10 +51,6 @@ examples:
   namematch compare --exit-code "Hassan Nasrallah" "Hussein Nasrallah" || echo different
   namematch keys "Moammar al-Gaddafi"
 """
-
-
-class UsageError(NamematchError):
-    """Arguments that do not fit together: exit status 2, like argparse's own errors."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ._tables import Table, atomic_output, read_table
+from .errors import InputError
 from .gazetteer import Gazetteer, Link
 
 __all__ = ["register"]
@@ -46,23 +48,45 @@ def _opened(args: argparse.Namespace) -> Iterator[Gazetteer]:
         yield gaz
 
 
-def _write_links(links: Sequence[Link], fmt: str) -> None:
+def _read_names(args: argparse.Namespace) -> tuple[list[str], Table | None]:
+    """The names of ``args.file``: its lines, or the ``--column`` of a CSV or TSV table
+    (which is returned too, so that the output keeps its columns)."""
+    from .cli import _input_format, read_lines
+
+    fmt = _input_format(args)
+    if fmt == "lines":
+        return read_lines(args.file), None
+    table = read_table(args.file, fmt)
+    clash = sorted(set(LINK_COLUMNS[1:]) & set(table.header))
+    if clash:
+        raise InputError(f"{table.label}: the input already has a column {clash[0]!r}, "
+                         "which the output adds: rename it")
+    column = table.column(args.column)
+    return [record[column] for record in table.records], table
+
+
+def _write_links(links: Sequence[Link], fmt: str, table: Table | None, output: str) -> None:
+    """One row per input record, in order: the name (or the table's columns), then the
+    link's entity, canonical name, score and status; written atomically."""
     from .cli import _formatter, _guard_formula
 
     line = _formatter(fmt)
-    out = sys.stdout
-    out.reconfigure(encoding="utf-8", newline="")  # type: ignore[union-attr]
-    if fmt != "jsonl":
-        out.write(line(LINK_COLUMNS))
-    for link in links:
-        score = f"{link.score:.3f}" if link.entity else ""
-        fields = [link.name, link.entity, link.canonical, score, link.status]
-        if fmt == "jsonl":
-            record: dict[str, Any] = dict(zip(LINK_COLUMNS, fields, strict=True))
-            record["score"] = round(link.score, 3) if link.entity else None
-            out.write(line(record))
-        else:
-            out.write(line([_guard_formula(f) for f in fields] if fmt == "csv" else fields))
+    header = [*(table.header if table is not None else LINK_COLUMNS[:1]), *LINK_COLUMNS[1:]]
+    if fmt == "csv":
+        header = [_guard_formula(cell) for cell in header]
+    records = table.records if table is not None else [[link.name] for link in links]
+    with atomic_output(output) as out:
+        if fmt != "jsonl":
+            out.write(line(header))
+        for record, link in zip(records, links, strict=True):
+            score = f"{link.score:.3f}" if link.entity else ""
+            fields = [*record, link.entity, link.canonical, score, link.status]
+            if fmt == "jsonl":
+                data: dict[str, Any] = dict(zip(header, fields, strict=True))
+                data["score"] = round(link.score, 3) if link.entity else None
+                out.write(line(data))
+            else:
+                out.write(line([_guard_formula(f) for f in fields] if fmt == "csv" else fields))
 
 
 def _batches(names: list[str], size: int) -> Iterator[list[str]]:
@@ -74,9 +98,7 @@ def _batches(names: list[str], size: int) -> Iterator[list[str]]:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from .cli import read_lines
-
-    names = read_lines(args.file)
+    names, table = _read_names(args)
     show = sys.stderr.isatty() and not args.quiet
     links: list[Link] = []
     with _opened(args) as gaz:
@@ -85,17 +107,15 @@ def _cmd_add(args: argparse.Namespace) -> int:
             if show:
                 end = "\n" if len(links) >= len(names) else ""
                 sys.stderr.write(f"\rnamematch: add {len(links):,}/{len(names):,}{end}")
-    _write_links(links, args.format)
+    _write_links(links, args.format, table, args.output)
     return 0
 
 
 def _cmd_link(args: argparse.Namespace) -> int:
-    from .cli import read_lines
-
-    names = read_lines(args.file)
+    names, table = _read_names(args)
     with _opened(args) as gaz:
         links = gaz.link(names)
-    _write_links(links, args.format)
+    _write_links(links, args.format, table, args.output)
     return 0
 
 
@@ -202,6 +222,14 @@ def register(commands: Any, common: argparse.ArgumentParser) -> None:
     rows.add_argument("file", nargs="?", default="-", help="UTF-8 file of names, or - for stdin")
     rows.add_argument("--format", choices=("tsv", "csv", "jsonl"), default="tsv",
                       help="output format (default tsv)")
+    rows.add_argument("--column", metavar="NAME_OR_NUMBER", default=None,
+                      help="the column of names in a CSV/TSV input with a header; the output "
+                           "keeps the input's columns and adds entity, canonical, score, "
+                           "status")
+    rows.add_argument("--input-format", choices=("lines", "csv", "tsv"), default=None,
+                      help="how to read the input (default: by the file's suffix, else lines)")
+    rows.add_argument("-o", "--output", metavar="FILE", default="-",
+                      help="write here (atomically: nothing on failure) instead of stdout")
     text = argparse.RawDescriptionHelpFormatter
 
     add = commands.add_parser("add", parents=[database, rows], epilog=EXAMPLES,

@@ -9,7 +9,7 @@ aliases.yaml:3: expected a list
 
 from __future__ import annotations
 
-__all__ = ["AliasFileError", "DataFileError", "InputError", "NamematchError"]
+__all__ = ["AliasFileError", "DataFileError", "InputError", "NamematchError", "UsageError"]
 
 
 class NamematchError(Exception):
@@ -40,3 +40,9 @@ class DataFileError(NamematchError):
 
 class AliasFileError(DataFileError):
     """An alias file is missing, not valid YAML, or does not follow the schema."""
+
+
+class UsageError(NamematchError):
+    """Command-line arguments that do not fit together: exit status 2, like argparse's own
+    errors. (Defined here, not in the CLI module, so that ``python -m namematch.cli`` and
+    the modules it loads share one class.)"""
