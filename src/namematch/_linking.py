@@ -19,6 +19,7 @@ from . import distinct as _distinct
 from ._data import data_dir
 from .aliases import AliasTable
 from .compare import MAX_PARTS, Comparer, Outcome
+from .distance import PartSimilarity
 from .fold import skeleton
 from .keys import keys
 from .parse import Name, Part, parse
@@ -29,6 +30,7 @@ from .session import Session
 __all__ = [
     "MAX_BUCKET",
     "Judged",
+    "PartSimilarity",
     "batch_pairs",
     "canonical_order",
     "judge_pairs",
@@ -111,27 +113,30 @@ class Judged:
 
 
 def judge_pairs(parsed: Sequence[Name], pairs: Sequence[tuple[int, int]], table: AliasTable,
-                threshold: float, weights: Weights) -> Judged:
-    """Compare candidate pairs of indexes into ``parsed``."""
-    verdicts = judge(pairs, Session(parsed, table, threshold, weights))
+                threshold: float, weights: Weights,
+                similar: PartSimilarity | None = None) -> Judged:
+    """Compare candidate pairs of indexes into ``parsed``; ``similar`` is a memo of part
+    similarities to use and fill (one that outlives the call)."""
+    verdicts = judge(pairs, Session(parsed, table, threshold, weights, similar))
     size = len(parsed)
     return Judged(list(verdicts.matches), [divmod(code, size) for code in verdicts.conflicts])
 
 
 def settled_conflict(a: Name, b: Name, table: AliasTable, weights: Weights,
-                     threshold: float) -> bool:
+                     threshold: float, similar: PartSimilarity | None = None) -> bool:
     """Whether two names really conflict (a possible conflict settled)."""
-    return _outcome(a, b, table, weights, threshold).conflict
+    return _outcome(a, b, table, weights, threshold, similar).conflict
 
 
-def score_of(a: Name, b: Name, table: AliasTable, weights: Weights, threshold: float) -> float:
+def score_of(a: Name, b: Name, table: AliasTable, weights: Weights, threshold: float,
+             similar: PartSimilarity | None = None) -> float:
     """The score of two names, rounded as :func:`namematch.resolve` reports it."""
     if a.text == b.text or (
             0 < len(a.parts) <= MAX_PARTS and 0 < len(b.parts) <= MAX_PARTS
             and a.text not in table.names and b.text not in table.names
             and signature(a) == signature(b)):
         return 1.0  # as resolve scores names of one signature
-    return round(_outcome(a, b, table, weights, threshold).score, 3)
+    return round(_outcome(a, b, table, weights, threshold, similar).score, 3)
 
 
 def parse_name(text: str) -> Name:
@@ -140,6 +145,6 @@ def parse_name(text: str) -> Name:
 
 
 def _outcome(a: Name, b: Name, table: AliasTable, weights: Weights,
-             threshold: float) -> Outcome:
-    comparer = Comparer(table, threshold=threshold, weights=weights)
+             threshold: float, similar: PartSimilarity | None) -> Outcome:
+    comparer = Comparer(table, threshold=threshold, weights=weights, similar=similar)
     return comparer.outcome(comparer.prepare(a), comparer.prepare(b))

@@ -172,11 +172,14 @@ class Comparer:
     """
 
     def __init__(self, aliases: AliasTable | None = None, *,
-                 threshold: float = DEFAULT_THRESHOLD, weights: Weights = _uniform) -> None:
+                 threshold: float = DEFAULT_THRESHOLD, weights: Weights = _uniform,
+                 similar: PartSimilarity | None = None) -> None:
         self.aliases: Final = aliases
         self.threshold: Final = threshold
         self.weights: Final = weights
-        self.similar: Final = PartSimilarity(aliases)
+        # A memo of part similarities may outlive the comparer (a gazetteer keeps one from
+        # batch to batch): it depends on the alias table only, not on weights or threshold.
+        self.similar: Final = similar if similar is not None else PartSimilarity(aliases)
 
     def prepare(self, name: Name) -> Prepared:
         """``name`` as this comparer reads it; prepare a name once to compare it often."""

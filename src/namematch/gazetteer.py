@@ -173,8 +173,11 @@ class Gazetteer:
         self.table = aliases if aliases is not None else load_aliases()
         self.threshold = threshold
         self.rules = linking.rules_version()
-        # The keys of the parts this gazetteer has seen, kept from batch to batch (bounded).
+        # The keys of the parts this gazetteer has seen, and the similarities of the part
+        # forms it has compared, kept from batch to batch (both bounded; neither depends
+        # on a batch's part weights).
         self.key_cache = KeyCache()
+        self.similar = linking.PartSimilarity(self.table)
         self._store: Store = store if store is not None else SQLiteStore(path, timeout=timeout)
         try:
             self.stale = self._check_rules()
@@ -596,7 +599,7 @@ class _Plan:
         pairs = set(linking.batch_pairs(parsed, [self.counts[t] for t in new]))
         pairs.update((i, slot[row.id]) for i, row in met)
         judged = linking.judge_pairs(self.names, sorted(pairs), self.gaz.table,
-                                     self.gaz.threshold, self.weights)
+                                     self.gaz.threshold, self.weights, self.gaz.similar)
         owners = {slot[row.id]: row.entity for row in stored_rows}
         self.partition = _cluster(self, judged, same_as, owners)
 
@@ -697,7 +700,7 @@ class _Plan:
                     continue
                 assert canon is not None
                 score = linking.score_of(self.parsed_of[text], canon, self.gaz.table,
-                                         self.weights, self.gaz.threshold)
+                                         self.weights, self.gaz.threshold, self.gaz.similar)
                 scored[text] = (minted[entity], shown, score, status)
             else:
                 scored[text] = self._scored(self.parsed_of[text], entity, status)
@@ -716,7 +719,7 @@ class _Plan:
     def _scored(self, name: Name, entity: str, status: str) -> tuple[str, str, float, str]:
         canon = self.canon_names.get(entity)
         score = 1.0 if canon is None else linking.score_of(
-            name, canon, self.gaz.table, self.weights, self.gaz.threshold)
+            name, canon, self.gaz.table, self.weights, self.gaz.threshold, self.gaz.similar)
         return entity, self.shown_of[entity], score, status
 
     def bridge(self, i: int, j: int, score: float, name: int) -> None:
@@ -775,7 +778,7 @@ def _cluster(plan: _Plan, judged: linking.Judged, same_as: Sequence[int],
     gaz = plan.gaz
     for i, j in judged.conflicts:
         if reach.find(i) == reach.find(j) and linking.settled_conflict(
-                names[i], names[j], gaz.table, plan.weights, gaz.threshold):
+                names[i], names[j], gaz.table, plan.weights, gaz.threshold, gaz.similar):
             clusters.keep_apart(i, j)
     new = len(plan.new)
     for score, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
@@ -853,7 +856,8 @@ class _Decide:
         texts = [self._text(a, sa), self._text(b, sb)]
         names = [parse(t) for t in texts]
         weights = self.gaz._weights(names, [])
-        return linking.score_of(names[0], names[1], self.gaz.table, weights, self.gaz.threshold)
+        return linking.score_of(names[0], names[1], self.gaz.table, weights, self.gaz.threshold,
+                                self.gaz.similar)
 
     def _text(self, entity: str, spelling: SpellingRow | None) -> str:
         if spelling is not None:
@@ -990,7 +994,7 @@ class _Decide:
 
 def _scorer(gaz: Gazetteer, weights: linking.Weights) -> Callable[[Name, Name], float]:
     def score(a: Name, b: Name) -> float:
-        return linking.score_of(a, b, gaz.table, weights, gaz.threshold)
+        return linking.score_of(a, b, gaz.table, weights, gaz.threshold, gaz.similar)
     return score
 
 

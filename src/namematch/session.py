@@ -20,6 +20,7 @@ from typing import Final
 
 from .aliases import AliasTable
 from .compare import DEFAULT_THRESHOLD, Comparer, Outcome
+from .distance import PartSimilarity
 from .parse import Name, Part
 from .rules import Prepared
 
@@ -36,12 +37,13 @@ class Session:
 
     def __init__(self, parsed: Sequence[Name], table: AliasTable | None = None,
                  threshold: float = DEFAULT_THRESHOLD,
-                 weights: Callable[[Part], float] = _uniform) -> None:
+                 weights: Callable[[Part], float] = _uniform,
+                 similar: PartSimilarity | None = None) -> None:
         self.parsed: Final = parsed
         self.table: Final = table
         self.threshold: Final = threshold
         self.weights: Final = weights
-        self.comparer = Comparer(table, threshold=threshold, weights=weights)
+        self.comparer = Comparer(table, threshold=threshold, weights=weights, similar=similar)
         self._prepared: list[Prepared | None] = [None] * len(parsed)
 
     def prepared(self, i: int) -> Prepared:
