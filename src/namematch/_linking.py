@@ -11,7 +11,7 @@ state), so a long-lived gazetteer keeps nothing between batches but its own
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from . import cluster as _cluster
@@ -24,7 +24,7 @@ from .fold import skeleton
 from .keys import keys
 from .parse import Name, Part, parse
 from .resolve import MAX_BUCKET as _MAX_BUCKET
-from .resolve import _pair_chunks, _pairs, judge
+from .resolve import _pair_chunks, _pairs, collector_paused, judge
 from .session import Session
 
 __all__ = [
@@ -33,7 +33,9 @@ __all__ = [
     "PartSimilarity",
     "batch_pairs",
     "canonical_order",
+    "collector_paused",
     "judge_pairs",
+    "most_written",
     "rules_version",
     "score_of",
     "signature",
@@ -85,6 +87,11 @@ def signature(name: Name) -> tuple[object, ...]:
 def without_titles(written: str, name: Name) -> str:
     """The name as written, less the leading titles the parser stripped."""
     return _cluster.without_titles(written, name)
+
+
+def most_written(forms: Mapping[str, int]) -> str:
+    """The spelling written most often, the first in string order among equals."""
+    return _cluster._most_written(forms)
 
 
 def canonical_order(name: Name, count: int, shown: str) -> tuple[int, int, int, int, str]:

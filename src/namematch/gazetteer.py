@@ -19,7 +19,6 @@ groups become new entities. Stored entities are never merged or split but by a d
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 import tempfile
@@ -218,7 +217,7 @@ class Gazetteer:
         The whole batch is one transaction: after a crash it is stored whole or not at all.
         """
         rows = list(names)
-        with _collector_paused(), self._store.writing():
+        with linking.collector_paused(), self._store.writing():
             self._fresh()
             plan = _Plan(self, rows)
             plan.save(source)
@@ -228,7 +227,7 @@ class Gazetteer:
         """Screen names against the stored entities without storing anything: each name's
         entity as :meth:`add` would link it, or ``none`` (entity ``""``)."""
         rows = list(names)
-        with _collector_paused(), self._store.reading():
+        with linking.collector_paused(), self._store.reading():
             plan = _Plan(self, rows)
             return plan.links(read_only=True)
 
@@ -429,20 +428,6 @@ class Gazetteer:
         self.stale = False
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector during a batch: it builds hundreds of thousands
-    of small tuples that live until the batch ends, and no reference cycles worth
-    collecting (as :func:`namematch.resolve` does; a third of a batch's time otherwise)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _json(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
 
@@ -477,10 +462,6 @@ def _index(store: Store, spellings: Sequence[tuple[int, Name, int]], cache: KeyC
             touched[key].append((spelling, mentions, single))
         skeletons.update(linking.skeletons(name))
     store.index(rows, touched, skeletons, BOUND)
-
-
-def _most_written(forms: Counter[str]) -> str:
-    return min(forms.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 class _Partition:
@@ -553,7 +534,7 @@ class _Plan:
         self.new = [text for text in distinct if text not in self.known]
         self.parsed = [parse(text) for text in self.new]
         self.parsed_of = dict(zip(self.new, self.parsed, strict=True))
-        self.display = {text: linking.without_titles(_most_written(self.written[text]), name)
+        self.display = {text: linking.without_titles(linking.most_written(self.written[text]), name)
                         for text, name in zip(self.new, self.parsed, strict=True)}
         self.bridges: list[tuple[str, str, str, float]] = []
         self.canonical_text: dict[str, str] = {}
