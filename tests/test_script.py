@@ -242,3 +242,14 @@ def test_surname_first_in_arabic_script(arabic: str, latin: str) -> None:
     assert match.decision == "match", match.explain()
     # but a common given name first is a given name: Ali son of Hassan is not Hassan Ali
     assert compare("علي حسن", "Hassan Ali").decision == "no-match"
+
+
+def test_a_waw_carrying_a_hamza_is_a_seat_not_w() -> None:
+    # ؤ: the hamza is the letter, written by Latin as a vowel or not at all
+    assert compare("فؤاد معصوم", "Fuad Masum").decision == "match"
+    assert compare("لؤي حسين", "Louay Hussein").decision == "match"
+    assert compare("مؤمن", "Momen").decision == "match"
+    # written as a waw with a combining hamza above, it is the same letter
+    assert normalize("\u0641\u0648\u0654\u0627\u062f") == normalize("فؤاد")
+    # a plain waw stays the consonant
+    assert compare("وليد", "Walid").decision == "match"

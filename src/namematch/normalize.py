@@ -46,8 +46,16 @@ _FINAL_HEH: Final = "\u0647\u200c"
 _VOWEL_HEH: Final = "\u06d5"
 
 
+# A waw that carries a hamza (ؤ: فؤاد Fu'ad, لؤي Lu'ay) is a seat, not the consonant w:
+# the letter is the hamza, which Latin writes as a vowel or not at all. NFKD would split it
+# into a plain waw and a mark that is then dropped, so it becomes a bare hamza first.
+_WAW_HAMZA: Final = str.maketrans({"\u0624": "\u0621"})
+_WAW_MARKED_HAMZA: Final = "\u0648\u0654"
+
+
 def _unicode_clean(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace(_FINAL_HEH, _VOWEL_HEH))
+    text = text.replace(_FINAL_HEH, _VOWEL_HEH).replace(_WAW_MARKED_HAMZA, "\u0621")
+    text = unicodedata.normalize("NFKD", text.translate(_WAW_HAMZA))
     kept = []
     for char in text:
         category = unicodedata.category(char)
