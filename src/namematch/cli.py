@@ -12,7 +12,7 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any, NoReturn
 
 from . import __version__, compiled
@@ -31,7 +31,14 @@ from .api import (
 from .errors import InputError, NamematchError, UsageError
 
 __all__ = [
-    "UsageError", "build_parser", "main", "read_lines", "run", "usable_cores", "write_rows",
+    "UsageError",
+    "build_parser",
+    "main",
+    "read_lines",
+    "run",
+    "usable_cores",
+    "write_records",
+    "write_rows",
     "write_table",
 ]
 
@@ -119,17 +126,25 @@ def write_table(table: Table, rows: Sequence[Resolution], fmt: str, out: IO[str]
     The header is the table's, then ``entity``, ``canonical``, ``score``; JSON lines have
     one object per record with those keys. CSV cells are guarded against formulas.
     """
+    write_records([*table.header, *ADDED], (
+        ([*record, *_fields(row)[1:]], round(row.score, 3) if row.entity else None)
+        for record, row in zip(table.records, rows, strict=True)), fmt, out)
+
+
+def write_records(header: Sequence[str], records: Iterable[tuple[list[str], float | None]],
+                  fmt: str, out: IO[str]) -> None:
+    """Write a header and records as TSV, CSV (every cell formula-guarded) or JSON lines
+    (one object per record, keyed by the header, its ``score`` field a number or null);
+    each record comes with its score for JSON."""
     line = _formatter(fmt)
-    header = [*table.header, *ADDED]
     if fmt == "csv":
         header = [_guard_formula(cell) for cell in header]
     if fmt != "jsonl":
         out.write(line(header))
-    for record, row in zip(table.records, rows, strict=True):
-        fields = [*record, *_fields(row)[1:]]
+    for fields, score in records:
         if fmt == "jsonl":
             data: dict[str, object] = dict(zip(header, fields, strict=True))
-            data["score"] = round(row.score, 3) if row.entity else None
+            data["score"] = score
             out.write(line(data))
         else:
             out.write(line([_guard_formula(f) for f in fields] if fmt == "csv" else fields))

@@ -68,25 +68,16 @@ def _read_names(args: argparse.Namespace) -> tuple[list[str], Table | None]:
 def _write_links(links: Sequence[Link], fmt: str, table: Table | None, output: str) -> None:
     """One row per input record, in order: the name (or the table's columns), then the
     link's entity, canonical name, score and status; written atomically."""
-    from .cli import _formatter, _guard_formula
+    from .cli import write_records
 
-    line = _formatter(fmt)
     header = [*(table.header if table is not None else LINK_COLUMNS[:1]), *LINK_COLUMNS[1:]]
-    if fmt == "csv":
-        header = [_guard_formula(cell) for cell in header]
     records = table.records if table is not None else [[link.name] for link in links]
+    rows = (([*record, link.entity, link.canonical,
+              f"{link.score:.3f}" if link.entity else "", link.status],
+             round(link.score, 3) if link.entity else None)
+            for record, link in zip(records, links, strict=True))
     with atomic_output(output) as out:
-        if fmt != "jsonl":
-            out.write(line(header))
-        for record, link in zip(records, links, strict=True):
-            score = f"{link.score:.3f}" if link.entity else ""
-            fields = [*record, link.entity, link.canonical, score, link.status]
-            if fmt == "jsonl":
-                data: dict[str, Any] = dict(zip(header, fields, strict=True))
-                data["score"] = round(link.score, 3) if link.entity else None
-                out.write(line(data))
-            else:
-                out.write(line([_guard_formula(f) for f in fields] if fmt == "csv" else fields))
+        write_records(header, rows, fmt, out)
 
 
 def _batches(names: list[str], size: int) -> Iterator[list[str]]:
