@@ -122,8 +122,8 @@ def test_pairing_name_by_name_gives_the_pairs_of_each_bucket(
                 for i in members:
                     if named[i][0]:
                         expected.add((min(i, leader), max(i, leader)))
-    pairing = Pairing(((i, single, sorted(found), times)
-                       for i, (single, found, times) in enumerate(named)), max_bucket)
+    pairing = Pairing.of(((i, single, sorted(found), times)
+                          for i, (single, found, times) in enumerate(named)), max_bucket)
     found_pairs = [(i, j) for j, earlier in pairing for i in earlier]
     assert len(found_pairs) == len(set(found_pairs))
     assert set(found_pairs) == expected

@@ -156,8 +156,8 @@ def _bucket_frame(part: Any, max_bucket: int, size: int) -> Any:
         named[pos].append(key)
         single[pos] = alone
         mentions[pos] = times
-    pairing = Pairing(((pos, single[pos], named[pos], mentions[pos]) for pos in sorted(named)),
-                      max_bucket)
+    pairing = Pairing.of(((pos, single[pos], named[pos], mentions[pos])
+                          for pos in sorted(named)), max_bucket)
     codes = [i * size + j for j, partners in pairing for i in partners]
     return pd.DataFrame({"code": pd.Series(sorted(codes), dtype="int64")})
 

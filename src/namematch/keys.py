@@ -26,6 +26,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from array import array
 from collections.abc import Iterable, Iterator
@@ -37,52 +38,121 @@ from .parse import Name, Part, parse
 from .rules import may_be_surname_first, openings, single_targets
 from .tables import tables
 
-__all__ = ["LEADERS", "NEIGHBOURS", "KeyCache", "Pairing", "keys", "part_keys"]
+__all__ = ["FIRST_KEY", "LEADERS", "NEIGHBOURS", "PART_KEY", "KeyCache", "Pairing",
+           "key_numbers", "keys", "part_keys", "skeleton_code"]
 
 _LONGEST: Final = 16  # no slip variants for longer skeletons: no name part is that long, junk is
+
+
+# A key as a number below 2**62 (compiled code keeps it unboxed). A skeleton's code is a
+# hash of its text, the same in every process and run (keys computed in different worker
+# processes meet in one bucket); a combined key mixes its two codes, a part key is a code
+# with a tag above. Two keys share a number by chance about once in 2**60 pairs: at
+# worst that pairs two names for comparison that no key pairs.
+_CODE_BITS: Final = 60
+_CODE_MASK: Final = (1 << _CODE_BITS) - 1
+_TURN_MASK: Final = (1 << (_CODE_BITS - 7)) - 1
+PART_KEY: Final = 1 << 61
+"""The tag of a part key (``p:``); every key at or above it is a part key."""
+FIRST_KEY: Final = 3 << 60
+"""The tag of a first-part key (``p:=``)."""
+
+
+def skeleton_code(skel: str) -> int:
+    """A skeleton's code: 60 bits of its hash, the same in every process (0 for none)."""
+    if not skel:
+        return 0
+    digest = hashlib.blake2b(skel.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> (64 - _CODE_BITS)
 
 
 class KeyCache:
     """The keys worked out for the forms of one run's names: common parts recur in many
     names. Owned by the run (dropped once its list is blocked) or by a gazetteer, and
-    started again once it holds ``limit`` forms."""
+    started again once it holds ``limit`` forms (never, with no limit).
 
-    def __init__(self, limit: int = 1 << 20) -> None:
+    Keys are numbers; with ``texts`` the cache also remembers what each number stands for
+    (see :meth:`text`), which :func:`keys` shows.
+    """
+
+    def __init__(self, limit: int | None = 1 << 20, *, texts: bool = True) -> None:
         self.limit: Final = limit
-        self.parts: dict[str, frozenset[str]] = {}
-        self.firsts: dict[str, frozenset[str]] = {}
-        self.variants: dict[tuple[str, int], tuple[str, frozenset[str]]] = {}
+        self.parts: dict[str, frozenset[int]] = {}
+        self.firsts: dict[str, frozenset[int]] = {}
+        self.variants: dict[tuple[str, int], tuple[int, frozenset[int]]] = {}
+        self.codes: dict[str, int] = {}
+        self.skeletons: dict[int, str] | None = {0: ""} if texts else None
+        self.combined_codes: dict[int, tuple[int, int]] = {}
 
-    def part_keys(self, form: str) -> frozenset[str]:
+    def code(self, skel: str) -> int:
+        """The code of a skeleton (see :func:`skeleton_code`)."""
+        found = self.codes.get(skel)
+        if found is None:
+            found = self.codes[skel] = skeleton_code(skel)
+            if self.skeletons is not None:
+                self.skeletons[found] = skel
+        return found
+
+    def combined(self, first: int, later: int) -> int:
+        """The combined key of two skeleton codes (an opening's, a later part's)."""
+        # first's bits turned by 7 (so that (a, b) and (b, a) differ), never above 60 bits:
+        # compiled code keeps the numbers unboxed.
+        key = (((first & _TURN_MASK) << 7) | (first >> (_CODE_BITS - 7))) ^ later
+        if self.skeletons is not None:
+            self.combined_codes[key] = (first, later)
+        return key
+
+    def text(self, key: int) -> str:
+        """The key as text: ``p:`` and a skeleton, ``p:=`` and one, or ``c:`` and two (for a
+        key this cache made, keeping texts)."""
+        skeletons = self.skeletons
+        if skeletons is None:
+            raise ValueError("this key cache keeps no texts")
+        if key >= FIRST_KEY:
+            return "p:=" + skeletons[key & _CODE_MASK]
+        if key >= PART_KEY:
+            return "p:" + skeletons[key & _CODE_MASK]
+        first, later = self.combined_codes[key]
+        return f"c:{skeletons[first]}|{skeletons[later]}"
+
+    def part_keys(self, form: str) -> frozenset[int]:
         found = self.parts.get(form)
         if found is None:
             self._make_room()
             exact, slips = self.variants_of(form, 4)
-            found = self.parts[form] = (frozenset("p:" + k for k in {exact, *slips})
+            found = self.parts[form] = (frozenset(PART_KEY | k for k in {exact, *slips})
                                         if exact else frozenset())
         return found
 
     def _make_room(self) -> None:
-        if len(self.parts) + len(self.variants) >= self.limit:
+        if self.limit is not None and len(self.parts) + len(self.variants) >= self.limit:
             self.parts.clear()
             self.firsts.clear()
             self.variants.clear()
+            self.codes.clear()
+            if self.skeletons is not None:
+                self.skeletons = {0: ""}
+                self.combined_codes.clear()
 
-    def first_keys(self, form: str) -> frozenset[str]:
+    def first_keys(self, form: str) -> frozenset[int]:
         """Part keys by which a given name after a title finds the names it may open: kept
         apart from surname keys ("p:=" rather than "p:"), so that a bare surname does not
         pair with every name that starts with it."""
         found = self.firsts.get(form)
         if found is None:
-            found = self.firsts[form] = frozenset("p:=" + k[2:] for k in self.part_keys(form))
+            found = self.firsts[form] = frozenset(FIRST_KEY | (k & _CODE_MASK)
+                                                  for k in self.part_keys(form))
         return found
 
-    def variants_of(self, form: str, shortest: int = 3) -> tuple[str, frozenset[str]]:
+    def variants_of(self, form: str, shortest: int = 3) -> tuple[int, frozenset[int]]:
+        """The codes of a form's skeleton (0 for none) and of its one-letter-less variants."""
         key = (form, shortest)
         found = self.variants.get(key)
         if found is None:
             self._make_room()
-            found = self.variants[key] = _variants(form, shortest)
+            exact, slips = _variants(form, shortest)
+            found = self.variants[key] = (self.code(exact),
+                                          frozenset(self.code(v) for v in slips))
         return found
 
 
@@ -92,11 +162,12 @@ def part_keys(form: str) -> frozenset[str]:
     >>> sorted(part_keys("msmArI"))
     ['p:mmr', 'p:msm', 'p:msmr', 'p:msr', 'p:smr']
     """
-    return KeyCache().part_keys(form)
+    cache = KeyCache()
+    return frozenset(cache.text(key) for key in cache.part_keys(form))
 
 
 def keys(name: Name | str, cache: KeyCache | None = None) -> frozenset[str]:
-    """All blocking keys of a name (a parsed :class:`Name` or a string).
+    """All blocking keys of a name (a parsed :class:`Name` or a string), as text.
 
     A one-part name gives its part keys. A longer name gives the part keys of what a one-part
     mention may meet (:func:`rules.single_targets`), and combined keys for other longer
@@ -105,19 +176,25 @@ def keys(name: Name | str, cache: KeyCache | None = None) -> frozenset[str]:
     more for a name that may be written surname first. ``cache`` keeps part keys for a run
     that blocks many names.
     """
-    parsed = name if isinstance(name, Name) else parse(name)
     memo = cache if cache is not None else KeyCache()
-    out = _name_keys(parsed, memo)
+    return frozenset(memo.text(key) for key in key_numbers(name, memo))
+
+
+def key_numbers(name: Name | str, cache: KeyCache) -> set[int]:
+    """The keys of :func:`keys` as numbers of ``cache`` (see :class:`KeyCache`): what a run
+    that blocks many names keeps."""
+    parsed = name if isinstance(name, Name) else parse(name)
+    out = _name_keys(parsed, cache)
     for symbol, reading in tables().rules.key_second_readings.items():
         # A symbol the comparison reads close to a letter of another key class also gives
         # the keys of that reading (``key_second_readings`` in rules.yaml).
         if any(symbol in p.form for p in parsed.parts):
             out |= _name_keys(replace(parsed, parts=tuple(
-                replace(p, form=p.form.replace(symbol, reading)) for p in parsed.parts)), memo)
-    return frozenset(out)
+                replace(p, form=p.form.replace(symbol, reading)) for p in parsed.parts)), cache)
+    return out
 
 
-def _name_keys(parsed: Name, memo: KeyCache) -> set[str]:
+def _name_keys(parsed: Name, memo: KeyCache) -> set[int]:
     """The keys of one reading of a name (see :func:`keys`)."""
     parts = parsed.parts
     if len(parts) < 2:
@@ -127,14 +204,14 @@ def _name_keys(parsed: Name, memo: KeyCache) -> set[str]:
         if parsed.given_mention:  # King Salman: looks up first parts
             found |= memo.first_keys(parts[0].form)
         return found
-    out: set[str] = set()
+    out: set[int] = set()
     for target in single_targets(parsed):
         if target.kind == "first":
             out |= memo.first_keys(target.form)
         else:
             out |= memo.part_keys(target.form)
     for opening in openings(parsed):
-        out.update(_combined_keys(opening.form, opening.rest, memo))
+        _add_combined_keys(out, opening.form, opening.rest, memo)
     if may_be_surname_first(parsed):
         # Written surname first ("Haftar Khalifa"): the keys of the name read with its first
         # part put last, as the comparison reads it: each opening of that reading (no part
@@ -142,12 +219,13 @@ def _name_keys(parsed: Name, memo: KeyCache) -> set[str]:
         reordered = replace(parsed, parts=(*parts[1:], parts[0]))
         for opening in openings(reordered):
             if opening.left_out is None:
-                out.update(_combined_keys(opening.form, parts[:1], memo))
+                _add_combined_keys(out, opening.form, parts[:1], memo)
     return out
 
 
-def _combined_keys(first: str, rest: tuple[Part, ...], memo: KeyCache) -> Iterator[str]:
-    """The combined keys of an opening with each later unit, one slip allowed in the
+def _add_combined_keys(out: set[int], first: str, rest: tuple[Part, ...],
+                       memo: KeyCache) -> None:
+    """Add the combined keys of an opening with each later unit, one slip allowed in the
     opening or in the last part."""
     first_exact, first_slips = memo.variants_of(first)
     if not first_exact:
@@ -156,10 +234,12 @@ def _combined_keys(first: str, rest: tuple[Part, ...], memo: KeyCache) -> Iterat
         exact, slips = memo.variants_of(later, 2)
         if not exact:
             continue
-        yield f"c:{first_exact}|{exact}"
+        out.add(memo.combined(first_exact, exact))
         if tolerant:
-            yield from (f"c:{first_exact}|{v}" for v in slips)
-            yield from (f"c:{v}|{exact}" for v in first_slips)
+            for slip in slips:
+                out.add(memo.combined(first_exact, slip))
+            for slip in first_slips:
+                out.add(memo.combined(slip, exact))
 
 
 NEIGHBOURS: Final = 1
@@ -174,9 +254,9 @@ name of the bucket also pairs with."""
 class Pairing:
     """The candidate pairs of names that share blocking keys (buckets), name by name.
 
-    ``names`` gives, in name order, each name's index, whether it has one part, its keys
-    and how often it is mentioned. Iterating gives each name's index with the indexes of
-    the earlier names it pairs with, as the bucket rules allow:
+    Built from, in name order, each name's index, whether it has one part, its keys and
+    how often it is mentioned (:meth:`of`). :meth:`partners` gives the indexes of the
+    earlier names a name pairs with, as the bucket rules allow; iterating gives every name's:
 
     * A part key pairs a one-part name with any name, but not two longer names: they meet
       through combined keys, which also require the openings of the names to agree.
@@ -192,42 +272,55 @@ class Pairing:
       means.
 
     Pairs come out name by name rather than bucket by bucket, so a pair that shares several
-    keys comes out once, with no set of all pairs. Keys are kept as numbers, 8 bytes each,
-    not as the strings of every name.
+    keys comes out once, with no set of all pairs; and any name's partners can be asked for
+    on its own, so that worker processes share the pairing out. Each distinct key (text, as
+    in the examples, or a number of a :class:`KeyCache`) becomes a bucket number; the
+    buckets' members are kept in one array, 8 bytes per name and key.
 
     >>> names = [(1, False, ["p:msmr"], 1), (2, True, ["p:msmr"], 1), (3, False, ["p:msmr"], 1)]
-    >>> [(j, sorted(earlier)) for j, earlier in Pairing(names, 50)]
+    >>> [(j, sorted(earlier)) for j, earlier in Pairing.of(names, 50)]
     [(1, []), (2, [1]), (3, [2])]
     >>> names = [(i, False, ["c:hmd|msmr"], 1) for i in range(4)]
-    >>> [sorted(earlier) for _, earlier in Pairing(names, 3)]
+    >>> [sorted(earlier) for _, earlier in Pairing.of(names, 3)]
     [[], [0], [1], [2]]
     >>> names = [(0, True, ["p:msmr"], 5), *((i, False, ["p:msmr"], i) for i in range(1, 8))]
-    >>> [sorted(earlier) for _, earlier in Pairing(names, 3)][5:]
+    >>> [sorted(earlier) for _, earlier in Pairing.of(names, 3)][5:]
     [[0], [0], [0]]
     """
 
-    def __init__(self, names: Iterable[tuple[int, bool, Iterable[str], int]],
-                 max_bucket: int) -> None:
-        numbers: dict[str, int] = {}
-        self.indexes: Final = array("q")
-        self.single: Final = bytearray()
-        self.keys: Final = array("q")  # every name's key numbers, one name after another
-        self.ends: Final = array("q")  # where each name's key numbers end
-        mentions = array("q")
-        for index, single, keys, times in names:
-            self.indexes.append(index)
-            self.single.append(single)
-            mentions.append(times)
-            for key in keys:
-                self.keys.append(numbers.setdefault(key, len(numbers)))
-            self.ends.append(len(self.keys))
-        sizes = [0] * len(numbers)
-        for number in self.keys:
-            sizes[number] += 1
-        self.sizes: Final = sizes
-        self.part_key: Final = bytearray(key.startswith("p:") for key in numbers)
+    def __init__(self, indexes: array[int], single: bytearray, keys: Iterable[str | int],
+                 ends: array[int], mentions: array[int], max_bucket: int) -> None:
+        """``keys`` holds every name's keys, one name after another; ``ends`` where each
+        name's keys end."""
+        numbers: dict[str | int, int] = {}
+        numbered = array("q", [numbers.setdefault(key, len(numbers)) for key in keys])
+        self.indexes: Final = indexes
+        self.single: Final = single
+        self.keys: Final = numbered  # every name's bucket numbers
+        self.ends: Final = ends
+        self.part_key: Final = bytearray(_is_part_key(key) for key in numbers)
+        del numbers
         self.max_bucket: Final = max_bucket
+        self.sizes, self.starts, self.members, self.ranks = _buckets(numbered, ends,
+                                                                     len(self.part_key))
         self.leaders: Final = self._leaders(mentions)
+
+    @classmethod
+    def of(cls, names: Iterable[tuple[int, bool, Iterable[str] | Iterable[int], int]],
+           max_bucket: int) -> Pairing:
+        """The pairing of ``names``: (index, has one part, keys, mentions) of each."""
+        indexes, single, ends, mentions = array("q"), bytearray(), array("q"), array("q")
+        keys: list[str | int] = []
+        for index, alone, its_keys, times in names:
+            indexes.append(index)
+            single.append(alone)
+            mentions.append(times)
+            keys.extend(its_keys)
+            ends.append(len(keys))
+        return cls(indexes, single, keys, ends, mentions, max_bucket)
+
+    def __len__(self) -> int:
+        return len(self.indexes)
 
     def _leaders(self, mentions: array[int]) -> dict[int, list[int]]:
         """The positions of the ``LEADERS`` longer names mentioned most (the first in name
@@ -248,39 +341,69 @@ class Pairing:
         return {number: sorted(position for _, position in ranked)
                 for number, ranked in best.items()}
 
+    def partners(self, position: int) -> set[int]:
+        """The indexes of the earlier names the name at ``position`` pairs with."""
+        indexes, single, sizes, members = self.indexes, self.single, self.sizes, self.members
+        alone = single[position]
+        found: set[int] = set()
+        for k in range(self.ends[position - 1] if position else 0, self.ends[position]):
+            number = self.keys[k]
+            size = sizes[number]
+            if size < 2:
+                continue
+            first = self.starts[number]
+            here = first + self.ranks[k]
+            earlier = range(max(first, here - NEIGHBOURS) if size > self.max_bucket else first,
+                            here)
+            if alone or not self.part_key[number]:
+                found.update([indexes[members[m]] for m in earlier])
+            else:
+                found.update([indexes[members[m]] for m in earlier if single[members[m]]])
+            leaders = self.leaders.get(number)
+            if leaders is not None:
+                if alone:
+                    found.update([indexes[m] for m in leaders if m < position])
+                elif position in leaders:
+                    found.update([indexes[members[m]] for m in range(first, here)
+                                  if single[members[m]]])
+        return found
+
     def __iter__(self) -> Iterator[tuple[int, set[int]]]:
-        indexes, single, keys, sizes, part_key, leaders = (
-            self.indexes, self.single, self.keys, self.sizes, self.part_key, self.leaders)
-        # Each bucket of two or more names: the positions of its names so far; and of each
-        # bucket with leaders, its one-part names so far.
-        buckets: list[list[int] | None] = [[] if size > 1 else None for size in sizes]
-        bare: dict[int, list[int]] = {number: [] for number in leaders}
-        start = 0
-        for position, end in enumerate(self.ends):
-            alone = single[position]
-            partners: set[int] = set()
-            for k in range(start, end):
-                number = keys[k]
-                members = buckets[number]
-                if members is None:
-                    continue
-                if members:
-                    chosen = (members[-NEIGHBOURS:] if sizes[number] > self.max_bucket
-                              else members)
-                    if alone or not part_key[number]:
-                        partners.update([indexes[m] for m in chosen])
-                    else:
-                        partners.update([indexes[m] for m in chosen if single[m]])
-                firsts = leaders.get(number)
-                if firsts is not None:
-                    if alone:
-                        partners.update([indexes[m] for m in firsts if m < position])
-                        bare[number].append(position)
-                    elif position in firsts:
-                        partners.update([indexes[m] for m in bare[number]])
-                members.append(position)
-            start = end
-            yield indexes[position], partners
+        for position in range(len(self.indexes)):
+            yield self.indexes[position], self.partners(position)
+
+
+def _buckets(numbers: array[int], ends: array[int],
+             count: int) -> tuple[array[int], array[int], array[int], array[int]]:
+    """Each bucket's size, where its members start in the third array, the members (the
+    positions of the names with each bucket number, in order), and the rank of each name's
+    entry (``numbers[k]``) among its bucket's members."""
+    sizes = array("q", bytes(8 * count))
+    for number in numbers:
+        sizes[number] += 1
+    starts = array("q", bytes(8 * count))
+    total = 0
+    for number in range(count):
+        starts[number] = total
+        total += sizes[number]
+    members = array("q", bytes(8 * total))
+    ranks = array("q", bytes(8 * len(numbers)))
+    filled = array("q", bytes(8 * count))
+    start = 0
+    for position, end in enumerate(ends):
+        for k in range(start, end):
+            number = numbers[k]
+            rank = filled[number]
+            members[starts[number] + rank] = position
+            ranks[k] = rank
+            filled[number] = rank + 1
+        start = end
+    return sizes, starts, members, ranks
+
+
+def _is_part_key(key: str | int) -> bool:
+    """Whether a key (as text or as a number of a :class:`KeyCache`) is a part key."""
+    return key >= PART_KEY if isinstance(key, int) else key.startswith("p:")
 
 
 def _units(parts: tuple[Part, ...]) -> list[tuple[str, bool]]:

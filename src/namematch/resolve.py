@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import multiprocessing
+import multiprocessing.pool
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -36,7 +37,7 @@ from .aliases import AliasTable, load_aliases
 from .cluster import Link, Resolved, Verdicts, entities
 from .compare import DEFAULT_THRESHOLD
 from .distinct import NameList
-from .keys import KeyCache, Pairing, keys
+from .keys import KeyCache, Pairing, key_numbers
 from .normalize import normalize
 from .parse import Name
 from .session import Session
@@ -53,7 +54,8 @@ stages come in order (normalize, parse, keys, pairs, compare, cluster), and the 
 each has ``done == total``."""
 
 _REPORT_EVERY: Final = 1 << 14  # items between two progress reports of a stage
-_CHUNK: Final = 5000  # candidate pairs per chunk of work
+_CHUNK: Final = 5000  # candidate pairs per chunk, for the gazetteer
+_SLICE: Final = 1000  # names per task of blocking or comparing
 _PARALLEL_FROM: Final = 2000  # names: fewer are not worth starting processes for
 T = TypeVar("T")
 
@@ -98,9 +100,8 @@ def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET,
                     mentions: Sequence[int] | None = None) -> set[tuple[int, int]]:
     """Pairs of indexes into ``names`` that a shared blocking key brings together;
     ``mentions`` says how often each name is mentioned (once each by default)."""
-    size = len(names)
-    return {divmod(code, size) for chunk in _pair_chunks(names, mentions, max_bucket)
-            for code in chunk}
+    pairing = _pairing(names, [1] * len(names) if mentions is None else mentions, max_bucket)
+    return {(i, j) for j, partners in pairing for i in partners}
 
 
 def _pair_chunks(names: Sequence[Name], mentions: Sequence[int] | None = None,
@@ -110,13 +111,11 @@ def _pair_chunks(names: Sequence[Name], mentions: Sequence[int] | None = None,
     codes ``i * len(names) + j``: ordered by j, then i, in arrays of about ``_CHUNK`` codes.
 
     Pairs come out name by name (see :class:`namematch.keys.Pairing`), each once, with no
-    set of all pairs to deduplicate them; packed, a pair takes 8 bytes. The keys are
-    worked out with a cache of this list's own, dropped once the pairs are made.
+    set of all pairs to deduplicate them; packed, a pair takes 8 bytes.
     """
     size = len(names)
     chunk: array[int] = array("q")
-    pairing = _pairing(names, [1] * size if mentions is None else mentions, max_bucket,
-                       progress)
+    pairing = _pairing(names, [1] * size if mentions is None else mentions, max_bucket)
     for j, partners in _counted(pairing, size, "pairs", progress):
         if partners:
             chunk.extend(sorted([i * size + j for i in partners]))
@@ -127,13 +126,35 @@ def _pair_chunks(names: Sequence[Name], mentions: Sequence[int] | None = None,
         yield chunk
 
 
-def _pairing(names: Sequence[Name], mentions: Sequence[int], max_bucket: int,
-             progress: Progress | None) -> Pairing:
-    """The names' keys, bucketed; their cache is dropped on return."""
-    cache = KeyCache()
-    counted = _counted(names, len(names), "keys", progress)
-    return Pairing(((i, len(name.parts) == 1, keys(name, cache), mentions[i])
-                    for i, name in enumerate(counted)), max_bucket)
+def _pairing(names: Sequence[Name], mentions: Sequence[int], max_bucket: int) -> Pairing:
+    """The names' keys, bucketed."""
+    numbers, ends = _key_slice(names, range(len(names)), KeyCache(texts=False))
+    return _pairing_of(names, [(numbers, ends)], mentions, max_bucket)
+
+
+def _key_slice(names: Sequence[Name], part: range,
+               cache: KeyCache) -> tuple[array[int], array[int]]:
+    """The keys of ``names[part]``, one name after another, and where each name's end."""
+    numbers: array[int] = array("q")
+    ends: array[int] = array("q")
+    for i in part:
+        numbers.extend(key_numbers(names[i], cache))
+        ends.append(len(numbers))
+    return numbers, ends
+
+
+def _pairing_of(names: Sequence[Name], slices: Iterable[tuple[array[int], array[int]]],
+                mentions: Sequence[int], max_bucket: int) -> Pairing:
+    """The pairing of ``names`` from the keys of consecutive slices of them."""
+    numbers: array[int] = array("q")
+    ends: array[int] = array("q")
+    for its_numbers, its_ends in slices:
+        offset = len(numbers)
+        numbers.extend(its_numbers)
+        ends.extend([end + offset for end in its_ends])
+    return Pairing(array("q", range(len(names))),
+                   bytearray(len(name.parts) == 1 for name in names), numbers, ends,
+                   array("q", mentions), max_bucket)
 
 
 def resolve(
@@ -219,16 +240,12 @@ def _resolve(
     table = aliases if aliases is not None else load_aliases()
     written = _written_forms(rows, progress)
     names, session = prepare_list(written, table, threshold, progress)
-    # All made, and the key cache dropped, before any is compared: the comparison's own
-    # memo then reuses that memory.
-    chunks = list(_pair_chunks([names.parsed[i] for i in names.heads], names.mentions,
-                               max_bucket, progress))
 
     def report(stage: str, done: int, total: int) -> None:
         if progress is not None:
             progress(stage, done, total)
 
-    verdicts = _verdicts(chunks, names.heads, session, jobs, report)
+    verdicts = _verdicts(names, session, max_bucket, _jobs(jobs, len(names.heads)), report)
     session.release()
     total = len(names.texts)
     if total:
@@ -258,9 +275,117 @@ def judge(chunk: Iterable[tuple[int, int]], session: Session) -> Verdicts:
     return found
 
 
-def _names_done(chunk: array[int], heads: Sequence[int]) -> int:
-    """How many names have all their pairs compared once ``chunk`` is (see :func:`_pair_chunks`)."""
-    return chunk[-1] % len(heads) + 1
+def _jobs(jobs: int, total: int) -> int:
+    """How many processes to use: one when the platform cannot fork or the list is small."""
+    if jobs > 1 and total >= _PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+        return jobs
+    return 1
+
+
+def _verdicts(names: NameList, session: Session, max_bucket: int, jobs: int,
+              report: Progress) -> Verdicts:
+    """Block and compare the signature heads of ``names``, in ``jobs`` processes.
+
+    Both stages are shared out by slices of names: first each slice's keys; then, once the
+    keys are bucketed (:class:`~namematch.keys.Pairing`, in this process), each slice's
+    candidate pairs with earlier names and their verdicts. Worker processes are forked
+    twice, so that they inherit the parsed names, then the buckets, without pickling.
+    """
+    heads = names.heads
+    parsed = [names.parsed[i] for i in heads]
+    slices = [range(start, min(start + _SLICE, len(heads)))
+              for start in range(0, len(heads), _SLICE)]
+    with _Team(jobs, _start_keys, (parsed,)) as team:
+        keyed = list(team.map(_keys_in_worker, slices, "keys", report))
+    pairing = _pairing_of(parsed, keyed, names.mentions, max_bucket)
+    del keyed
+    if heads:
+        report("pairs", len(heads), len(heads))
+    found = Verdicts.empty()
+    with _Team(jobs, _start_judging, (session, heads, pairing)) as team:
+        for verdicts in team.map(_judge_in_worker, slices, "compare", report):
+            found.add(verdicts)
+    return found
+
+
+class _Team:
+    """Maps a task over slices of names, in order: in ``jobs`` forked processes set up with
+    ``start(*state)``, or in this process. Reports the names done after each slice."""
+
+    def __init__(self, jobs: int, start: Callable[..., None], state: tuple[object, ...]) -> None:
+        self.jobs: Final = jobs
+        self.start: Final = start
+        self.state: Final = state
+        self.pool: multiprocessing.pool.Pool | None = None
+
+    def __enter__(self) -> _Team:
+        if self.jobs == 1:
+            self.start(*self.state)
+        else:
+            context = multiprocessing.get_context("fork")
+            self.pool = context.Pool(self.jobs, self.start, self.state)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+        else:
+            _IN_WORKER.clear()
+
+    def map(self, task: Callable[[range], T], slices: list[range], stage: str,
+            report: Progress) -> Iterator[T]:
+        results = map(task, slices) if self.pool is None else self.pool.imap(task, slices)
+        return _done(results, slices, stage, report)
+
+
+def _done(results: Iterable[T], slices: list[range], stage: str,
+          report: Progress) -> Iterator[T]:
+    """``results``, one per slice, reporting the names done after each."""
+    total = slices[-1].stop if slices else 0
+    for part, result in zip(slices, results, strict=True):
+        yield result
+        report(stage, part.stop, total)
+
+
+# What a worker process works with, received when the process starts (inherited through
+# the fork, not pickled), so that the parent sends each worker only slices of names. Set
+# only in the worker processes of one run's pool, which serve no other run, or for the
+# duration of one stage of a run in one process.
+_IN_WORKER: list[tuple[object, ...]] = []
+
+
+def _start_keys(parsed: Sequence[Name]) -> None:
+    """Set up a worker of the keys stage."""
+    _IN_WORKER.append((parsed, KeyCache(texts=False)))
+
+
+def _keys_in_worker(part: range) -> tuple[array[int], array[int]]:
+    parsed, cache = _IN_WORKER[-1]
+    return _key_slice(parsed, part, cache)  # type: ignore[arg-type]
+
+
+def _start_judging(session: Session, heads: Sequence[int], pairing: Pairing) -> None:
+    """Set up a worker of the comparison stage."""
+    _IN_WORKER.append((session, heads, pairing))
+
+
+def _judge_in_worker(part: range) -> Verdicts:
+    """The verdicts on the candidate pairs of the names of ``part`` with earlier names."""
+    session, heads, pairing = _IN_WORKER[-1]
+    return judge(_slice_pairs(part, heads, pairing), session)  # type: ignore[arg-type]
+
+
+def _slice_pairs(part: range, heads: Sequence[int],
+                 pairing: Pairing) -> Iterator[tuple[int, int]]:
+    """The candidate pairs of the names of ``part`` with earlier names, as indexes into the
+    parsed names: by name, then by the earlier name."""
+    for j in part:
+        partners = pairing.partners(j)
+        if partners:
+            head = heads[j]
+            for i in sorted(partners):
+                yield heads[i], head
 
 
 def _pairs(chunk: array[int], heads: Sequence[int]) -> list[tuple[int, int]]:
@@ -268,46 +393,3 @@ def _pairs(chunk: array[int], heads: Sequence[int]) -> list[tuple[int, int]]:
     as pairs of indexes into the parsed names."""
     size = len(heads)
     return [(heads[code // size], heads[code % size]) for code in chunk]
-
-
-# What a forked worker process compares with: the session and the heads, received when the
-# process starts (inherited through the fork, not pickled), so that the parent sends each
-# worker only its chunks of packed pairs. Set only in the worker processes of one run's
-# pool, which serve no other run; the parent process never sets it.
-_IN_WORKER: list[tuple[Session, Sequence[int]]] = []
-
-
-def _start_worker(session: Session, heads: Sequence[int]) -> None:
-    """Set up a worker process of this run's pool."""
-    _IN_WORKER.append((session, heads))
-
-
-def _judge_in_worker(chunk: array[int]) -> tuple[int, Verdicts]:
-    """A chunk's verdicts, after the number of names it finishes (for progress)."""
-    session, heads = _IN_WORKER[-1]
-    return _names_done(chunk, heads), judge(_pairs(chunk, heads), session)
-
-
-def _verdicts(chunks: Iterable[array[int]], heads: Sequence[int], session: Session,
-              jobs: int, report: Progress) -> Verdicts:
-    """Compare the candidate pairs, chunk by chunk as they come, in ``jobs`` processes when
-    it pays off. Progress counts the names whose pairs have been compared."""
-    total = len(heads)
-    parallel = (jobs > 1 and total >= _PARALLEL_FROM
-                and "fork" in multiprocessing.get_all_start_methods())
-    found = Verdicts.empty()
-    done = 0
-    if parallel:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, _start_worker, (session, heads)) as pool:
-            for done, verdicts in pool.imap(_judge_in_worker, chunks):
-                found.add(verdicts)
-                report("compare", done, total)
-    else:
-        for chunk in chunks:
-            found.add(judge(_pairs(chunk, heads), session))
-            done = _names_done(chunk, heads)
-            report("compare", done, total)
-    if done < total:  # the last names had no pairs
-        report("compare", total, total)
-    return found
