@@ -9,10 +9,11 @@ and an id; each name its score against the canonical name.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -25,10 +26,24 @@ from .parse import Name
 from .script import is_arabic
 from .session import Session
 
-__all__ = ["Clusters", "Link", "Verdicts", "entities", "without_titles"]
+__all__ = ["Clusters", "Link", "Settle", "Verdicts", "entities", "settled", "without_titles"]
 
 Resolved = dict[str, tuple[str, str, float]]
 """Each normalized name's entity id, the entity's canonical name and the name's score."""
+
+Settle = Callable[[list[tuple[int, int]]], list[tuple[bool, float]]]
+"""Compares pairs of names (indexes into the parsed names) to the end: whether each pair
+conflicts, and its score, in order. The clustering asks for its comparisons in batches
+through one, so that a caller can share them out between processes."""
+
+
+def settled(session: Session, pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
+    """The settled outcomes of ``pairs`` in ``session`` (a :data:`Settle` that runs here)."""
+    out = []
+    for i, j in pairs:
+        outcome = session.outcome(i, j)
+        out.append((outcome.conflict, outcome.score))
+    return out
 
 
 class Link(NamedTuple):
@@ -150,14 +165,18 @@ class _Links:
             self.single[i].append((score, j))
 
 
-def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
+def entities(names: NameList, verdicts: Verdicts, session: Session,
+             settle: Settle | None = None) -> Resolved:
     """Cluster ``names`` from the verdicts on their candidate pairs (compared in
     ``session``, or in copies of it elsewhere). Returns, for each normalized name, its entity
     id, the entity's canonical name and the name's score against it. The single-machine
     path and a distributed one give the same verdicts to this one function. Its conflicts
     are possible ones (see :func:`namematch.resolve.judge`); those that could stop a merge
-    are settled here.
+    are settled here. ``settle`` makes the comparisons this needs (in ``session`` by
+    default).
     """
+    if settle is None:
+        settle = functools.partial(settled, session)
     size = len(names.texts)
     clusters = Clusters(size)
     # Every merge below follows a link of ``reach``: a cannot-link between two names it
@@ -171,15 +190,19 @@ def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
         links.add(link, names.parsed)
     if session.table is not None:
         _alias_edges(names.texts, session.table, links, reach)
+    possible = []
     for code in verdicts.conflicts:
         i, j = divmod(code, size)
-        # A verdict's conflict may be unsettled: settle it here, where it matters.
-        if reach.find(i) == reach.find(j) and session.outcome(i, j).conflict:
+        if reach.find(i) == reach.find(j):
+            possible.append((i, j))
+    # A verdict's conflict may be unsettled: settle it here, where it matters.
+    for (i, j), (conflict, _) in zip(possible, settle(possible), strict=True):
+        if conflict:
             clusters.keep_apart(i, j)
     for _, i, j in sorted(links.edges, key=lambda e: (-e[0], e[1], e[2])):
         clusters.union(i, j)
     _attach_single_mentions(clusters, links.single, names)
-    return _canonical(names, clusters, session, _Known(heads, links.scores))
+    return _canonical(names, clusters, session, _Known(heads, links.scores), settle)
 
 
 def _merge_signatures(parsed: Sequence[Name], clusters: Clusters, reach: Clusters) -> list[int]:
@@ -293,7 +316,7 @@ def _most_written(forms: Mapping[str, int]) -> str:
 
 
 def _canonical(names: NameList, clusters: Clusters, session: Session,
-               known: _Known) -> Resolved:
+               known: _Known, settle: Settle) -> Resolved:
     """Each entity's id and canonical name, and each name's score against it."""
     texts, parsed, counts = names.texts, names.parsed, names.counts
     display = {text: without_titles(_most_written(names.written[text]), parsed[i])
@@ -313,19 +336,37 @@ def _canonical(names: NameList, clusters: Clusters, session: Session,
                                                                table)
         entity_of[root] = (_entity_id(texts[i] for i in group), canonical, shown)
     # One score per distinct name, against its entity's canonical name.
+    scores = _scores(texts, clusters, entity_of, known, parsed, table, settle)
     resolved: Resolved = {}
     for i, text in enumerate(texts):
         root = clusters.find(i)
         entity, canonical, shown = entity_of[root]
-        score = 1.0 if canonical == i else known.score(i, canonical, parsed, table)
-        if score is None:
-            score = session.outcome(i, canonical).score
+        score = scores[i]
         for other in aliased.get(root, ()):
             # An alias of the canonical name stands for it, with the alias's score 1.0.
             if score < 1.0:
                 score = max(score, session.outcome(i, other).score)
         resolved[text] = (entity, shown, round(score, 3))
     return resolved
+
+
+def _scores(texts: Sequence[str], clusters: Clusters,
+            entity_of: dict[int, tuple[str, int, str]], known: _Known, parsed: Sequence[Name],
+            table: AliasTable | None, settle: Settle) -> list[float]:
+    """Each name's score against its entity's canonical name: known, or compared (in one
+    batch)."""
+    scores: list[float] = []
+    unknown: list[tuple[int, int]] = []
+    for i in range(len(texts)):
+        canonical = entity_of[clusters.find(i)][1]
+        score = 1.0 if canonical == i else known.score(i, canonical, parsed, table)
+        if score is None:
+            unknown.append((i, canonical))
+            score = 0.0
+        scores.append(score)
+    for (i, _), (_, score) in zip(unknown, settle(unknown), strict=True):
+        scores[i] = score
+    return scores
 
 
 def _alias_canonical(group: list[int], canonical: int, shown: str, texts: Sequence[str],

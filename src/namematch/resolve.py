@@ -34,7 +34,7 @@ from typing import Final, TypeVar
 
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
-from .cluster import Link, Resolved, Verdicts, entities
+from .cluster import Link, Resolved, Verdicts, entities, settled
 from .compare import DEFAULT_THRESHOLD
 from .distinct import NameList
 from .keys import KeyCache, Pairing, key_numbers
@@ -58,6 +58,7 @@ _CHUNK: Final = 5000  # candidate pairs per chunk, for the gazetteer
 _SLICE: Final = 1000  # names per task of blocking or comparing
 _PARALLEL_FROM: Final = 2000  # names: fewer are not worth starting processes for
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 
 def _counted(items: Iterable[T], total: int, stage: str,
@@ -245,14 +246,7 @@ def _resolve(
         if progress is not None:
             progress(stage, done, total)
 
-    verdicts = _verdicts(names, session, max_bucket, _jobs(jobs, len(names.heads)), report)
-    session.release()
-    total = len(names.texts)
-    if total:
-        report("cluster", 0, total)
-    resolved = entities(names, verdicts, session)
-    if total:
-        report("cluster", total, total)
+    resolved = _entities(names, session, max_bucket, _jobs(jobs, len(names.heads)), report)
     return resolutions(rows, written, resolved)
 
 
@@ -282,61 +276,101 @@ def _jobs(jobs: int, total: int) -> int:
     return 1
 
 
-def _verdicts(names: NameList, session: Session, max_bucket: int, jobs: int,
-              report: Progress) -> Verdicts:
-    """Block and compare the signature heads of ``names``, in ``jobs`` processes.
+def _entities(names: NameList, session: Session, max_bucket: int, jobs: int,
+              report: Progress) -> Resolved:
+    """Block, compare and cluster the names, in ``jobs`` processes.
 
-    Both stages are shared out by slices of names: first each slice's keys; then, once the
-    keys are bucketed (:class:`~namematch.keys.Pairing`, in this process), each slice's
-    candidate pairs with earlier names and their verdicts. Worker processes are forked
-    twice, so that they inherit the parsed names, then the buckets, without pickling.
+    The stages are shared out by slices of the signature heads: first each slice's keys;
+    then, once the keys are bucketed (:class:`~namematch.keys.Pairing`, in this process),
+    each slice's candidate pairs with earlier names and their verdicts. The clustering
+    runs here, and hands the comparisons it needs (settling conflicts, scoring names
+    against canonical names) back to the same workers. Worker processes are forked twice,
+    so that they inherit the parsed names, then the buckets, without pickling.
     """
     heads = names.heads
     parsed = [names.parsed[i] for i in heads]
     slices = [range(start, min(start + _SLICE, len(heads)))
               for start in range(0, len(heads), _SLICE)]
-    with _Team(jobs, _start_keys, (parsed,)) as team:
-        keyed = list(team.map(_keys_in_worker, slices, "keys", report))
+    keying = _KeyWork(parsed)
+    with _Team(jobs, keying) as team:
+        keyed = list(_done(team.map(keying.keys, _keys_in_worker, slices), slices, "keys",
+                           report))
     pairing = _pairing_of(parsed, keyed, names.mentions, max_bucket)
     del keyed
     if heads:
         report("pairs", len(heads), len(heads))
     found = Verdicts.empty()
-    with _Team(jobs, _start_judging, (session, heads, pairing)) as team:
-        for verdicts in team.map(_judge_in_worker, slices, "compare", report):
+    judging = _JudgeWork(session, heads, pairing)
+    del pairing
+    with _Team(jobs, judging) as team:
+        for verdicts in _done(team.map(judging.judge, _judge_in_worker, slices), slices,
+                              "compare", report):
             found.add(verdicts)
-    return found
+        if jobs == 1:
+            # The clustering compares few pairs, and needs the memory more.
+            session.release()
+        total = len(names.texts)
+        if total:
+            report("cluster", 0, total)
+        resolved = entities(names, found, session, _settler(team, judging))
+        if total:
+            report("cluster", total, total)
+    return resolved
+
+
+class _KeyWork:
+    """What the keys stage works with: the names, and a key cache per process."""
+
+    def __init__(self, parsed: Sequence[Name]) -> None:
+        self.parsed: Final = parsed
+        self.cache: Final = KeyCache(texts=False)
+
+    def keys(self, part: range) -> tuple[array[int], array[int]]:
+        return _key_slice(self.parsed, part, self.cache)
+
+
+class _JudgeWork:
+    """What the comparison stage works with: the session, the heads and their pairing."""
+
+    def __init__(self, session: Session, heads: Sequence[int], pairing: Pairing) -> None:
+        self.session: Final = session
+        self.heads: Final = heads
+        self.pairing: Final = pairing
+
+    def judge(self, part: range) -> Verdicts:
+        """The verdicts on the candidate pairs of the names of ``part`` with earlier names."""
+        return judge(_slice_pairs(part, self.heads, self.pairing), self.session)
+
+    def settle(self, pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
+        return settled(self.session, pairs)
 
 
 class _Team:
-    """Maps a task over slices of names, in order: in ``jobs`` forked processes set up with
-    ``start(*state)``, or in this process. Reports the names done after each slice."""
+    """Maps a stage's task over slices of names (or other items), in order: in ``jobs``
+    forked processes that inherit ``work``, or in this process."""
 
-    def __init__(self, jobs: int, start: Callable[..., None], state: tuple[object, ...]) -> None:
+    def __init__(self, jobs: int, work: object) -> None:
         self.jobs: Final = jobs
-        self.start: Final = start
-        self.state: Final = state
+        self.work: Final = work
         self.pool: multiprocessing.pool.Pool | None = None
 
     def __enter__(self) -> _Team:
-        if self.jobs == 1:
-            self.start(*self.state)
-        else:
+        if self.jobs > 1:
             context = multiprocessing.get_context("fork")
-            self.pool = context.Pool(self.jobs, self.start, self.state)
+            self.pool = context.Pool(self.jobs, _start_worker, (self.work,))
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.terminate()
             self.pool.join()
-        else:
-            _IN_WORKER.clear()
 
-    def map(self, task: Callable[[range], T], slices: list[range], stage: str,
-            report: Progress) -> Iterator[T]:
-        results = map(task, slices) if self.pool is None else self.pool.imap(task, slices)
-        return _done(results, slices, stage, report)
+    def map(self, here: Callable[[Item], T], in_worker: Callable[[Item], T],
+            items: list[Item]) -> Iterator[T]:
+        """``here`` (a method of the work) of each item, or ``in_worker`` in the workers."""
+        if self.pool is None:
+            return map(here, items)
+        return self.pool.imap(in_worker, items)
 
 
 def _done(results: Iterable[T], slices: list[range], stage: str,
@@ -348,32 +382,45 @@ def _done(results: Iterable[T], slices: list[range], stage: str,
         report(stage, part.stop, total)
 
 
-# What a worker process works with, received when the process starts (inherited through
-# the fork, not pickled), so that the parent sends each worker only slices of names. Set
-# only in the worker processes of one run's pool, which serve no other run, or for the
-# duration of one stage of a run in one process.
-_IN_WORKER: list[tuple[object, ...]] = []
+# The work of a forked worker process (a _KeyWork or a _JudgeWork), inherited through the
+# fork rather than pickled, so that the parent sends each worker only slices of names. Set
+# only in the worker processes of one run's pool, which serve no other run: the parent
+# process never sets it.
+_IN_WORKER: list[object] = []
 
 
-def _start_keys(parsed: Sequence[Name]) -> None:
-    """Set up a worker of the keys stage."""
-    _IN_WORKER.append((parsed, KeyCache(texts=False)))
+def _start_worker(work: object) -> None:
+    _IN_WORKER.append(work)
 
 
 def _keys_in_worker(part: range) -> tuple[array[int], array[int]]:
-    parsed, cache = _IN_WORKER[-1]
-    return _key_slice(parsed, part, cache)  # type: ignore[arg-type]
-
-
-def _start_judging(session: Session, heads: Sequence[int], pairing: Pairing) -> None:
-    """Set up a worker of the comparison stage."""
-    _IN_WORKER.append((session, heads, pairing))
+    work = _IN_WORKER[-1]
+    assert isinstance(work, _KeyWork)
+    return work.keys(part)
 
 
 def _judge_in_worker(part: range) -> Verdicts:
-    """The verdicts on the candidate pairs of the names of ``part`` with earlier names."""
-    session, heads, pairing = _IN_WORKER[-1]
-    return judge(_slice_pairs(part, heads, pairing), session)  # type: ignore[arg-type]
+    work = _IN_WORKER[-1]
+    assert isinstance(work, _JudgeWork)
+    return work.judge(part)
+
+
+def _settle_in_worker(pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
+    work = _IN_WORKER[-1]
+    assert isinstance(work, _JudgeWork)
+    return work.settle(pairs)
+
+
+def _settler(team: _Team, work: _JudgeWork) -> Callable[[list[tuple[int, int]]],
+                                                       list[tuple[bool, float]]]:
+    """The clustering's :data:`~namematch.cluster.Settle`: batches of pairs to ``team``."""
+
+    def settle(pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
+        chunks = [pairs[start:start + _CHUNK] for start in range(0, len(pairs), _CHUNK)]
+        return [found for part in team.map(work.settle, _settle_in_worker, chunks)
+                for found in part]
+
+    return settle
 
 
 def _slice_pairs(part: range, heads: Sequence[int],
