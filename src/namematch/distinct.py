@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -113,13 +113,13 @@ class NameList:
 
     @classmethod
     def of(cls, written: Mapping[str, Mapping[str, int]],
-           parse_all: Callable[[list[str]], Iterable[str]] = iter) -> NameList:
+           parse_all: Callable[[list[str]], list[Name]] | None = None) -> NameList:
         """The list whose normalized names were written as ``written`` says (normalized
-        name -> each spelling as written -> times); ``parse_all`` wraps the names as they
-        are parsed (for progress)."""
+        name -> each spelling as written -> times); ``parse_all`` parses the sorted names
+        (one by one here by default; a caller may share them out, or report progress)."""
         counts = {normal: sum(forms.values()) for normal, forms in written.items()}
         texts = sorted(counts)
-        parsed = [parse(text) for text in parse_all(texts)]
+        parsed = [parse(text) for text in texts] if parse_all is None else parse_all(texts)
         heads = signature_heads(parsed)
         return cls(texts, parsed, counts, written, Informativeness.of(parsed), heads,
                    head_mentions(parsed, [counts[text] for text in texts], heads))

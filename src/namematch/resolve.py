@@ -39,7 +39,7 @@ from .compare import DEFAULT_THRESHOLD
 from .distinct import NameList
 from .keys import KeyCache, Pairing, key_numbers
 from .normalize import normalize
-from .parse import Name
+from .parse import Name, parse
 from .session import Session
 
 __all__ = ["MAX_BUCKET", "Progress", "Resolution", "candidate_pairs", "judge", "resolve"]
@@ -222,12 +222,27 @@ def resolutions(rows: Iterable[str], written: Mapping[str, Mapping[str, int]],
 
 
 def prepare_list(written: Mapping[str, Mapping[str, int]], table: AliasTable,
-                 threshold: float, progress: Progress | None = None
-                 ) -> tuple[NameList, Session]:
+                 threshold: float, progress: Progress | None = None,
+                 jobs: int = 1) -> tuple[NameList, Session]:
     """The distinct names of a list and the session that compares them: how both engines
-    start."""
-    names = NameList.of(written, lambda texts: _counted(texts, len(texts), "parse", progress))
+    start. The names are parsed in ``jobs`` processes."""
+
+    def parse_all(texts: list[str]) -> list[Name]:
+        slices = [range(start, min(start + _SLICE, len(texts)))
+                  for start in range(0, len(texts), _SLICE)]
+        report: Progress = progress if progress is not None else _quiet
+        work = _ParseWork(texts)
+        with _Team(_jobs(jobs, len(texts)), work) as team:
+            return [name for part in _done(team.map(work.parse, _parse_in_worker, slices),
+                                           slices, "parse", report)
+                    for name in part]
+
+    names = NameList.of(written, parse_all)
     return names, Session(names.parsed, table, threshold, names.weights)
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """A progress callback that hears nothing."""
 
 
 def _resolve(
@@ -240,7 +255,7 @@ def _resolve(
 ) -> list[Resolution]:
     table = aliases if aliases is not None else load_aliases()
     written = _written_forms(rows, progress)
-    names, session = prepare_list(written, table, threshold, progress)
+    names, session = prepare_list(written, table, threshold, progress, jobs)
 
     def report(stage: str, done: int, total: int) -> None:
         if progress is not None:
@@ -318,6 +333,16 @@ def _entities(names: NameList, session: Session, max_bucket: int, jobs: int,
     return resolved
 
 
+class _ParseWork:
+    """What the parse stage works with: the sorted names."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts: Final = texts
+
+    def parse(self, part: range) -> list[Name]:
+        return [parse(self.texts[i]) for i in part]
+
+
 class _KeyWork:
     """What the keys stage works with: the names, and a key cache per process."""
 
@@ -391,6 +416,12 @@ _IN_WORKER: list[object] = []
 
 def _start_worker(work: object) -> None:
     _IN_WORKER.append(work)
+
+
+def _parse_in_worker(part: range) -> list[Name]:
+    work = _IN_WORKER[-1]
+    assert isinstance(work, _ParseWork)
+    return work.parse(part)
 
 
 def _keys_in_worker(part: range) -> tuple[array[int], array[int]]:
