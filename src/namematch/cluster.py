@@ -26,7 +26,8 @@ from .parse import Name
 from .script import is_arabic
 from .session import Session
 
-__all__ = ["Clusters", "Link", "Settle", "Verdicts", "entities", "settled", "without_titles"]
+__all__ = ["Clusters", "Conflicts", "Link", "Settle", "Verdicts", "conflicts_within", "entities",
+           "settled", "without_titles"]
 
 Resolved = dict[str, tuple[str, str, float]]
 """Each normalized name's entity id, the entity's canonical name and the name's score."""
@@ -35,6 +36,25 @@ Settle = Callable[[list[tuple[int, int]]], list[tuple[bool, float]]]
 """Compares pairs of names (indexes into the parsed names) to the end: whether each pair
 conflicts, and its score, in order. The clustering asks for its comparisons in batches
 through one, so that a caller can share them out between processes."""
+
+
+Conflicts = Callable[["array[int]", "array[int]"], list[tuple[int, int]]]
+"""Given possible conflicts (codes ``i * len(parsed) + j``) and each name's component (the
+root of the names its matches reach), the pairs of names in one component that conflict
+once settled, in order. The clustering hands its possible conflicts to one at once, so
+that a caller can share them out between processes."""
+
+
+def conflicts_within(session: Session, codes: array[int],
+                     roots: array[int]) -> list[tuple[int, int]]:
+    """The :data:`Conflicts` among ``codes``, settled in ``session``."""
+    size = len(roots)
+    found = []
+    for code in codes:
+        i, j = divmod(code, size)
+        if roots[i] == roots[j] and session.outcome(i, j).conflict:
+            found.append((i, j))
+    return found
 
 
 def settled(session: Session, pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
@@ -166,17 +186,19 @@ class _Links:
 
 
 def entities(names: NameList, verdicts: Verdicts, session: Session,
-             settle: Settle | None = None) -> Resolved:
+             settle: Settle | None = None, find_conflicts: Conflicts | None = None) -> Resolved:
     """Cluster ``names`` from the verdicts on their candidate pairs (compared in
     ``session``, or in copies of it elsewhere). Returns, for each normalized name, its entity
     id, the entity's canonical name and the name's score against it. The single-machine
     path and a distributed one give the same verdicts to this one function. Its conflicts
     are possible ones (see :func:`namematch.resolve.judge`); those that could stop a merge
-    are settled here. ``settle`` makes the comparisons this needs (in ``session`` by
-    default).
+    are settled here. ``settle`` and ``find_conflicts`` make the comparisons this needs
+    (in ``session`` by default).
     """
     if settle is None:
         settle = functools.partial(settled, session)
+    if find_conflicts is None:
+        find_conflicts = functools.partial(conflicts_within, session)
     size = len(names.texts)
     clusters = Clusters(size)
     # Every merge below follows a link of ``reach``: a cannot-link between two names it
@@ -190,15 +212,10 @@ def entities(names: NameList, verdicts: Verdicts, session: Session,
         links.add(link, names.parsed)
     if session.table is not None:
         _alias_edges(names.texts, session.table, links, reach)
-    possible = []
-    for code in verdicts.conflicts:
-        i, j = divmod(code, size)
-        if reach.find(i) == reach.find(j):
-            possible.append((i, j))
     # A verdict's conflict may be unsettled: settle it here, where it matters.
-    for (i, j), (conflict, _) in zip(possible, settle(possible), strict=True):
-        if conflict:
-            clusters.keep_apart(i, j)
+    roots = array("q", [reach.find(i) for i in range(size)])
+    for i, j in find_conflicts(verdicts.conflicts, roots):
+        clusters.keep_apart(i, j)
     for _, i, j in sorted(links.edges, key=lambda e: (-e[0], e[1], e[2])):
         clusters.union(i, j)
     _attach_single_mentions(clusters, links.single, names)

@@ -34,7 +34,7 @@ from typing import Final, TypeVar
 
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
-from .cluster import Link, Resolved, Verdicts, entities, settled
+from .cluster import Link, Resolved, Verdicts, conflicts_within, entities, settled
 from .compare import DEFAULT_THRESHOLD
 from .distinct import NameList
 from .keys import KeyCache, Pairing, key_numbers
@@ -327,7 +327,8 @@ def _entities(names: NameList, session: Session, max_bucket: int, jobs: int,
         total = len(names.texts)
         if total:
             report("cluster", 0, total)
-        resolved = entities(names, found, session, _settler(team, judging))
+        resolved = entities(names, found, session, _settler(team, judging),
+                            _conflict_finder(team, judging))
         if total:
             report("cluster", total, total)
     return resolved
@@ -368,6 +369,9 @@ class _JudgeWork:
 
     def settle(self, pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
         return settled(self.session, pairs)
+
+    def conflicts(self, piece: tuple[array[int], array[int]]) -> list[tuple[int, int]]:
+        return conflicts_within(self.session, *piece)
 
 
 class _Team:
@@ -440,6 +444,27 @@ def _settle_in_worker(pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
     work = _IN_WORKER[-1]
     assert isinstance(work, _JudgeWork)
     return work.settle(pairs)
+
+
+def _conflicts_in_worker(piece: tuple[array[int], array[int]]) -> list[tuple[int, int]]:
+    work = _IN_WORKER[-1]
+    assert isinstance(work, _JudgeWork)
+    return work.conflicts(piece)
+
+
+def _conflict_finder(team: _Team, work: _JudgeWork) -> Callable[[array[int], array[int]],
+                                                                list[tuple[int, int]]]:
+    """The clustering's :data:`~namematch.cluster.Conflicts`: pieces of the possible
+    conflicts to ``team``, each with the components (a few pieces per worker, since each
+    carries them)."""
+
+    def find(codes: array[int], roots: array[int]) -> list[tuple[int, int]]:
+        step = max(_CHUNK, -(-len(codes) // (4 * team.jobs)))
+        pieces = [(codes[start:start + step], roots) for start in range(0, len(codes), step)]
+        return [pair for part in team.map(work.conflicts, _conflicts_in_worker, pieces)
+                for pair in part]
+
+    return find
 
 
 def _settler(team: _Team, work: _JudgeWork) -> Callable[[list[tuple[int, int]]],
