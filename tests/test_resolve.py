@@ -6,15 +6,35 @@ import importlib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from namematch import parse, resolve
+from namematch import load_aliases, normalize, parse, resolve
+from namematch.cluster import components, entities, entities_of_part
+from namematch.compare import DEFAULT_THRESHOLD
 from namematch.keys import LEADERS, NEIGHBOURS, Pairing
-from namematch.resolve import candidate_pairs
+from namematch.resolve import candidate_pairs, judge, prepare_list
 
 NAMES = (Path(__file__).resolve().parents[1] / "seeds" / "names.txt").read_text(
     encoding="utf-8").splitlines()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(sorted(set(NAMES))), min_size=1, max_size=80, unique=True),
+       st.integers(min_value=1, max_value=4))
+def test_components_clustered_apart_give_the_entities_of_the_whole(
+        sample: list[str], parts: int) -> None:
+    written: dict[str, dict[str, int]] = {}
+    for name in sample:
+        if normalize(name):
+            written.setdefault(normalize(name), {})[name] = 1 + len(name) % 3
+    names, session = prepare_list(written, load_aliases(), DEFAULT_THRESHOLD)
+    found = judge(sorted(candidate_pairs(names.parsed)), session)
+    roots = components(names, found, session.table)
+    by_parts: dict[str, tuple[str, str, float]] = {}
+    for part in range(parts):
+        by_parts.update(entities_of_part(names, found, session, roots, part, parts))
+    assert by_parts == entities(names, found, session)
 
 
 def test_parallel_comparison_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:

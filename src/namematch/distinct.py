@@ -123,3 +123,23 @@ class NameList:
         heads = signature_heads(parsed)
         return cls(texts, parsed, counts, written, Informativeness.of(parsed), heads,
                    head_mentions(parsed, [counts[text] for text in texts], heads))
+
+    def part(self, members: Sequence[int]) -> NameList:
+        """The names at ``members`` (ascending indexes, each name's whole signature among
+        them), weighted as in the whole list.
+
+        >>> names = NameList.of({"ali saleh": {"Ali Saleh": 1}, "mesmari": {"Mesmari": 3}})
+        >>> part = names.part([1])
+        >>> part.texts, part.heads, part.mentions
+        (['mesmari'], [0], [3])
+        """
+        rank = {head: k for k, head in enumerate(self.heads)}
+        heads: list[int] = []
+        mentions: list[int] = []
+        for position, i in enumerate(members):
+            k = rank.get(i)
+            if k is not None:
+                heads.append(position)
+                mentions.append(self.mentions[k])
+        return NameList([self.texts[i] for i in members], [self.parsed[i] for i in members],
+                        self.counts, self.written, self.weights, heads, mentions)

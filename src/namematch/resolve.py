@@ -34,7 +34,7 @@ from typing import Final, TypeVar
 
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
-from .cluster import Link, Resolved, Verdicts, conflicts_within, entities, settled
+from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part
 from .compare import DEFAULT_THRESHOLD
 from .distinct import NameList
 from .keys import KeyCache, Pairing, key_numbers
@@ -297,10 +297,10 @@ def _entities(names: NameList, session: Session, max_bucket: int, jobs: int,
 
     The stages are shared out by slices of the signature heads: first each slice's keys;
     then, once the keys are bucketed (:class:`~namematch.keys.Pairing`, in this process),
-    each slice's candidate pairs with earlier names and their verdicts. The clustering
-    runs here, and hands the comparisons it needs (settling conflicts, scoring names
-    against canonical names) back to the same workers. Worker processes are forked twice,
-    so that they inherit the parsed names, then the buckets, without pickling.
+    each slice's candidate pairs with earlier names and their verdicts; last, once the
+    components of the names are known (here), each part of the components is clustered.
+    Worker processes are forked for each stage, so that they inherit the names, the
+    buckets, then the verdicts, without pickling.
     """
     heads = names.heads
     parsed = [names.parsed[i] for i in heads]
@@ -321,16 +321,28 @@ def _entities(names: NameList, session: Session, max_bucket: int, jobs: int,
         for verdicts in _done(team.map(judging.judge, _judge_in_worker, slices), slices,
                               "compare", report):
             found.add(verdicts)
-        if jobs == 1:
-            # The clustering compares few pairs, and needs the memory more.
-            session.release()
-        total = len(names.texts)
-        if total:
-            report("cluster", 0, total)
-        resolved = entities(names, found, session, _settler(team, judging),
-                            _conflict_finder(team, judging))
-        if total:
-            report("cluster", total, total)
+    del judging
+    total = len(names.texts)
+    if total:
+        report("cluster", 0, total)
+    resolved = _cluster(names, found, session, jobs)
+    if total:
+        report("cluster", total, total)
+    return resolved
+
+
+def _cluster(names: NameList, found: Verdicts, session: Session, jobs: int) -> Resolved:
+    """Cluster the names from the verdicts: here, or by components in ``jobs`` processes
+    (forked once the components are known, so that each inherits the verdicts)."""
+    # The clustering compares few pairs, and needs the memory more.
+    session.release()
+    if jobs == 1:
+        return entities(names, found, session)
+    work = _ClusterWork(names, found, session, components(names, found, session.table), jobs)
+    resolved: Resolved = {}
+    with _Team(jobs, work) as team:
+        for part in team.map(work.cluster, _cluster_in_worker, list(range(jobs))):
+            resolved.update(part)
     return resolved
 
 
@@ -367,11 +379,23 @@ class _JudgeWork:
         """The verdicts on the candidate pairs of the names of ``part`` with earlier names."""
         return judge(_slice_pairs(part, self.heads, self.pairing), self.session)
 
-    def settle(self, pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
-        return settled(self.session, pairs)
 
-    def conflicts(self, piece: tuple[array[int], array[int]]) -> list[tuple[int, int]]:
-        return conflicts_within(self.session, *piece)
+
+class _ClusterWork:
+    """What the clustering works with: the names, their verdicts and components, and how
+    many parts the components are shared out in."""
+
+    def __init__(self, names: NameList, found: Verdicts, session: Session, roots: array[int],
+                 parts: int) -> None:
+        self.names: Final = names
+        self.found: Final = found
+        self.session: Final = session
+        self.roots: Final = roots
+        self.parts: Final = parts
+
+    def cluster(self, part: int) -> Resolved:
+        return entities_of_part(self.names, self.found, self.session, self.roots, part,
+                                self.parts)
 
 
 class _Team:
@@ -411,10 +435,10 @@ def _done(results: Iterable[T], slices: list[range], stage: str,
         report(stage, part.stop, total)
 
 
-# The work of a forked worker process (a _KeyWork or a _JudgeWork), inherited through the
-# fork rather than pickled, so that the parent sends each worker only slices of names. Set
-# only in the worker processes of one run's pool, which serve no other run: the parent
-# process never sets it.
+# The work of a forked worker process (a _ParseWork, _KeyWork, _JudgeWork or _ClusterWork),
+# inherited through the fork rather than pickled, so that the parent sends each worker only
+# slices of names. Set only in the worker processes of one run's pool, which serve no other
+# run: the parent process never sets it.
 _IN_WORKER: list[object] = []
 
 
@@ -440,43 +464,10 @@ def _judge_in_worker(part: range) -> Verdicts:
     return work.judge(part)
 
 
-def _settle_in_worker(pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
+def _cluster_in_worker(part: int) -> Resolved:
     work = _IN_WORKER[-1]
-    assert isinstance(work, _JudgeWork)
-    return work.settle(pairs)
-
-
-def _conflicts_in_worker(piece: tuple[array[int], array[int]]) -> list[tuple[int, int]]:
-    work = _IN_WORKER[-1]
-    assert isinstance(work, _JudgeWork)
-    return work.conflicts(piece)
-
-
-def _conflict_finder(team: _Team, work: _JudgeWork) -> Callable[[array[int], array[int]],
-                                                                list[tuple[int, int]]]:
-    """The clustering's :data:`~namematch.cluster.Conflicts`: pieces of the possible
-    conflicts to ``team``, each with the components (a few pieces per worker, since each
-    carries them)."""
-
-    def find(codes: array[int], roots: array[int]) -> list[tuple[int, int]]:
-        step = max(_CHUNK, -(-len(codes) // (4 * team.jobs)))
-        pieces = [(codes[start:start + step], roots) for start in range(0, len(codes), step)]
-        return [pair for part in team.map(work.conflicts, _conflicts_in_worker, pieces)
-                for pair in part]
-
-    return find
-
-
-def _settler(team: _Team, work: _JudgeWork) -> Callable[[list[tuple[int, int]]],
-                                                       list[tuple[bool, float]]]:
-    """The clustering's :data:`~namematch.cluster.Settle`: batches of pairs to ``team``."""
-
-    def settle(pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
-        chunks = [pairs[start:start + _CHUNK] for start in range(0, len(pairs), _CHUNK)]
-        return [found for part in team.map(work.settle, _settle_in_worker, chunks)
-                for found in part]
-
-    return settle
+    assert isinstance(work, _ClusterWork)
+    return work.cluster(part)
 
 
 def _slice_pairs(part: range, heads: Sequence[int],
