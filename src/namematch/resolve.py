@@ -37,7 +37,7 @@ from .aliases import AliasTable, load_aliases
 from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part
 from .compare import DEFAULT_THRESHOLD
 from .distinct import NameList
-from .keys import KeyCache, Pairing, key_numbers
+from .keys import Buckets, KeyCache, Pairing, key_numbers
 from .normalize import normalize
 from .parse import Name, parse
 from .session import Session
@@ -129,33 +129,51 @@ def _pair_chunks(names: Sequence[Name], mentions: Sequence[int] | None = None,
 
 def _pairing(names: Sequence[Name], mentions: Sequence[int], max_bucket: int) -> Pairing:
     """The names' keys, bucketed."""
-    numbers, ends = _key_slice(names, range(len(names)), KeyCache(texts=False))
-    return _pairing_of(names, [(numbers, ends)], mentions, max_bucket)
+    work = _BucketWork(names, [_key_slice(names, range(len(names)), KeyCache(texts=False))],
+                       mentions, max_bucket)
+    return work.pairing([work.bucket(0)])
 
 
-def _key_slice(names: Sequence[Name], part: range,
-               cache: KeyCache) -> tuple[array[int], array[int]]:
-    """The keys of ``names[part]``, one name after another, and where each name's end."""
-    numbers: array[int] = array("q")
-    ends: array[int] = array("q")
+def _key_slice(names: Sequence[Name], part: range, cache: KeyCache,
+               shares: int = 1) -> list[tuple[array[int], array[int]]]:
+    """The keys of ``names[part]``, one name after another, and where each name's end: in
+    ``shares`` shares of the keys (by their number), so that processes can bucket each
+    share apart."""
+    out: list[tuple[array[int], array[int]]] = [(array("q"), array("q"))
+                                                for _ in range(shares)]
     for i in part:
-        numbers.extend(key_numbers(names[i], cache))
-        ends.append(len(numbers))
-    return numbers, ends
+        for number in key_numbers(names[i], cache):
+            out[number % shares][0].append(number)
+        for numbers, ends in out:
+            ends.append(len(numbers))
+    return out
 
 
-def _pairing_of(names: Sequence[Name], slices: Iterable[tuple[array[int], array[int]]],
-                mentions: Sequence[int], max_bucket: int) -> Pairing:
-    """The pairing of ``names`` from the keys of consecutive slices of them."""
-    numbers: array[int] = array("q")
-    ends: array[int] = array("q")
-    for its_numbers, its_ends in slices:
-        offset = len(numbers)
-        numbers.extend(its_numbers)
-        ends.extend([end + offset for end in its_ends])
-    return Pairing(array("q", range(len(names))),
-                   bytearray(len(name.parts) == 1 for name in names), numbers, ends,
-                   array("q", mentions), max_bucket)
+class _BucketWork:
+    """What bucketing works with: the names, and each share of their keys, gathered from
+    the slices of names they were computed in."""
+
+    def __init__(self, names: Sequence[Name],
+                 slices: Iterable[list[tuple[array[int], array[int]]]],
+                 mentions: Sequence[int], max_bucket: int, shares: int = 1) -> None:
+        self.single: Final = bytearray(len(name.parts) == 1 for name in names)
+        self.mentions: Final = array("q", mentions)
+        self.max_bucket: Final = max_bucket
+        self.shares: Final = [(array("q"), array("q")) for _ in range(shares)]
+        for its_shares in slices:
+            for (numbers, ends), (its_numbers, its_ends) in zip(self.shares, its_shares,
+                                                                 strict=True):
+                offset = len(numbers)
+                numbers.extend(its_numbers)
+                ends.extend([end + offset for end in its_ends])
+
+    def bucket(self, share: int) -> Buckets:
+        numbers, ends = self.shares[share]
+        return Buckets.of(numbers, ends, self.single, self.mentions, self.max_bucket)
+
+    def pairing(self, parts: list[Buckets]) -> Pairing:
+        return Pairing(array("q", range(len(self.single))), self.single, parts,
+                       self.max_bucket)
 
 
 def resolve(
@@ -295,23 +313,27 @@ def _entities(names: NameList, session: Session, max_bucket: int, jobs: int,
               report: Progress) -> Resolved:
     """Block, compare and cluster the names, in ``jobs`` processes.
 
-    The stages are shared out by slices of the signature heads: first each slice's keys;
-    then, once the keys are bucketed (:class:`~namematch.keys.Pairing`, in this process),
-    each slice's candidate pairs with earlier names and their verdicts; last, once the
-    components of the names are known (here), each part of the components is clustered.
-    Worker processes are forked for each stage, so that they inherit the names, the
-    buckets, then the verdicts, without pickling.
+    The stages are shared out: each slice of the signature heads gets its keys, in
+    ``jobs`` shares by key number; each share is bucketed (:class:`~namematch.keys.Buckets`);
+    each slice gets its candidate pairs with earlier names and their verdicts; last, once
+    the components of the names are known (here), each part of the components is
+    clustered. Worker processes are forked for each stage, so that they inherit the names,
+    the keys, the buckets, then the verdicts, without pickling.
     """
     heads = names.heads
     parsed = [names.parsed[i] for i in heads]
     slices = [range(start, min(start + _SLICE, len(heads)))
               for start in range(0, len(heads), _SLICE)]
-    keying = _KeyWork(parsed)
+    keying = _KeyWork(parsed, jobs)
     with _Team(jobs, keying) as team:
         keyed = list(_done(team.map(keying.keys, _keys_in_worker, slices), slices, "keys",
                            report))
-    pairing = _pairing_of(parsed, keyed, names.mentions, max_bucket)
+    bucketing = _BucketWork(parsed, keyed, names.mentions, max_bucket, jobs)
     del keyed
+    with _Team(jobs, bucketing) as team:
+        pairing = bucketing.pairing(list(team.map(bucketing.bucket, _bucket_in_worker,
+                                                  list(range(jobs)))))
+    del bucketing
     if heads:
         report("pairs", len(heads), len(heads))
     found = Verdicts.empty()
@@ -357,14 +379,16 @@ class _ParseWork:
 
 
 class _KeyWork:
-    """What the keys stage works with: the names, and a key cache per process."""
+    """What the keys stage works with: the names, a key cache per process, and how many
+    shares the keys are bucketed in."""
 
-    def __init__(self, parsed: Sequence[Name]) -> None:
+    def __init__(self, parsed: Sequence[Name], shares: int) -> None:
         self.parsed: Final = parsed
         self.cache: Final = KeyCache(texts=False)
+        self.shares: Final = shares
 
-    def keys(self, part: range) -> tuple[array[int], array[int]]:
-        return _key_slice(self.parsed, part, self.cache)
+    def keys(self, part: range) -> list[tuple[array[int], array[int]]]:
+        return _key_slice(self.parsed, part, self.cache, self.shares)
 
 
 class _JudgeWork:
@@ -435,10 +459,10 @@ def _done(results: Iterable[T], slices: list[range], stage: str,
         report(stage, part.stop, total)
 
 
-# The work of a forked worker process (a _ParseWork, _KeyWork, _JudgeWork or _ClusterWork),
-# inherited through the fork rather than pickled, so that the parent sends each worker only
-# slices of names. Set only in the worker processes of one run's pool, which serve no other
-# run: the parent process never sets it.
+# The work of a forked worker process (a _ParseWork, _KeyWork, _BucketWork, _JudgeWork or
+# _ClusterWork), inherited through the fork rather than pickled, so that the parent sends
+# each worker only slices of names. Set only in the worker processes of one run's pool,
+# which serve no other run: the parent process never sets it.
 _IN_WORKER: list[object] = []
 
 
@@ -452,10 +476,16 @@ def _parse_in_worker(part: range) -> list[Name]:
     return work.parse(part)
 
 
-def _keys_in_worker(part: range) -> tuple[array[int], array[int]]:
+def _keys_in_worker(part: range) -> list[tuple[array[int], array[int]]]:
     work = _IN_WORKER[-1]
     assert isinstance(work, _KeyWork)
     return work.keys(part)
+
+
+def _bucket_in_worker(share: int) -> Buckets:
+    work = _IN_WORKER[-1]
+    assert isinstance(work, _BucketWork)
+    return work.bucket(share)
 
 
 def _judge_in_worker(part: range) -> Verdicts:
