@@ -52,9 +52,11 @@ __all__ = [
     "UnknownEntityError",
 ]
 
-BOUND: Final = linking.MAX_BUCKET
+BOUND: Final = 20
 """A stored key shared by more spellings than this gives a new name only its most-mentioned
-longer spellings (the store keeps them per key)."""
+longer spellings (the store keeps them per key). Lower than resolve's bucket bound
+(``resolve.MAX_BUCKET``): a new name meets the stored spellings of each of its keys, where
+resolve pairs a name of a big bucket with its neighbours in name order only."""
 _Keyed = tuple[int, set[int], bool, int]  # a spelling to index: id, keys, one part?, mentions
 _CHUNK: Final = 5000  # spellings per step when the whole index is rebuilt
 
@@ -608,15 +610,38 @@ class _Plan:
         self.weights = self.gaz._weights(
             [*self.names, *self.canon_names.values(), *known_parsed.values()], parsed)
         self.known_parsed = known_parsed
-        pairs = set(linking.batch_pairs(parsed, [self.counts[t] for t in new]))
-        pairs.update((i, slot[row.id]) for i, row in met)
-        judged = linking.judge_pairs(self.names, sorted(pairs), self.gaz.table,
-                                     self.gaz.threshold, self.weights, self.gaz.similar)
+        judged = self._judge(met, slot)
         owners = {slot[row.id]: row.entity for row in stored_rows}
         self.stored_rows = stored_rows
         self.scorer = linking.Scorer(self.gaz.table, self.weights, self.gaz.threshold,
                                      self.gaz.similar)
         self.partition = _cluster(self, judged, same_as, owners)
+
+    def _judge(self, met: Sequence[tuple[int, SpellingRow]], slot: dict[int, int]
+               ) -> linking.Judged:
+        """Compare the batch's candidate pairs and each new name with the stored spellings
+        it met. A stored spelling indexed as another one met with it (same signature) is
+        not compared again: it takes that one's verdict, as resolve compares one name of
+        each signature."""
+        pairs = set(linking.batch_pairs(self.parsed, [self.counts[t] for t in self.new]))
+        stored = {(i, row.id) for i, row in met}
+        copies: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i, row in met:
+            if row.keys_of is not None and (i, row.keys_of) in stored:
+                copies[(i, slot[row.keys_of])].append(slot[row.id])
+            else:
+                pairs.add((i, slot[row.id]))
+        judged = linking.judge_pairs(self.names, sorted(pairs), self.gaz.table,
+                                     self.gaz.threshold, self.weights, self.gaz.similar)
+        if not copies:
+            return judged
+        matches = list(judged.matches)
+        for i, j, score, whole in judged.matches:
+            matches.extend((i, other, score, whole) for other in copies.get((i, j), ()))
+        conflicts = list(judged.conflicts)
+        for i, j in judged.conflicts:
+            conflicts.extend((i, other) for other in copies.get((i, j), ()))
+        return linking.Judged(matches, conflicts)
 
     def _group_of_new(self) -> dict[int, list[int]]:
         groups: dict[int, list[int]] = defaultdict(list)
