@@ -27,6 +27,7 @@ from namematch.gazetteer import (
     StaleIndexError,
     UnknownEntityError,
 )
+from namematch.keys import PART_KEY, keys, skeleton_code
 from namematch.store import (
     DatabaseLockedError,
     DiskFullError,
@@ -99,7 +100,8 @@ def test_a_bare_surname_meets_the_most_mentioned_full_name_of_a_big_bucket() -> 
         gaz.add([f"{g.capitalize()} al-Mesmari" for g in given[:5]] * 3)
         connection = gaz._store.connection  # type: ignore[attr-defined]
         size, leaders = connection.execute(
-            "SELECT size, leaders FROM buckets WHERE key = 'p:msmr'").fetchone()
+            "SELECT size, leaders FROM buckets WHERE key = ?",
+            (PART_KEY | skeleton_code("msmr"),)).fetchone()
         assert size == 71 and len(leaders.split()) == 5
         assert gaz.add(["Mesmari"])[0].entity == famous
 
@@ -257,6 +259,69 @@ def test_not_a_gazetteer(tmp_path: Path) -> None:
         Gazetteer(other)
     with pytest.raises(NotAGazetteerError):
         Gazetteer(tmp_path)
+def as_schema_1(path: Path) -> None:
+    """Turn a database into what schema 1 wrote: text keys, no ``keys_of`` column."""
+    with sqlite3.connect(path) as db:
+        db.executescript("""
+            DROP INDEX spellings_keys_of;
+            ALTER TABLE spellings DROP COLUMN keys_of;
+            DROP TABLE keys;
+            DROP TABLE buckets;
+            CREATE TABLE keys (
+                key TEXT NOT NULL, spelling INTEGER NOT NULL, single INTEGER NOT NULL,
+                PRIMARY KEY (key, spelling)) WITHOUT ROWID;
+            CREATE TABLE buckets (key TEXT PRIMARY KEY, size INTEGER NOT NULL,
+                leaders TEXT NOT NULL) WITHOUT ROWID;
+            UPDATE meta SET value = '1' WHERE key = 'schema';
+        """)
+        for spelling, text in db.execute("SELECT id, text FROM spellings").fetchall():
+            for key in keys(text):
+                db.execute("INSERT INTO keys VALUES (?, ?, ?)", (key, spelling, " " not in text))
+                db.execute("INSERT INTO buckets VALUES (?, 1, '') ON CONFLICT (key) "
+                           "DO UPDATE SET size = size + 1", (key,))
+
+
+def test_a_schema_1_database_is_upgraded_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "entities.db"
+    with Gazetteer(path, aliases=TABLE) as gaz:
+        first = gaz.add(["Ahmed al-Mesmari", "Ahmad al-Mesmari", "Hassan Nasrallah",
+                         "Mesmari", "Khalifa Haftar"])
+        gaz.decide("Khalifa Haftar", "Hassan Nasrallah", "different", by="desk")
+        before, decided = state(gaz), gaz.decisions()
+    as_schema_1(path)
+    path.chmod(0o444)
+    with pytest.raises(ReadOnlyError, match="older namematch"):
+        Gazetteer(path, aliases=TABLE)
+    path.chmod(0o644)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gaz = Gazetteer(path, aliases=TABLE)
+    with gaz:
+        assert state(gaz) == before and gaz.decisions() == decided
+        assert [link.entity for link in gaz.link(["Ahmed al-Mismari", "Hasan Nasrallah"])] == \
+            [first[0].entity, first[2].entity]
+        assert gaz.add(["Ahmed al-Mismari"])[0].entity == first[0].entity
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == "2"
+        assert {type(key) for key, in db.execute("SELECT key FROM keys")} == {int}
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_spelling_that_folds_like_a_stored_one_has_no_index_rows() -> None:
+    with Gazetteer(aliases=TABLE) as gaz:
+        first = gaz.add(["Khalifa Haftar"])[0].entity
+        later = gaz.add(["Khalifa HAFTAR!", "General Khalifa Haftar"])
+        assert [link.entity for link in later] == [first, first]
+        connection = gaz._store.connection  # type: ignore[attr-defined]
+        rows = dict(connection.execute(
+            "SELECT s.text, count(k.key) FROM spellings s LEFT JOIN keys k "
+            "ON k.spelling = s.id GROUP BY s.id"))
+        assert [n for n in rows.values() if n == 0] == [0] * (len(rows) - 1)
+        # and a lookup that finds the stored spelling finds the other too
+        found = gaz.match("Kalifa Haftar")[0]
+        assert found.entity == first
+
+
 
 
 def test_newer_schema(tmp_path: Path) -> None:

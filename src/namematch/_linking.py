@@ -25,12 +25,14 @@ from .keys import keys
 from .parse import Name, Part, parse
 from .resolve import MAX_BUCKET as _MAX_BUCKET
 from .resolve import _pair_chunks, _pairs, collector_paused, judge
+from .rules import Prepared
 from .session import Session
 
 __all__ = [
     "MAX_BUCKET",
     "Judged",
     "PartSimilarity",
+    "Scorer",
     "batch_pairs",
     "canonical_order",
     "collector_paused",
@@ -129,29 +131,53 @@ def judge_pairs(parsed: Sequence[Name], pairs: Sequence[tuple[int, int]], table:
     return Judged(list(verdicts.matches), [divmod(code, size) for code in verdicts.conflicts])
 
 
+class Scorer:
+    """Scores and settles pairs of names with one comparer: the names it prepared and its
+    memo of part similarities serve every pair of a batch (``similar`` may outlive it)."""
+
+    def __init__(self, table: AliasTable, weights: Weights, threshold: float,
+                 similar: PartSimilarity | None = None) -> None:
+        self.table = table
+        self.comparer = Comparer(table, threshold=threshold, weights=weights, similar=similar)
+        self.prepared: dict[str, Prepared] = {}
+
+    def _prepare(self, name: Name) -> Prepared:
+        found = self.prepared.get(name.text)
+        if found is None:
+            found = self.prepared[name.text] = self.comparer.prepare(name)
+        return found
+
+    def outcome(self, a: Name, b: Name) -> Outcome:
+        """The comparison of two names."""
+        return self.comparer.outcome(self._prepare(a), self._prepare(b))
+
+    def conflict(self, a: Name, b: Name) -> bool:
+        """Whether two names really conflict (a possible conflict settled)."""
+        return self.outcome(a, b).conflict
+
+    def score(self, a: Name, b: Name) -> float:
+        """The score of two names, rounded as :func:`namematch.resolve` reports it."""
+        if a.text == b.text or (
+                0 < len(a.parts) <= MAX_PARTS and 0 < len(b.parts) <= MAX_PARTS
+                and a.text not in self.table.names and b.text not in self.table.names
+                and signature(a) == signature(b)):
+            return 1.0  # as resolve scores names of one signature
+        return round(self.outcome(a, b).score, 3)
+
+
 def settled_conflict(a: Name, b: Name, table: AliasTable, weights: Weights,
                      threshold: float, similar: PartSimilarity | None = None) -> bool:
     """Whether two names really conflict (a possible conflict settled)."""
-    return _outcome(a, b, table, weights, threshold, similar).conflict
+    return Scorer(table, weights, threshold, similar).conflict(a, b)
 
 
 def score_of(a: Name, b: Name, table: AliasTable, weights: Weights, threshold: float,
              similar: PartSimilarity | None = None) -> float:
     """The score of two names, rounded as :func:`namematch.resolve` reports it."""
-    if a.text == b.text or (
-            0 < len(a.parts) <= MAX_PARTS and 0 < len(b.parts) <= MAX_PARTS
-            and a.text not in table.names and b.text not in table.names
-            and signature(a) == signature(b)):
-        return 1.0  # as resolve scores names of one signature
-    return round(_outcome(a, b, table, weights, threshold, similar).score, 3)
+    return Scorer(table, weights, threshold, similar).score(a, b)
 
 
 def parse_name(text: str) -> Name:
     """A normalized name parsed (public :func:`namematch.parse`, here for symmetry)."""
     return parse(text)
 
-
-def _outcome(a: Name, b: Name, table: AliasTable, weights: Weights,
-             threshold: float, similar: PartSimilarity | None) -> Outcome:
-    comparer = Comparer(table, threshold=threshold, weights=weights, similar=similar)
-    return comparer.outcome(comparer.prepare(a), comparer.prepare(b))

@@ -34,7 +34,7 @@ from . import _linking as linking
 from .aliases import AliasTable, load_aliases
 from .compare import DEFAULT_THRESHOLD, Match, compare
 from .errors import InputError, NamematchError
-from .keys import KeyCache, keys
+from .keys import KeyCache, key_numbers
 from .normalize import normalize
 from .parse import Name, parse
 from .store import SCHEMA, EntityRow, SpellingRow, SQLiteStore, Store, StoreError
@@ -52,9 +52,12 @@ __all__ = [
     "UnknownEntityError",
 ]
 
-BOUND: Final = linking.MAX_BUCKET
+BOUND: Final = 20
 """A stored key shared by more spellings than this gives a new name only its most-mentioned
-longer spellings (the store keeps them per key)."""
+longer spellings (the store keeps them per key). Lower than resolve's bucket bound
+(``resolve.MAX_BUCKET``): a new name meets the stored spellings of each of its keys, where
+resolve pairs a name of a big bucket with its neighbours in name order only."""
+_Keyed = tuple[int, set[int], bool, int]  # a spelling to index: id, keys, one part?, mentions
 _CHUNK: Final = 5000  # spellings per step when the whole index is rebuilt
 
 Verdict = Literal["same", "different"]
@@ -175,10 +178,14 @@ class Gazetteer:
         # The keys of the parts this gazetteer has seen, and the similarities of the part
         # forms it has compared, kept from batch to batch (both bounded; neither depends
         # on a batch's part weights).
-        self.key_cache = KeyCache()
+        self.key_cache = KeyCache(texts=False)
         self.similar = linking.PartSimilarity(self.table)
         self._store: Store = store if store is not None else SQLiteStore(path, timeout=timeout)
         try:
+            if self._store.outdated:  # schema 1: new tables and the index, in one transaction
+                with self._store.writing():
+                    self._store.upgrade()
+                    self._rebuild_index()
             self.stale = self._check_rules()
         except BaseException:
             self._store.close()
@@ -240,7 +247,8 @@ class Gazetteer:
         with self._store.reading():
             exact = self._store.spellings_by_text([text])
             found = {spelling for _, spelling in self._store.candidates(
-                [(0, key, len(parsed.parts) == 1) for key in keys(parsed, self.key_cache)], BOUND)}
+                [(0, key, len(parsed.parts) == 1) for key in key_numbers(parsed, self.key_cache)],
+                BOUND)}
             found.update(row.id for row in exact.values())
             found.update(row.id for row in self._alias_spellings([text]).values())
             rows = self._store.spellings_by_id(found)
@@ -415,17 +423,21 @@ class Gazetteer:
         """Recompute the blocking index and part counts with the running rules; ids,
         spellings and decisions are kept. Streams the spellings: never loads them whole."""
         with self._store.writing():
-            self._store.clear_index()
-            after = 0
-            while True:
-                rows = self._store.iter_spellings(after, _CHUNK)
-                if not rows:
-                    break
-                _index(self._store, [(row.id, parse(row.text), row.mentions) for row in rows],
-                       self.key_cache)
-                after = rows[-1].id
-            self._store.set_meta("rules", self.rules)
+            self._rebuild_index()
         self.stale = False
+
+    def _rebuild_index(self) -> None:
+        """Recompute the index inside the caller's write transaction."""
+        self._store.clear_index()
+        after = 0
+        while True:
+            rows = self._store.iter_spellings(after, _CHUNK)
+            if not rows:
+                break
+            _reindex(self._store, [(row.id, parse(row.text), row.mentions) for row in rows],
+                     self.key_cache)
+            after = rows[-1].id
+        self._store.set_meta("rules", self.rules)
 
 
 def _json(record: dict[str, Any]) -> str:
@@ -450,16 +462,34 @@ def _decision(row: dict[str, Any], undone: bool) -> Decision:
                     row["b_name"] or "", row["by"], row["at"], row["score"], row["note"], undone)
 
 
-def _index(store: Store, spellings: Sequence[tuple[int, Name, int]], cache: KeyCache) -> None:
-    """Write the blocking keys and part counts of spellings (id, parsed, mentions)."""
-    rows: list[tuple[str, int, bool]] = []
-    touched: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)
-    skeletons: Counter[str] = Counter()
+def _reindex(store: Store, spellings: Sequence[tuple[int, Name, int]], cache: KeyCache) -> None:
+    """Index stored spellings (id, parsed, mentions) that have no index rows: one that folds
+    like an earlier one of them, with the same keys, uses that one's rows."""
+    first: dict[tuple[object, ...], tuple[int, set[int]]] = {}
+    rows: list[_Keyed] = []
+    follow = []
     for spelling, name, mentions in spellings:
-        single = len(name.parts) == 1
-        for key in keys(name, cache):
+        found = key_numbers(name, cache)
+        lead, lead_keys = first.setdefault(linking.signature(name), (spelling, found))
+        if lead != spelling and lead_keys == found:
+            follow.append((spelling, lead))
+        else:
+            rows.append((spelling, found, len(name.parts) == 1, mentions))
+    store.index_as(follow)
+    _write_index(store, rows, [name for _, name, _ in spellings])
+
+
+def _write_index(store: Store, spellings: Sequence[_Keyed], names: Iterable[Name]) -> None:
+    """Write the index rows of spellings (id, keys, one part?, mentions) and the part
+    counts of the spellings ``names``."""
+    rows: list[tuple[int, int, bool]] = []
+    touched: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
+    for spelling, found, single, mentions in spellings:
+        for key in found:
             rows.append((key, spelling, single))
             touched[key].append((spelling, mentions, single))
+    skeletons: Counter[str] = Counter()
+    for name in names:
         skeletons.update(linking.skeletons(name))
     store.index(rows, touched, skeletons, BOUND)
 
@@ -544,7 +574,7 @@ class _Plan:
     # The stored spellings a batch meets, appended after its new names.
     def _candidates(self, heads: Sequence[int]) -> list[tuple[int, SpellingRow]]:
         probes = [(i, key, len(self.parsed[i].parts) == 1)
-                  for i in heads for key in keys(self.parsed[i], self.gaz.key_cache)]
+                  for i in heads for key in self.keys[i]]
         found = set(self.store.candidates(probes, BOUND))
         aliased = self.gaz._alias_spellings(self.new)
         if aliased:
@@ -560,6 +590,9 @@ class _Plan:
     def _link(self) -> None:
         new, parsed = self.new, self.parsed
         heads, same_as = _signature_groups(parsed)
+        self.same_as = same_as
+        cache = self.gaz.key_cache
+        self.keys = [key_numbers(name, cache) for name in parsed]
         met = self._candidates(heads)
         stored_rows: list[SpellingRow] = sorted({row for _, row in met}, key=lambda r: r.id)
         slot = {row.id: len(new) + k for k, row in enumerate(stored_rows)}
@@ -577,12 +610,38 @@ class _Plan:
         self.weights = self.gaz._weights(
             [*self.names, *self.canon_names.values(), *known_parsed.values()], parsed)
         self.known_parsed = known_parsed
-        pairs = set(linking.batch_pairs(parsed, [self.counts[t] for t in new]))
-        pairs.update((i, slot[row.id]) for i, row in met)
+        judged = self._judge(met, slot)
+        owners = {slot[row.id]: row.entity for row in stored_rows}
+        self.stored_rows = stored_rows
+        self.scorer = linking.Scorer(self.gaz.table, self.weights, self.gaz.threshold,
+                                     self.gaz.similar)
+        self.partition = _cluster(self, judged, same_as, owners)
+
+    def _judge(self, met: Sequence[tuple[int, SpellingRow]], slot: dict[int, int]
+               ) -> linking.Judged:
+        """Compare the batch's candidate pairs and each new name with the stored spellings
+        it met. A stored spelling indexed as another one met with it (same signature) is
+        not compared again: it takes that one's verdict, as resolve compares one name of
+        each signature."""
+        pairs = set(linking.batch_pairs(self.parsed, [self.counts[t] for t in self.new]))
+        stored = {(i, row.id) for i, row in met}
+        copies: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for i, row in met:
+            if row.keys_of is not None and (i, row.keys_of) in stored:
+                copies[(i, slot[row.keys_of])].append(slot[row.id])
+            else:
+                pairs.add((i, slot[row.id]))
         judged = linking.judge_pairs(self.names, sorted(pairs), self.gaz.table,
                                      self.gaz.threshold, self.weights, self.gaz.similar)
-        owners = {slot[row.id]: row.entity for row in stored_rows}
-        self.partition = _cluster(self, judged, same_as, owners)
+        if not copies:
+            return judged
+        matches = list(judged.matches)
+        for i, j, score, whole in judged.matches:
+            matches.extend((i, other, score, whole) for other in copies.get((i, j), ()))
+        conflicts = list(judged.conflicts)
+        for i, j in judged.conflicts:
+            conflicts.extend((i, other) for other in copies.get((i, j), ()))
+        return linking.Judged(matches, conflicts)
 
     def _group_of_new(self) -> dict[int, list[int]]:
         groups: dict[int, list[int]] = defaultdict(list)
@@ -623,20 +682,22 @@ class _Plan:
             if entity.startswith("+") and entity not in minted:
                 minted[entity] = self.store.mint(shown, None, at)
         rows = []
-        for text, name in zip(self.new, self.parsed, strict=True):
+        leads = self._leads()
+        for k, (text, name) in enumerate(zip(self.new, self.parsed, strict=True)):
             entity = resolved[text][0]
             rows.append((text, self.display[text], minted.get(entity, entity),
-                         self.counts[text], len(name.parts) == 1))
+                         self.counts[text], len(name.parts) == 1, leads[k]))
         ids = self.store.add_spellings(rows, batch)
         self.ids = dict(zip(self.new, ids, strict=True))
         self.store.add_mentions({row.id: self.counts[text] for text, row in self.known.items()})
-        _index(self.store, [(self.ids[t], n, self.counts[t])
-                            for t, n in zip(self.new, self.parsed, strict=True)],
-               self.gaz.key_cache)
+        _write_index(self.store, [(ids[k], self.keys[k], len(name.parts) == 1, self.counts[text])
+                                  for k, (text, name) in enumerate(zip(self.new, self.parsed,
+                                                                       strict=True))
+                                  if leads[k] is None], self.parsed)
         # Known spellings mentioned again may lead their keys now (the index ranks by it).
         grown = [(row.id, self.known_parsed[text], row.mentions + self.counts[text])
                  for text, row in self.known.items()
-                 if len(self.known_parsed[text].parts) > 1]
+                 if len(self.known_parsed[text].parts) > 1 and row.keys_of is None]
         self.store.index([], _touched(grown, self.gaz.key_cache), {}, BOUND)
         for placeholder, entity in minted.items():
             self.store.update_entity(entity, canonical=self.ids[self.canonical_text[placeholder]])
@@ -645,6 +706,25 @@ class _Plan:
             self.store.add_review({"a": a, "b": b, "name": bridging, "score": score, "at": at,
                                    "batch": batch})
         self.minted = minted
+
+    def _leads(self) -> list[int | None]:
+        """For each new name, the spelling whose index rows it uses (see
+        :meth:`Store.add_spellings`), or None for rows of its own: a name that folds like
+        an earlier one of the batch, or like a stored spelling it met, with the same keys."""
+        stored: dict[tuple[object, ...], int] = {}
+        for slot in range(len(self.new), len(self.names)):
+            stored.setdefault(linking.signature(self.names[slot]), slot)
+        leads: list[int | None] = []
+        for k, name in enumerate(self.parsed):
+            head = self.same_as[k]
+            if head != k:
+                lead = leads[head] if leads[head] is not None else -(head + 1)
+                leads.append(lead if self.keys[head] == self.keys[k] else None)
+                continue
+            slot = stored.get(linking.signature(name), -1)
+            same = slot >= 0 and key_numbers(self.names[slot], self.gaz.key_cache) == self.keys[k]
+            leads.append(self.stored_rows[slot - len(self.new)].indexed_as if same else None)
+        return leads
 
     def _improve_canonicals(self, resolved: dict[str, tuple[str, str, Name | None, str]]
                             ) -> None:
@@ -680,8 +760,7 @@ class _Plan:
                     scored[text] = ("", "", 0.0, "none")
                     continue
                 assert canon is not None
-                score = linking.score_of(self.parsed_of[text], canon, self.gaz.table,
-                                         self.weights, self.gaz.threshold, self.gaz.similar)
+                score = self.scorer.score(self.parsed_of[text], canon)
                 scored[text] = (minted[entity], shown, score, status)
             else:
                 scored[text] = self._scored(self.parsed_of[text], entity, status)
@@ -699,8 +778,7 @@ class _Plan:
 
     def _scored(self, name: Name, entity: str, status: str) -> tuple[str, str, float, str]:
         canon = self.canon_names.get(entity)
-        score = 1.0 if canon is None else linking.score_of(
-            name, canon, self.gaz.table, self.weights, self.gaz.threshold, self.gaz.similar)
+        score = 1.0 if canon is None else self.scorer.score(name, canon)
         return entity, self.shown_of[entity], score, status
 
     def bridge(self, i: int, j: int, score: float, name: int) -> None:
@@ -720,10 +798,10 @@ def _signature_groups(parsed: Sequence[Name]) -> tuple[list[int], list[int]]:
 
 
 def _touched(spellings: Sequence[tuple[int, Name, int]],
-             cache: KeyCache) -> dict[str, list[tuple[int, int, bool]]]:
-    touched: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)
+             cache: KeyCache) -> dict[int, list[tuple[int, int, bool]]]:
+    touched: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
     for spelling, name, mentions in spellings:
-        for key in keys(name, cache):
+        for key in key_numbers(name, cache):
             touched[key].append((spelling, mentions, len(name.parts) == 1))
     return touched
 
@@ -756,10 +834,8 @@ def _cluster(plan: _Plan, judged: linking.Judged, same_as: Sequence[int],
         else:
             single_links[i].append((score, j))
     edges.extend(_alias_edges(plan, reach))
-    gaz = plan.gaz
     for i, j in judged.conflicts:
-        if reach.find(i) == reach.find(j) and linking.settled_conflict(
-                names[i], names[j], gaz.table, plan.weights, gaz.threshold, gaz.similar):
+        if reach.find(i) == reach.find(j) and plan.scorer.conflict(names[i], names[j]):
             clusters.keep_apart(i, j)
     new = len(plan.new)
     for score, i, j in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
@@ -1034,7 +1110,7 @@ class _Import:
                      in record["spellings"]]
         parsed = [parse(text) for text, _, _ in spellings]
         ids = self.store.add_spellings(
-            [(text, shown, row.id, mentions, len(name.parts) == 1)
+            [(text, shown, row.id, mentions, len(name.parts) == 1, None)
              for (text, shown, mentions), name in zip(spellings, parsed, strict=True)], None)
         canonical = record.get("canonical")
         for (text, _, mentions), name, spelling in zip(spellings, parsed, ids, strict=True):
@@ -1045,5 +1121,5 @@ class _Import:
             self._flush()
 
     def _flush(self) -> None:
-        _index(self.store, self.pending, self.gaz.key_cache)
+        _reindex(self.store, self.pending, self.gaz.key_cache)
         self.pending = []

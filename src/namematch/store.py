@@ -11,9 +11,14 @@ Tables (schema version :data:`SCHEMA`):
 * ``meta``: schema version, rules' version, the next entity number;
 * ``entities``: opaque ids minted once (``E1``, ``E2``, ...), display name, whether a person
   set it, the canonical spelling, and ``merged_into`` for ids a decision merged away;
-* ``spellings``: each distinct normalized spelling, its entity and mention count;
-* ``keys`` and ``buckets``: the blocking index (keys of each spelling; each key's size and
-  its most-mentioned longer spellings), written in the same transaction as the spellings;
+* ``spellings``: each distinct normalized spelling, its entity and mention count, and
+  ``keys_of``: the spelling whose index rows stand for it, when it folds like one stored
+  before it (same keys: it gets no rows of its own, and a lookup that finds the other finds
+  it too);
+* ``keys``: the blocking index, one row per key (a 60-bit number,
+  :func:`namematch.keys.key_numbers`) and spelling, ordered by key;
+* ``buckets``: the keys shared by more spellings than the bucket bound, with their size
+  and their most-mentioned longer spellings (the only ones such a key gives a lookup);
 * ``parts``: how many spellings have a part of each skeleton (the part weights);
 * ``decisions`` (an append-only log, undo included), ``reviews`` and ``batches``.
 """
@@ -44,8 +49,9 @@ __all__ = [
     "StoreError",
 ]
 
-SCHEMA: Final = 1
-"""The schema version this namematch writes; a database of a newer one is refused."""
+SCHEMA: Final = 2
+"""The schema version this namematch writes; a database of a newer one is refused, one of
+schema 1 (text keys) is upgraded when opened (:meth:`SQLiteStore.upgrade`)."""
 LEADERS: Final = 5
 """Most-mentioned longer spellings kept per key: a new name meets these in a key shared by
 more spellings than the bucket bound."""
@@ -59,14 +65,10 @@ CREATE TABLE entities (
 CREATE TABLE spellings (
     id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE, shown TEXT NOT NULL,
     entity TEXT NOT NULL, mentions INTEGER NOT NULL, single INTEGER NOT NULL,
-    batch INTEGER);
+    batch INTEGER, keys_of INTEGER);
 CREATE INDEX spellings_entity ON spellings (entity);
 CREATE INDEX entities_merged ON entities (merged_into);
-CREATE TABLE keys (
-    key TEXT NOT NULL, spelling INTEGER NOT NULL, single INTEGER NOT NULL,
-    PRIMARY KEY (key, spelling)) WITHOUT ROWID;
-CREATE TABLE buckets (key TEXT PRIMARY KEY, size INTEGER NOT NULL, leaders TEXT NOT NULL)
-    WITHOUT ROWID;
+{index}
 CREATE TABLE parts (skeleton TEXT PRIMARY KEY, names INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE decisions (
     id INTEGER PRIMARY KEY, kind TEXT NOT NULL, a TEXT, b TEXT, a_name TEXT, b_name TEXT,
@@ -77,6 +79,19 @@ CREATE TABLE reviews (
 CREATE TABLE batches (id INTEGER PRIMARY KEY, source TEXT, at TEXT NOT NULL,
     rows INTEGER NOT NULL);
 """
+
+_INDEX = """
+CREATE INDEX spellings_keys_of ON spellings (keys_of) WHERE keys_of IS NOT NULL;
+CREATE TABLE keys (
+    key INTEGER NOT NULL, spelling INTEGER NOT NULL, single INTEGER NOT NULL,
+    PRIMARY KEY (key, spelling)) WITHOUT ROWID;
+CREATE TABLE buckets (key INTEGER PRIMARY KEY, size INTEGER NOT NULL, leaders TEXT NOT NULL)
+    WITHOUT ROWID;
+"""
+_TABLES = _TABLES.replace("{index}", _INDEX)
+PART_KEY: Final = 1 << 61
+"""Keys at or above this are part keys (:data:`namematch.keys.PART_KEY`), below it
+combined keys."""
 
 _EXPECTED = frozenset({"meta", "entities", "spellings", "keys", "buckets", "parts",
                        "decisions", "reviews", "batches"})
@@ -116,6 +131,12 @@ class SpellingRow:
     entity: str
     mentions: int
     single: bool
+    keys_of: int | None = None
+
+    @property
+    def indexed_as(self) -> int:
+        """The spelling whose index rows stand for this one (itself, or ``keys_of``)."""
+        return self.id if self.keys_of is None else self.keys_of
 
 
 @dataclass(frozen=True)
@@ -131,8 +152,8 @@ class EntityRow:
     created: str
 
 
-# Spelling touched in a batch, per key: (spelling id, mentions, one part?).
-Touched = Mapping[str, Sequence[tuple[int, int, bool]]]
+# Spellings touched in a batch, per key: (spelling id, mentions, one part?).
+Touched = Mapping[int, Sequence[tuple[int, int, bool]]]
 
 
 class Store(Protocol):
@@ -152,15 +173,18 @@ class Store(Protocol):
     def spelling_count(self) -> int: ...
     def with_full_names(self, entities: Iterable[str]) -> set[str]: ...
     def iter_spellings(self, after: int, limit: int) -> list[SpellingRow]: ...
-    def candidates(self, probes: Sequence[tuple[int, str, bool]],
+    def candidates(self, probes: Sequence[tuple[int, int, bool]],
                    bound: int) -> list[tuple[int, int]]: ...
     def part_frequency(self, skeletons: Iterable[str]) -> dict[str, int]: ...
-    def add_spellings(self, rows: Sequence[tuple[str, str, str, int, bool]],
+    def add_spellings(self, rows: Sequence[tuple[str, str, str, int, bool, int | None]],
                       batch: int | None) -> list[int]: ...
     def add_mentions(self, counts: Mapping[int, int]) -> None: ...
-    def index(self, keys: Sequence[tuple[str, int, bool]], touched: Touched,
+    def index(self, keys: Sequence[tuple[int, int, bool]], touched: Touched,
               skeletons: Mapping[str, int], bound: int) -> None: ...
     def clear_index(self) -> None: ...
+    def index_as(self, pairs: Iterable[tuple[int, int]]) -> None: ...
+    def upgrade(self) -> None: ...
+    outdated: bool
     def move_spellings(self, ids: Iterable[int], entity: str) -> None: ...
     def mint(self, name: str, canonical: int | None, at: str) -> str: ...
     def add_entity(self, row: EntityRow) -> None: ...
@@ -188,6 +212,7 @@ class SQLiteStore:
         self.path = str(path)
         self.timeout = timeout
         self.read_only = False
+        self.outdated = False  # schema 1: upgrade() before use
         self.connection = self._connect()
         try:
             self._prepare()
@@ -237,6 +262,11 @@ class SQLiteStore:
         if schema > SCHEMA:
             raise NewerSchemaError(f"{self.path}: written by a newer namematch (schema "
                                    f"{schema}; this one reads up to {SCHEMA}); upgrade namematch")
+        if schema < SCHEMA:
+            if self.read_only:
+                raise ReadOnlyError(f"{self.path}: written by an older namematch (schema "
+                                    f"{schema}); open it writable once to upgrade it")
+            self.outdated = True
         if not self.read_only:
             try:
                 run("PRAGMA journal_mode = WAL")
@@ -251,6 +281,19 @@ class SQLiteStore:
                     self.connection.execute(statement)
             self.set_meta("schema", str(SCHEMA))
             self.set_meta("next", "1")
+
+    def upgrade(self) -> None:
+        """Bring a schema-1 database (text keys) to this schema, inside the caller's write
+        transaction: the blocking index is emptied, to be rebuilt in the same transaction
+        (:meth:`namematch.Gazetteer.rebuild`); ids, spellings and decisions are kept."""
+        self._run("ALTER TABLE spellings ADD COLUMN keys_of INTEGER")
+        self._run("DROP TABLE keys")
+        self._run("DROP TABLE buckets")
+        for statement in _INDEX.split(";"):
+            if statement.strip():
+                self._run(statement)
+        self.set_meta("schema", str(SCHEMA))
+        self.outdated = False
 
     def close(self) -> None:
         """Close the connection (a WAL checkpoint happens on the last close)."""
@@ -331,7 +374,7 @@ class SQLiteStore:
         marks = ", ".join("?" * len(columns.split(",")))
         self._many(f"INSERT INTO {table} VALUES ({marks})", rows)
 
-    _SPELLING = "s.id, s.text, s.shown, s.entity, s.mentions, s.single"
+    _SPELLING = "s.id, s.text, s.shown, s.entity, s.mentions, s.single, s.keys_of"
 
     def spellings_by_text(self, texts: Iterable[str]) -> dict[str, SpellingRow]:
         """The stored spellings among ``texts``."""
@@ -370,25 +413,41 @@ class SQLiteStore:
                          "ORDER BY s.id LIMIT ?", (after, limit))
         return [_spelling(row) for row in rows]
 
-    def candidates(self, probes: Sequence[tuple[int, str, bool]],
+    def candidates(self, probes: Sequence[tuple[int, int, bool]],
                    bound: int) -> list[tuple[int, int]]:
         """Stored spellings sharing a key with the probed names, as (probe, spelling).
 
         ``probes`` are (name number, key, whether the name has one part). A part key
-        (``p:``) pairs a one-part name with any spelling, and a longer name with one-part
-        spellings only; a combined key (``c:``) pairs longer names. A key shared by more
-        than ``bound`` spellings gives only its most-mentioned longer spellings.
+        (at or above :data:`PART_KEY`) pairs a one-part name with any spelling, and a longer
+        name with one-part spellings only; a combined key pairs longer names. A key shared
+        by more than ``bound`` spellings (a row of ``buckets``) gives only its
+        most-mentioned longer spellings. A spelling found brings those indexed as it.
         """
-        self._fill("probe", probes, "name INTEGER, key TEXT, single INTEGER")
+        self._fill("probe", sorted(probes, key=lambda p: p[1]),
+                   "name INTEGER, key INTEGER, single INTEGER")
         found = self._run(
-            "SELECT p.name, k.spelling FROM probe p JOIN buckets b ON b.key = p.key "
-            "JOIN keys k ON k.key = p.key WHERE b.size <= ? "
-            "AND (p.single OR k.single OR substr(p.key, 1, 2) = 'c:')", (bound,)).fetchall()
+            "SELECT p.name, k.spelling FROM probe p JOIN keys k ON k.key = p.key "
+            "WHERE (p.single OR k.single OR p.key < ?) "
+            "AND NOT EXISTS (SELECT 1 FROM buckets b WHERE b.key = p.key)",
+            (PART_KEY,)).fetchall()
         big = self._run(
             "SELECT p.name, b.leaders FROM probe p JOIN buckets b ON b.key = p.key "
-            "WHERE b.size > ? AND (p.single OR substr(p.key, 1, 2) = 'c:')", (bound,))
+            "WHERE p.single OR p.key < ?", (PART_KEY,))
         for name, leaders in big:
             found.extend((name, spelling) for spelling, _ in _leaders(leaders))
+        return self._with_followers(found)
+
+    def _with_followers(self, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Add the spellings indexed as the ones found (``keys_of``)."""
+        self._fill("wanted_id", ((i,) for i in {spelling for _, spelling in found}),
+                   "id INTEGER")
+        followers: dict[int, list[int]] = {}
+        for lead, spelling in self._run("SELECT s.keys_of, s.id FROM wanted_id w "
+                                        "JOIN spellings s ON s.keys_of = w.id"):
+            followers.setdefault(lead, []).append(spelling)
+        if followers:
+            found.extend((name, other) for name, spelling in list(found)
+                         for other in followers.get(spelling, ()))
         return found
 
     def part_frequency(self, skeletons: Iterable[str]) -> dict[str, int]:
@@ -398,58 +457,66 @@ class SQLiteStore:
                          "JOIN parts p ON p.skeleton = w.skeleton")
         return {str(s): int(n) for s, n in rows}
 
-    def add_spellings(self, rows: Sequence[tuple[str, str, str, int, bool]],
+    def add_spellings(self, rows: Sequence[tuple[str, str, str, int, bool, int | None]],
                       batch: int | None) -> list[int]:
-        """Store new spellings (text, shown, entity, mentions, one part?); their ids."""
-        ids = []
-        for text, shown, entity, mentions, single in rows:
-            cursor = self._run(
-                "INSERT INTO spellings (text, shown, entity, mentions, single, batch) "
-                "VALUES (?, ?, ?, ?, ?, ?)", (text, shown, entity, mentions, int(single), batch))
-            ids.append(int(cursor.lastrowid or 0))
-        return ids
+        """Store new spellings (text, shown, entity, mentions, one part?, keys_of); their
+        ids, consecutive in the order given. ``keys_of`` is a stored spelling's id, or
+        ``-(k + 1)`` for the ``k``-th row of the same call, or None."""
+        first = int(self._run("SELECT coalesce(max(id), 0) + 1 FROM spellings").fetchone()[0])
+
+        def lead(keys_of: int | None) -> int | None:
+            return first - keys_of - 1 if keys_of is not None and keys_of < 0 else keys_of
+
+        self._many("INSERT INTO spellings (id, text, shown, entity, mentions, single, batch, "
+                   "keys_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   ((first + k, text, shown, entity, mentions, int(single), batch, lead(keys_of))
+                    for k, (text, shown, entity, mentions, single, keys_of) in enumerate(rows)))
+        return list(range(first, first + len(rows)))
 
     def add_mentions(self, counts: Mapping[int, int]) -> None:
         """Count more mentions of stored spellings, by spelling id."""
         self._many("UPDATE spellings SET mentions = mentions + ? WHERE id = ?",
                    ((n, i) for i, n in counts.items()))
 
-    def index(self, keys: Sequence[tuple[str, int, bool]], touched: Touched,
+    def index(self, keys: Sequence[tuple[int, int, bool]], touched: Touched,
               skeletons: Mapping[str, int], bound: int) -> None:
-        """Index new spellings: their (key, spelling id, one part?) rows, each touched key's
-        size, and for a key shared by more than ``bound`` spellings its leaders
-        (``touched``: the new or more-mentioned spellings per key); and how many more
-        spellings have a part of each skeleton. Mention counts must be current."""
+        """Index new spellings: their (key, spelling id, one part?) rows, and for each key
+        shared by more than ``bound`` spellings its size and leaders (``touched``: the new
+        or more-mentioned spellings per key); and how many more spellings have a part of
+        each skeleton. Mention counts must be current."""
         self._many("INSERT OR IGNORE INTO keys (key, spelling, single) VALUES (?, ?, ?)",
-                   ((k, s, int(one)) for k, s, one in keys))
-        grown: dict[str, int] = {}
+                   sorted((k, s, int(one)) for k, s, one in keys))
+        grown: dict[int, int] = {}
         for key, _, _ in keys:
             grown[key] = grown.get(key, 0) + 1
-        self._fill("touched_key", ((k,) for k in touched), "key TEXT")
+        self._fill("touched_key", ((k,) for k in sorted(touched)), "key INTEGER")
         stored = {k: (n, leaders) for k, n, leaders in self._run(
             "SELECT b.key, b.size, b.leaders FROM touched_key t JOIN buckets b ON b.key = t.key")}
-        rows = []
-        for key, spellings in touched.items():
-            size, leaders = stored.get(key, (0, ""))
-            now = size + grown.get(key, 0)
-            if now <= bound:  # small buckets are read whole: no leaders kept
-                if now != size:
-                    rows.append((key, now, ""))
-                continue
-            if size <= bound:  # over the bound from now on: rank the bucket once
-                best = dict(self._leaders_of(key))
-            else:
-                best = dict(_leaders(leaders))
-                best.update((spelling, mentions) for spelling, mentions, single in spellings
-                            if not single)
-            top = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:LEADERS]
-            rows.append((key, now, " ".join(f"{s}:{m}" for s, m in top)))
+        rows = [self._bucket(key, size + grown.get(key, 0), leaders, touched[key])
+                for key, (size, leaders) in stored.items()]
+        self._fill("grown_key", ((k,) for k in sorted(grown) if k not in stored), "key INTEGER")
+        rows += [self._bucket(key, size, "", ()) for key, size in self._run(
+            "SELECT g.key, count(*) FROM grown_key g JOIN keys k ON k.key = g.key "
+            "GROUP BY g.key HAVING count(*) > ?", (bound,)).fetchall()]
         self._many("INSERT INTO buckets (key, size, leaders) VALUES (?, ?, ?) ON CONFLICT (key) "
                    "DO UPDATE SET size = excluded.size, leaders = excluded.leaders", rows)
         self._many("INSERT INTO parts (skeleton, names) VALUES (?, ?) ON CONFLICT (skeleton) "
                    "DO UPDATE SET names = names + excluded.names", skeletons.items())
 
-    def _leaders_of(self, key: str) -> list[tuple[int, int]]:
+    def _bucket(self, key: int, size: int, leaders: str,
+                spellings: Sequence[tuple[int, int, bool]]) -> tuple[int, int, str]:
+        """A big bucket's row: its size and leaders, ranked from the tables when it has
+        none yet (it just went over the bound), else updated with the touched spellings."""
+        if not leaders:
+            best = dict(self._leaders_of(key))
+        else:
+            best = dict(_leaders(leaders))
+            best.update((spelling, mentions) for spelling, mentions, single in spellings
+                        if not single)
+        top = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:LEADERS]
+        return key, size, " ".join(f"{s}:{m}" for s, m in top)
+
+    def _leaders_of(self, key: int) -> list[tuple[int, int]]:
         """The longer spellings of a key mentioned most, from the tables."""
         rows = self._run("SELECT k.spelling, s.mentions FROM keys k JOIN spellings s "
                          "ON s.id = k.spelling WHERE k.key = ? AND k.single = 0 "
@@ -460,6 +527,12 @@ class SQLiteStore:
         """Drop the blocking index and part counts (before :meth:`index` rebuilds them)."""
         for table in ("keys", "buckets", "parts"):
             self._run(f"DELETE FROM {table}")
+        self._run("UPDATE spellings SET keys_of = NULL WHERE keys_of IS NOT NULL")
+
+    def index_as(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """Let spellings use another's index rows: (spelling, keys_of) pairs (a rebuild)."""
+        self._many("UPDATE spellings SET keys_of = ? WHERE id = ?",
+                   ((lead, spelling) for spelling, lead in pairs))
 
     def move_spellings(self, ids: Iterable[int], entity: str) -> None:
         """Give spellings to another entity."""
@@ -567,7 +640,7 @@ class SQLiteStore:
 
 def _spelling(row: Sequence[Any]) -> SpellingRow:
     return SpellingRow(int(row[0]), str(row[1]), str(row[2]), str(row[3]), int(row[4]),
-                       bool(row[5]))
+                       bool(row[5]), None if row[6] is None else int(row[6]))
 
 
 def _entity(row: Sequence[Any]) -> EntityRow:
