@@ -57,6 +57,7 @@ _REPORT_EVERY: Final = 1 << 14  # items between two progress reports of a stage
 _CHUNK: Final = 5000  # candidate pairs per chunk, for the gazetteer
 _SLICE: Final = 1000  # names per task of blocking or comparing
 _PARALLEL_FROM: Final = 2000  # names: fewer are not worth starting processes for
+_RUNS_PER_WORKER: Final = 8  # runs of consecutive slices per worker and stage (see _Team.map)
 T = TypeVar("T")
 Item = TypeVar("Item")
 
@@ -444,10 +445,16 @@ class _Team:
 
     def map(self, here: Callable[[Item], T], in_worker: Callable[[Item], T],
             items: list[Item]) -> Iterator[T]:
-        """``here`` (a method of the work) of each item, or ``in_worker`` in the workers."""
+        """``here`` (a method of the work) of each item, or ``in_worker`` in the workers.
+
+        Each worker takes runs of consecutive items, a few runs per worker: names close in
+        name order meet the same names and parts, which a worker then prepares and
+        compares once, in its own memo, rather than each worker doing it again.
+        """
         if self.pool is None:
             return map(here, items)
-        return self.pool.imap(in_worker, items)
+        run = max(1, len(items) // (_RUNS_PER_WORKER * self.jobs))
+        return self.pool.imap(in_worker, items, run)
 
 
 def _done(results: Iterable[T], slices: list[range], stage: str,
