@@ -19,7 +19,7 @@ from typing import NamedTuple
 from ._pickling import by_fields
 from .aliases import AliasTable
 from .compare import MAX_PARTS
-from .distinct import NameList, signature
+from .distinct import NameList
 from .normalize import normalize
 from .parse import Name
 from .script import is_arabic
@@ -177,7 +177,8 @@ def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
     # does not connect can never stop one, so only the others are kept (a few in a thousand
     # on synthetic lists, where most candidate pairs are conflicts).
     reach = Clusters(size)
-    heads = _merge_signatures(names.parsed, reach, clusters)
+    heads = names.head_of
+    _merge_signatures(heads, reach, clusters)
     links = _Links()
     for link in verdicts.matches:
         reach.union(link.i, link.j)
@@ -194,19 +195,15 @@ def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
     return _canonical(names, clusters, session, _Known(heads, links.scores))
 
 
-def _merge_signatures(parsed: Sequence[Name], reach: Clusters,
-                      clusters: Clusters | None = None) -> list[int]:
-    """Merge the names of each signature (spellings that fold alike are one name) in
-    ``reach`` and ``clusters``; return the head of each name's signature."""
-    first_of: dict[tuple[object, ...], int] = {}
-    heads = []
-    for i, name in enumerate(parsed):
-        head = first_of.setdefault(signature(name), i)
-        if clusters is not None:
-            clusters.union(head, i)
-        reach.union(head, i)
-        heads.append(head)
-    return heads
+def _merge_signatures(head_of: Sequence[int], reach: Clusters,
+                      clusters: Clusters | None = None) -> None:
+    """Merge the names of each signature (spellings that fold alike are one name; ``head_of``
+    gives each name's head) in ``reach`` and ``clusters``."""
+    for i, head in enumerate(head_of):
+        if head != i:
+            if clusters is not None:
+                clusters.union(head, i)
+            reach.union(head, i)
 
 
 def _alias_edges(texts: Sequence[str], edges: list[tuple[float, int, int]], reach: Clusters,
@@ -230,7 +227,7 @@ def components(names: NameList, verdicts: Verdicts, table: AliasTable | None) ->
     """
     size = len(names.texts)
     reach = Clusters(size)
-    _merge_signatures(names.parsed, reach)
+    _merge_signatures(names.head_of, reach)
     for link in verdicts.matches:
         reach.union(link.i, link.j)
     if table is not None:

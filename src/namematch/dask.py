@@ -399,13 +399,14 @@ class _Listed:
     written: Mapping[str, Mapping[str, int]]
     heads: list[int]
     mentions: list[int]
+    head_of: list[int]
     verdicts: Verdicts
     roots: array[int]
 
     @classmethod
     def of(cls, names: NameList, verdicts: Verdicts, roots: array[int]) -> _Listed:
         return cls(names.texts, names.counts, names.written, names.heads, names.mentions,
-                   verdicts, roots)
+                   names.head_of, verdicts, roots)
 
     def __reduce__(self) -> tuple[type[_Listed], tuple[object, ...]]:
         return by_fields(self)
@@ -419,7 +420,7 @@ def _cluster_part(listed: _Once[_Listed], shipped: _Once[Session], part: int,
     weights = session.weights
     assert isinstance(weights, Informativeness)
     names = NameList(got.texts, list(session.parsed), got.counts, got.written, weights,
-                     got.heads, got.mentions)
+                     got.heads, got.mentions, got.head_of)
     with collector_paused():
         return entities_of_part(names, got.verdicts, session, got.roots, part, parts)
 
