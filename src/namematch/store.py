@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -183,6 +183,7 @@ class Store(Protocol):
               skeletons: Mapping[str, int], bound: int) -> None: ...
     def clear_index(self) -> None: ...
     def index_as(self, pairs: Iterable[tuple[int, int]]) -> None: ...
+    def big_keys(self) -> Set[int]: ...
     def upgrade(self) -> None: ...
     outdated: bool
     def move_spellings(self, ids: Iterable[int], entity: str) -> None: ...
@@ -213,6 +214,10 @@ class SQLiteStore:
         self.timeout = timeout
         self.read_only = False
         self.outdated = False  # schema 1: upgrade() before use
+        # The rows of ``buckets`` (few: the keys over the bound), kept between transactions
+        # while no other connection wrote (``PRAGMA data_version``) and none rolled back.
+        self._big: dict[int, tuple[int, str]] | None = None
+        self._version = -1
         self.connection = self._connect()
         try:
             self._prepare()
@@ -294,6 +299,7 @@ class SQLiteStore:
                 self._run(statement)
         self.set_meta("schema", str(SCHEMA))
         self.outdated = False
+        self._big = None
 
     def close(self) -> None:
         """Close the connection (a WAL checkpoint happens on the last close)."""
@@ -307,6 +313,7 @@ class SQLiteStore:
             return
         try:
             self.connection.execute("BEGIN")
+            self._check_version()
             yield
         except sqlite3.Error as err:
             self._rollback()
@@ -323,7 +330,9 @@ class SQLiteStore:
             raise ReadOnlyError(f"{self.path}: the database file is read-only")
         try:
             self.connection.execute("BEGIN IMMEDIATE")
+            self._check_version()
         except sqlite3.Error as err:
+            self._rollback()
             raise translate(err, self.path) from err
         try:
             yield
@@ -339,7 +348,25 @@ class SQLiteStore:
         """Commit the open write transaction."""
         self.connection.execute("COMMIT")
 
+    def _check_version(self) -> None:
+        """Forget the kept buckets if another connection committed since they were read."""
+        version = int(self.connection.execute("PRAGMA data_version").fetchone()[0])
+        if version != self._version:
+            self._big, self._version = None, version
+
+    def _buckets(self) -> dict[int, tuple[int, str]]:
+        """The keys over the bound: (size, leaders) by key."""
+        if self._big is None:
+            self._big = {int(k): (int(n), str(leaders)) for k, n, leaders in
+                         self._run("SELECT key, size, leaders FROM buckets")}
+        return self._big
+
+    def big_keys(self) -> Set[int]:
+        """The keys shared by more spellings than the bound (they have leaders)."""
+        return self._buckets().keys()
+
     def _rollback(self) -> None:
+        self._big = None
         if self.connection.in_transaction:
             with contextlib.suppress(sqlite3.Error):
                 self.connection.execute("ROLLBACK")
@@ -423,18 +450,15 @@ class SQLiteStore:
         by more than ``bound`` spellings (a row of ``buckets``) gives only its
         most-mentioned longer spellings. A spelling found brings those indexed as it.
         """
-        self._fill("probe", sorted(probes, key=lambda p: p[1]),
+        big = self._buckets()
+        self._fill("probe", sorted((p for p in probes if p[1] not in big), key=lambda p: p[1]),
                    "name INTEGER, key INTEGER, single INTEGER")
-        found = self._run(
+        found: list[tuple[int, int]] = self._run(
             "SELECT p.name, k.spelling FROM probe p JOIN keys k ON k.key = p.key "
-            "WHERE (p.single OR k.single OR p.key < ?) "
-            "AND NOT EXISTS (SELECT 1 FROM buckets b WHERE b.key = p.key)",
-            (PART_KEY,)).fetchall()
-        big = self._run(
-            "SELECT p.name, b.leaders FROM probe p JOIN buckets b ON b.key = p.key "
-            "WHERE p.single OR p.key < ?", (PART_KEY,))
-        for name, leaders in big:
-            found.extend((name, spelling) for spelling, _ in _leaders(leaders))
+            "WHERE p.single OR k.single OR p.key < ?", (PART_KEY,)).fetchall()
+        for name, key, single in probes:
+            if key in big and (single or key < PART_KEY):
+                found.extend((name, spelling) for spelling, _ in _leaders(big[key][1]))
         return self._with_followers(found)
 
     def _with_followers(self, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -489,9 +513,8 @@ class SQLiteStore:
         grown: dict[int, int] = {}
         for key, _, _ in keys:
             grown[key] = grown.get(key, 0) + 1
-        self._fill("touched_key", ((k,) for k in sorted(touched)), "key INTEGER")
-        stored = {k: (n, leaders) for k, n, leaders in self._run(
-            "SELECT b.key, b.size, b.leaders FROM touched_key t JOIN buckets b ON b.key = t.key")}
+        big = self._buckets()
+        stored = {key: big[key] for key in touched if key in big}
         rows = [self._bucket(key, size + grown.get(key, 0), leaders, touched[key])
                 for key, (size, leaders) in stored.items()]
         self._fill("grown_key", ((k,) for k in sorted(grown) if k not in stored), "key INTEGER")
@@ -500,6 +523,7 @@ class SQLiteStore:
             "GROUP BY g.key HAVING count(*) > ?", (bound,)).fetchall()]
         self._many("INSERT INTO buckets (key, size, leaders) VALUES (?, ?, ?) ON CONFLICT (key) "
                    "DO UPDATE SET size = excluded.size, leaders = excluded.leaders", rows)
+        big.update((key, (size, leaders)) for key, size, leaders in rows)
         self._many("INSERT INTO parts (skeleton, names) VALUES (?, ?) ON CONFLICT (skeleton) "
                    "DO UPDATE SET names = names + excluded.names", skeletons.items())
 
@@ -527,6 +551,7 @@ class SQLiteStore:
         """Drop the blocking index and part counts (before :meth:`index` rebuilds them)."""
         for table in ("keys", "buckets", "parts"):
             self._run(f"DELETE FROM {table}")
+        self._big = None
         self._run("UPDATE spellings SET keys_of = NULL WHERE keys_of IS NOT NULL")
 
     def index_as(self, pairs: Iterable[tuple[int, int]]) -> None:
