@@ -57,6 +57,9 @@ BOUND: Final = 20
 longer spellings (the store keeps them per key). Lower than resolve's bucket bound
 (``resolve.MAX_BUCKET``): a new name meets the stored spellings of each of its keys, where
 resolve pairs a name of a big bucket with its neighbours in name order only."""
+CLOSEST: Final = 15
+"""A new name meets at most this many stored spellings (and those indexed as them): the
+ones that share the most blocking keys with it."""
 _Keyed = tuple[int, set[int], bool, int]  # a spelling to index: id, keys, one part?, mentions
 _CHUNK: Final = 5000  # spellings per step when the whole index is rebuilt
 _PARSED: Final = 1 << 16  # parsed spellings kept from one batch to the next, at most
@@ -255,7 +258,7 @@ class Gazetteer:
             exact = self._store.spellings_by_text([text])
             found = {spelling for _, spelling in self._store.candidates(
                 [(0, key, len(parsed.parts) == 1) for key in key_numbers(parsed, self.key_cache)],
-                BOUND)}
+                BOUND, CLOSEST)}
             found.update(row.id for row in exact.values())
             found.update(row.id for row in self._alias_spellings([text]).values())
             rows = self._store.spellings_by_id(found)
@@ -604,7 +607,7 @@ class _Plan:
     def _candidates(self, heads: Sequence[int]) -> list[tuple[int, SpellingRow]]:
         probes = [(i, key, len(self.parsed[i].parts) == 1)
                   for i in heads for key in self.keys[i]]
-        found = set(self.store.candidates(probes, BOUND))
+        found = set(self.store.candidates(probes, BOUND, CLOSEST))
         aliased = self.gaz._alias_spellings(self.new)
         if aliased:
             position = {text: i for i, text in enumerate(self.new)}

@@ -174,7 +174,7 @@ class Store(Protocol):
     def with_full_names(self, entities: Iterable[str]) -> set[str]: ...
     def iter_spellings(self, after: int, limit: int) -> list[SpellingRow]: ...
     def candidates(self, probes: Sequence[tuple[int, int, bool]],
-                   bound: int) -> list[tuple[int, int]]: ...
+                   bound: int, limit: int) -> list[tuple[int, int]]: ...
     def part_frequency(self, skeletons: Iterable[str]) -> dict[str, int]: ...
     def add_spellings(self, rows: Sequence[tuple[str, str, str, int, bool, int | None]],
                       batch: int | None) -> list[int]: ...
@@ -441,8 +441,9 @@ class SQLiteStore:
         return [_spelling(row) for row in rows]
 
     def candidates(self, probes: Sequence[tuple[int, int, bool]],
-                   bound: int) -> list[tuple[int, int]]:
-        """Stored spellings sharing a key with the probed names, as (probe, spelling).
+                   bound: int, limit: int) -> list[tuple[int, int]]:
+        """Stored spellings sharing a key with the probed names, as (probe, spelling): up
+        to ``limit`` for each probed name, those sharing the most keys with it.
 
         ``probes`` are (name number, key, whether the name has one part). A part key
         (at or above :data:`PART_KEY`) pairs a one-part name with any spelling, and a longer
@@ -459,7 +460,7 @@ class SQLiteStore:
         for name, key, single in probes:
             if key in big and (single or key < PART_KEY):
                 found.extend((name, spelling) for spelling, _ in _leaders(big[key][1]))
-        return self._with_followers(found)
+        return self._with_followers(_closest(found, limit))
 
     def _with_followers(self, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Add the spellings indexed as the ones found (``keys_of``)."""
@@ -672,6 +673,23 @@ def _entity(row: Sequence[Any]) -> EntityRow:
     return EntityRow(str(row[0]), int(row[1]), str(row[2]), bool(row[3]),
                      None if row[4] is None else int(row[4]),
                      None if row[5] is None else str(row[5]), str(row[6]))
+
+
+def _closest(found: Sequence[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Up to ``limit`` spellings for each probe: those found through the most keys (then
+    the oldest), from (probe, spelling) rows, one per key shared."""
+    shared: dict[int, dict[int, int]] = {}
+    for name, spelling in found:
+        counts = shared.setdefault(name, {})
+        counts[spelling] = counts.get(spelling, 0) + 1
+    out: list[tuple[int, int]] = []
+    for name, counts in shared.items():
+        if len(counts) > limit:
+            kept = sorted(counts, key=lambda spelling: (-counts[spelling], spelling))[:limit]
+            out.extend((name, spelling) for spelling in kept)
+        else:
+            out.extend((name, spelling) for spelling in counts)
+    return out
 
 
 def _leaders(text: str) -> list[tuple[int, int]]:
