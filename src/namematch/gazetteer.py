@@ -188,6 +188,7 @@ class Gazetteer:
         # mentioned again by many batches.
         self.parsed: dict[str, Name] = {}
         self.key_sets: dict[str, set[int]] = {}
+        self.skeleton_sets: dict[str, set[str]] = {}
         self._store: Store = store if store is not None else SQLiteStore(path, timeout=timeout)
         try:
             if self._store.outdated:  # schema 1: new tables and the index, in one transaction
@@ -289,6 +290,15 @@ class Gazetteer:
             self.parsed.clear()
         if len(self.key_sets) > _PARSED:
             self.key_sets.clear()
+        if len(self.skeleton_sets) > _PARSED:
+            self.skeleton_sets.clear()
+
+    def _skeletons(self, name: Name) -> set[str]:
+        """The part skeletons of a parsed spelling (what part weights count), kept."""
+        found = self.skeleton_sets.get(name.text)
+        if found is None:
+            found = self.skeleton_sets[name.text] = linking.skeletons(name)
+        return found
 
     def _keys(self, name: Name) -> set[int]:
         """The blocking keys of a parsed spelling, once while it stays in :attr:`key_sets`."""
@@ -306,10 +316,10 @@ class Gazetteer:
         """Part weights over the stored spellings and the ``new`` names of a batch."""
         wanted: set[str] = set()
         for name in parsed:
-            wanted |= linking.skeletons(name)
+            wanted |= self._skeletons(name)
         frequency = self._store.part_frequency(wanted)
         for name in new:
-            for skeleton in linking.skeletons(name):
+            for skeleton in self._skeletons(name):
                 frequency[skeleton] = frequency.get(skeleton, 0) + 1
         return linking.weights_from(frequency, self._store.spelling_count() + len(new))
 

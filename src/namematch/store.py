@@ -152,6 +152,8 @@ class EntityRow:
     created: str
 
 
+# A key over the bound: its size and leaders, (spelling id, mentions) most mentioned first.
+Bucket = tuple[int, tuple[tuple[int, int], ...]]
 # Spellings touched in a batch, per key: (spelling id, mentions, one part?).
 Touched = Mapping[int, Sequence[tuple[int, int, bool]]]
 
@@ -216,7 +218,7 @@ class SQLiteStore:
         self.outdated = False  # schema 1: upgrade() before use
         # The rows of ``buckets`` (few: the keys over the bound), kept between transactions
         # while no other connection wrote (``PRAGMA data_version``) and none rolled back.
-        self._big: dict[int, tuple[int, str]] | None = None
+        self._big: dict[int, Bucket] | None = None
         self._version = -1
         self.connection = self._connect()
         try:
@@ -354,10 +356,10 @@ class SQLiteStore:
         if version != self._version:
             self._big, self._version = None, version
 
-    def _buckets(self) -> dict[int, tuple[int, str]]:
+    def _buckets(self) -> dict[int, Bucket]:
         """The keys over the bound: (size, leaders) by key."""
         if self._big is None:
-            self._big = {int(k): (int(n), str(leaders)) for k, n, leaders in
+            self._big = {int(k): (int(n), _leaders(leaders)) for k, n, leaders in
                          self._run("SELECT key, size, leaders FROM buckets")}
         return self._big
 
@@ -449,7 +451,8 @@ class SQLiteStore:
         (at or above :data:`PART_KEY`) pairs a one-part name with any spelling, and a longer
         name with one-part spellings only; a combined key pairs longer names. A key shared
         by more than ``bound`` spellings (a row of ``buckets``) gives only its
-        most-mentioned longer spellings. A spelling found brings those indexed as it.
+        most-mentioned longer spellings. A spelling found brings those indexed as it (see
+        ``keys_of``) that belong to other entities.
         """
         big = self._buckets()
         self._fill("probe", sorted((p for p in probes if p[1] not in big), key=lambda p: p[1]),
@@ -459,16 +462,19 @@ class SQLiteStore:
             "WHERE p.single OR k.single OR p.key < ?", (PART_KEY,)).fetchall()
         for name, key, single in probes:
             if key in big and (single or key < PART_KEY):
-                found.extend((name, spelling) for spelling, _ in _leaders(big[key][1]))
+                found.extend((name, spelling) for spelling, _ in big[key][1])
         return self._with_followers(_closest(found, limit))
 
     def _with_followers(self, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Add the spellings indexed as the ones found (``keys_of``)."""
+        """Add the spellings indexed as the ones found (``keys_of``) that belong to another
+        entity: one of the same entity folds like the one found, and would only repeat its
+        comparisons."""
         self._fill("wanted_id", ((i,) for i in {spelling for _, spelling in found}),
                    "id INTEGER")
         followers: dict[int, list[int]] = {}
-        for lead, spelling in self._run("SELECT s.keys_of, s.id FROM wanted_id w "
-                                        "JOIN spellings s ON s.keys_of = w.id"):
+        for lead, spelling in self._run(
+                "SELECT s.keys_of, s.id FROM wanted_id w JOIN spellings s ON s.keys_of = w.id "
+                "JOIN spellings r ON r.id = w.id WHERE s.entity <> r.entity"):
             followers.setdefault(lead, []).append(spelling)
         if followers:
             found.extend((name, other) for name, spelling in list(found)
@@ -516,30 +522,32 @@ class SQLiteStore:
             grown[key] = grown.get(key, 0) + 1
         big = self._buckets()
         stored = {key: big[key] for key in touched if key in big}
-        rows = [self._bucket(key, size + grown.get(key, 0), leaders, touched[key])
+        rows = [(key, self._bucket(key, size + grown.get(key, 0), leaders, touched[key]))
                 for key, (size, leaders) in stored.items()]
         self._fill("grown_key", ((k,) for k in sorted(grown) if k not in stored), "key INTEGER")
-        rows += [self._bucket(key, size, "", ()) for key, size in self._run(
+        rows += [(key, self._bucket(key, size, None, ())) for key, size in self._run(
             "SELECT g.key, count(*) FROM grown_key g JOIN keys k ON k.key = g.key "
             "GROUP BY g.key HAVING count(*) > ?", (bound,)).fetchall()]
+        changed = [(key, bucket) for key, bucket in rows if big.get(key) != bucket]
         self._many("INSERT INTO buckets (key, size, leaders) VALUES (?, ?, ?) ON CONFLICT (key) "
-                   "DO UPDATE SET size = excluded.size, leaders = excluded.leaders", rows)
-        big.update((key, (size, leaders)) for key, size, leaders in rows)
+                   "DO UPDATE SET size = excluded.size, leaders = excluded.leaders",
+                   ((key, size, " ".join(f"{s}:{m}" for s, m in leaders))
+                    for key, (size, leaders) in changed))
+        big.update(changed)
         self._many("INSERT INTO parts (skeleton, names) VALUES (?, ?) ON CONFLICT (skeleton) "
                    "DO UPDATE SET names = names + excluded.names", skeletons.items())
 
-    def _bucket(self, key: int, size: int, leaders: str,
-                spellings: Sequence[tuple[int, int, bool]]) -> tuple[int, int, str]:
-        """A big bucket's row: its size and leaders, ranked from the tables when it has
-        none yet (it just went over the bound), else updated with the touched spellings."""
-        if not leaders:
+    def _bucket(self, key: int, size: int, leaders: tuple[tuple[int, int], ...] | None,
+                spellings: Sequence[tuple[int, int, bool]]) -> Bucket:
+        """A big bucket: its size and leaders, ranked from the tables when it has none yet
+        (it just went over the bound), else updated with the touched spellings."""
+        if leaders is None:
             best = dict(self._leaders_of(key))
         else:
-            best = dict(_leaders(leaders))
+            best = dict(leaders)
             best.update((spelling, mentions) for spelling, mentions, single in spellings
                         if not single)
-        top = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:LEADERS]
-        return key, size, " ".join(f"{s}:{m}" for s, m in top)
+        return size, tuple(sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:LEADERS])
 
     def _leaders_of(self, key: int) -> list[tuple[int, int]]:
         """The longer spellings of a key mentioned most, from the tables."""
@@ -692,13 +700,13 @@ def _closest(found: Sequence[tuple[int, int]], limit: int) -> list[tuple[int, in
     return out
 
 
-def _leaders(text: str) -> list[tuple[int, int]]:
+def _leaders(text: str) -> tuple[tuple[int, int], ...]:
     """A bucket's leaders, stored as ``"spelling:mentions ..."``."""
     out = []
     for item in text.split():
         spelling, _, mentions = item.partition(":")
         out.append((int(spelling), int(mentions)))
-    return out
+    return tuple(out)
 
 
 # SQLite's primary result codes (the low byte of an extended code).
