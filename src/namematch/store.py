@@ -56,6 +56,9 @@ LEADERS: Final = 5
 """Most-mentioned longer spellings kept per key: a new name meets these in a key shared by
 more spellings than the bucket bound."""
 
+_CHECKPOINT: Final = 20_000
+"""Pages the write-ahead log may hold before it is copied back (about 80 MB)."""
+
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE entities (
@@ -208,7 +211,16 @@ class SQLiteStore:
 
     ``timeout`` is how long a writer waits for another one before
     :class:`DatabaseLockedError`. A new or empty file gets the schema; a file of another
-    kind raises :class:`NotAGazetteerError`, a newer schema :class:`NewerSchemaError`.
+    kind raises :class:`NotAGazetteerError`, a newer schema :class:`NewerSchemaError`. A
+    schema-1 file (text keys) is marked :attr:`outdated`: the gazetteer opening it calls
+    :meth:`upgrade` and rebuilds the index in one transaction (a read-only one raises
+    :class:`ReadOnlyError`).
+
+    The index is written for speed: keys are 60-bit numbers, rows go in sorted by key, a
+    spelling that folds like a stored one gets no rows (``keys_of``), and only the keys
+    over the bound have a ``buckets`` row. Those rows are few; the store keeps them in
+    memory between transactions while no other connection commits (``PRAGMA
+    data_version``), and drops them when a transaction rolls back.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
@@ -278,6 +290,8 @@ class SQLiteStore:
             try:
                 run("PRAGMA journal_mode = WAL")
                 run("PRAGMA synchronous = NORMAL")
+                # A batch writes thousands of pages: checkpoint every few batches, not each.
+                run(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT}")
             except sqlite3.Error as err:
                 raise translate(err, self.path) from err
 
