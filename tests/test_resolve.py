@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 import importlib
+from array import array
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from namematch import parse, resolve
-from namematch.keys import LEADERS, NEIGHBOURS, Pairing
-from namematch.resolve import candidate_pairs
+from namematch import load_aliases, normalize, parse, resolve
+from namematch.cluster import components, entities, entities_of_part
+from namematch.compare import DEFAULT_THRESHOLD
+from namematch.keys import LEADERS, NEIGHBOURS, Buckets, Pairing
+from namematch.resolve import candidate_pairs, judge, prepare_list
 
 NAMES = (Path(__file__).resolve().parents[1] / "seeds" / "names.txt").read_text(
     encoding="utf-8").splitlines()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(sorted(set(NAMES))), min_size=1, max_size=80, unique=True),
+       st.integers(min_value=1, max_value=4))
+def test_components_clustered_apart_give_the_entities_of_the_whole(
+        sample: list[str], parts: int) -> None:
+    written: dict[str, dict[str, int]] = {}
+    for name in sample:
+        if normalize(name):
+            written.setdefault(normalize(name), {})[name] = 1 + len(name) % 3
+    names, session = prepare_list(written, load_aliases(), DEFAULT_THRESHOLD)
+    found = judge(sorted(candidate_pairs(names.parsed)), session)
+    roots = components(names, found, session.table)
+    by_parts: dict[str, tuple[str, str, float]] = {}
+    for part in range(parts):
+        by_parts.update(entities_of_part(names, found, session, roots, part, parts))
+    assert by_parts == entities(names, found, session)
 
 
 def test_parallel_comparison_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -127,3 +148,22 @@ def test_pairing_name_by_name_gives_the_pairs_of_each_bucket(
     found_pairs = [(i, j) for j, earlier in pairing for i in earlier]
     assert len(found_pairs) == len(set(found_pairs))
     assert set(found_pairs) == expected
+    for shares in (2, 3):
+        assert list(_shared_pairing(named, max_bucket, shares)) == list(pairing)
+
+
+def _shared_pairing(named: list[tuple[bool, set[str], int]], max_bucket: int,
+                    shares: int) -> Pairing:
+    """The pairing of ``named`` with its keys bucketed in ``shares`` shares."""
+    every = sorted({k for _, found, _ in named for k in found})
+    single = bytearray(alone for alone, _, _ in named)
+    mentions = array("q", [times for _, _, times in named])
+    parts = []
+    for share in range(shares):
+        keys: list[str] = []
+        ends = array("q")
+        for _, found, _ in named:
+            keys.extend(k for k in sorted(found) if every.index(k) % shares == share)
+            ends.append(len(keys))
+        parts.append(Buckets.of(keys, ends, single, mentions, max_bucket))
+    return Pairing(array("q", range(len(named))), single, parts, max_bucket)

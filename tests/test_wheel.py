@@ -161,6 +161,31 @@ def test_wheel_carries_data(installed: Installed, tmp_path: Path) -> None:
     probed = run(bin_dir / "python", "state_probe.py", cwd=tmp_path, timeout=300)
     assert probed.returncode == 0, (probed.stdout + probed.stderr).decode("utf-8", "replace")
 
+# Run in the installed venv: the compiled kernel gives the floats of its Python twin on
+# random forms (with symbols outside the alphabet, unvocalized forms, and early stops).
+KERNEL_PROBE = r"""
+import math, random, sys
+from namematch.distance import Form, compiled_kernel, weighted_distance, weighted_distance_py
+rng = random.Random(3)
+symbols = "abcdefghijklmnopqrstuvwxyz'GXSCTDZHAYWIEé"
+def form():
+    return rng.choice(["", "~"]) + "".join(rng.choice(symbols) for _ in range(rng.randint(0, 14)))
+for _ in range(50000):
+    a, b = Form(form()), Form(form())
+    limit = rng.choice([math.inf, rng.uniform(0.0, 6.0)])
+    assert weighted_distance(a, b, limit) == weighted_distance_py(a, b, limit), (a, b, limit)
+print(compiled_kernel())
+"""
+
+
+def test_installed_kernel_gives_the_python_floats(installed: Installed, tmp_path: Path) -> None:
+    """Where the wheel is compiled, the edit distance runs in the C kernel, and gives the
+    very floats of the Python function it stands for."""
+    proc = run(installed.bin / "python", "-c", KERNEL_PROBE, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert proc.stdout.decode().strip() == str(has_compiler())
+
+
 # Run in the installed venv: every public name documented, its signature readable, and the
 # functions' options keyword-only (what help(), IDEs and doc tools read).
 API_PROBE = r"""

@@ -9,45 +9,32 @@ and an id; each name its score against the canonical name.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from ._pickling import by_fields
 from .aliases import AliasTable
 from .compare import MAX_PARTS
-from .distinct import NameList, signature
+from .distinct import NameList
 from .normalize import normalize
 from .parse import Name
 from .script import is_arabic
 from .session import Session
 
-__all__ = ["Clusters", "Conflicts", "Link", "Settle", "Verdicts", "conflicts_within", "entities",
-           "settled", "without_titles"]
+__all__ = ["Clusters", "Link", "Verdicts", "components", "entities", "entities_of_part",
+           "without_titles"]
 
 Resolved = dict[str, tuple[str, str, float]]
 """Each normalized name's entity id, the entity's canonical name and the name's score."""
 
-Settle = Callable[[list[tuple[int, int]]], list[tuple[bool, float]]]
-"""Compares pairs of names (indexes into the parsed names) to the end: whether each pair
-conflicts, and its score, in order. The clustering asks for its comparisons in batches
-through one, so that a caller can share them out between processes."""
-
-
-Conflicts = Callable[["array[int]", "array[int]"], list[tuple[int, int]]]
-"""Given possible conflicts (codes ``i * len(parsed) + j``) and each name's component (the
-root of the names its matches reach), the pairs of names in one component that conflict
-once settled, in order. The clustering hands its possible conflicts to one at once, so
-that a caller can share them out between processes."""
-
-
-def conflicts_within(session: Session, codes: array[int],
-                     roots: array[int]) -> list[tuple[int, int]]:
-    """The :data:`Conflicts` among ``codes``, settled in ``session``."""
+def _conflicts_within(session: Session, codes: array[int],
+                      roots: array[int]) -> list[tuple[int, int]]:
+    """The pairs among ``codes`` (``i * len(roots) + j``) of names in one component
+    (``roots``) that conflict once settled in ``session``, in order."""
     size = len(roots)
     found = []
     for code in codes:
@@ -55,15 +42,6 @@ def conflicts_within(session: Session, codes: array[int],
         if roots[i] == roots[j] and session.outcome(i, j).conflict:
             found.append((i, j))
     return found
-
-
-def settled(session: Session, pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
-    """The settled outcomes of ``pairs`` in ``session`` (a :data:`Settle` that runs here)."""
-    out = []
-    for i, j in pairs:
-        outcome = session.outcome(i, j)
-        out.append((outcome.conflict, outcome.score))
-    return out
 
 
 class Link(NamedTuple):
@@ -185,65 +163,96 @@ class _Links:
             self.single[i].append((score, j))
 
 
-def entities(names: NameList, verdicts: Verdicts, session: Session,
-             settle: Settle | None = None, find_conflicts: Conflicts | None = None) -> Resolved:
+def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
     """Cluster ``names`` from the verdicts on their candidate pairs (compared in
     ``session``, or in copies of it elsewhere). Returns, for each normalized name, its entity
     id, the entity's canonical name and the name's score against it. The single-machine
     path and a distributed one give the same verdicts to this one function. Its conflicts
     are possible ones (see :func:`namematch.resolve.judge`); those that could stop a merge
-    are settled here. ``settle`` and ``find_conflicts`` make the comparisons this needs
-    (in ``session`` by default).
+    are settled here.
     """
-    if settle is None:
-        settle = functools.partial(settled, session)
-    if find_conflicts is None:
-        find_conflicts = functools.partial(conflicts_within, session)
     size = len(names.texts)
     clusters = Clusters(size)
     # Every merge below follows a link of ``reach``: a cannot-link between two names it
     # does not connect can never stop one, so only the others are kept (a few in a thousand
     # on synthetic lists, where most candidate pairs are conflicts).
     reach = Clusters(size)
-    heads = _merge_signatures(names.parsed, clusters, reach)
+    heads = names.head_of
+    _merge_signatures(heads, reach, clusters)
     links = _Links()
     for link in verdicts.matches:
         reach.union(link.i, link.j)
         links.add(link, names.parsed)
     if session.table is not None:
-        _alias_edges(names.texts, session.table, links, reach)
+        _alias_edges(names.texts, links.edges, reach, session.table)
     # A verdict's conflict may be unsettled: settle it here, where it matters.
     roots = array("q", [reach.find(i) for i in range(size)])
-    for i, j in find_conflicts(verdicts.conflicts, roots):
+    for i, j in _conflicts_within(session, verdicts.conflicts, roots):
         clusters.keep_apart(i, j)
     for _, i, j in sorted(links.edges, key=lambda e: (-e[0], e[1], e[2])):
         clusters.union(i, j)
     _attach_single_mentions(clusters, links.single, names)
-    return _canonical(names, clusters, session, _Known(heads, links.scores), settle)
+    return _canonical(names, clusters, session, _Known(heads, links.scores))
 
 
-def _merge_signatures(parsed: Sequence[Name], clusters: Clusters, reach: Clusters) -> list[int]:
-    """Merge the names of each signature (spellings that fold alike are one name); return
-    the head of each name's signature."""
-    first_of: dict[tuple[object, ...], int] = {}
-    heads = []
-    for i, name in enumerate(parsed):
-        head = first_of.setdefault(signature(name), i)
-        clusters.union(head, i)
-        reach.union(head, i)
-        heads.append(head)
-    return heads
+def _merge_signatures(head_of: Sequence[int], reach: Clusters,
+                      clusters: Clusters | None = None) -> None:
+    """Merge the names of each signature (spellings that fold alike are one name; ``head_of``
+    gives each name's head) in ``reach`` and ``clusters``."""
+    for i, head in enumerate(head_of):
+        if head != i:
+            if clusters is not None:
+                clusters.union(head, i)
+            reach.union(head, i)
 
 
-def _alias_edges(texts: Sequence[str], table: AliasTable, links: _Links,
-                 reach: Clusters) -> None:
+def _alias_edges(texts: Sequence[str], edges: list[tuple[float, int, int]], reach: Clusters,
+                 table: AliasTable) -> None:
     """An edge of score 1 between the names of each whole-name alias group present."""
     index = {text: i for i, text in enumerate(texts)}
     for group in table.name_groups().values():
         present = sorted(index[t] for t in group if t in index)
         for other in present[1:]:
-            links.edges.append((1.0, present[0], other))
+            edges.append((1.0, present[0], other))
             reach.union(present[0], other)
+
+
+def components(names: NameList, verdicts: Verdicts, table: AliasTable | None) -> array[int]:
+    """Each name's component: the least index among the names that one signature, the
+    matches or a whole-name alias group connect to it.
+
+    :func:`entities` never merges names of two components, nor lets one component's names
+    change another's entity, canonical name or scores: whole components can be clustered
+    apart (see :func:`entities_of_part`) with the same result.
+    """
+    size = len(names.texts)
+    reach = Clusters(size)
+    _merge_signatures(names.head_of, reach)
+    for link in verdicts.matches:
+        reach.union(link.i, link.j)
+    if table is not None:
+        _alias_edges(names.texts, [], reach, table)
+    return array("q", [reach.find(i) for i in range(size)])
+
+
+def entities_of_part(names: NameList, verdicts: Verdicts, session: Session, roots: array[int],
+                     part: int, parts: int) -> Resolved:
+    """:func:`entities` of the components (``roots``, see :func:`components`) whose root
+    is ``part`` modulo ``parts``: the names of the other parts are left out."""
+    size = len(roots)
+    members = array("q", [i for i in range(size) if roots[i] % parts == part])
+    local = array("q", [-1]) * size
+    for position, i in enumerate(members):
+        local[i] = position
+    matches = [Link(local[link.i], local[link.j], link.score, link.whole)
+               for link in verdicts.matches if local[link.i] >= 0]
+    conflicts = array("q")
+    count = len(members)
+    for code in verdicts.conflicts:
+        i, j = divmod(code, size)
+        if local[i] >= 0 and roots[i] == roots[j]:
+            conflicts.append(local[i] * count + local[j])
+    return entities(names.part(members), Verdicts(matches, conflicts), session.part(members))
 
 
 def _attach_single_mentions(clusters: Clusters, single_links: dict[int, list[tuple[float, int]]],
@@ -333,7 +342,7 @@ def _most_written(forms: Mapping[str, int]) -> str:
 
 
 def _canonical(names: NameList, clusters: Clusters, session: Session,
-               known: _Known, settle: Settle) -> Resolved:
+               known: _Known) -> Resolved:
     """Each entity's id and canonical name, and each name's score against it."""
     texts, parsed, counts = names.texts, names.parsed, names.counts
     display = {text: without_titles(_most_written(names.written[text]), parsed[i])
@@ -353,7 +362,7 @@ def _canonical(names: NameList, clusters: Clusters, session: Session,
                                                                table)
         entity_of[root] = (_entity_id(texts[i] for i in group), canonical, shown)
     # One score per distinct name, against its entity's canonical name.
-    scores = _scores(texts, clusters, entity_of, known, parsed, table, settle)
+    scores = _scores(texts, clusters, entity_of, known, session)
     resolved: Resolved = {}
     for i, text in enumerate(texts):
         root = clusters.find(i)
@@ -368,21 +377,17 @@ def _canonical(names: NameList, clusters: Clusters, session: Session,
 
 
 def _scores(texts: Sequence[str], clusters: Clusters,
-            entity_of: dict[int, tuple[str, int, str]], known: _Known, parsed: Sequence[Name],
-            table: AliasTable | None, settle: Settle) -> list[float]:
-    """Each name's score against its entity's canonical name: known, or compared (in one
-    batch)."""
+            entity_of: dict[int, tuple[str, int, str]], known: _Known,
+            session: Session) -> list[float]:
+    """Each name's score against its entity's canonical name: known, or compared."""
     scores: list[float] = []
-    unknown: list[tuple[int, int]] = []
     for i in range(len(texts)):
         canonical = entity_of[clusters.find(i)][1]
-        score = 1.0 if canonical == i else known.score(i, canonical, parsed, table)
+        score = 1.0 if canonical == i else known.score(i, canonical, session.parsed,
+                                                        session.table)
         if score is None:
-            unknown.append((i, canonical))
-            score = 0.0
+            score = session.outcome(i, canonical).score
         scores.append(score)
-    for (i, _), (_, score) in zip(unknown, settle(unknown), strict=True):
-        scores[i] = score
     return scores
 
 

@@ -2,10 +2,11 @@
 
 The same stages as :func:`namematch.resolve.resolve`, the heavy ones spread over the
 partitions: counting the (normalized, written) forms, building candidate pairs from the
-blocking keys, and comparing the pairs. Clustering (:func:`namematch.resolve.entities`) runs
-on the client, on the distinct names and on the verdicts that matter (match or possible
-conflict), so the result is exactly the single-machine one: same partition, entity ids,
-canonical names and scores. See ``docs/dask.md``.
+blocking keys, comparing the pairs, and clustering. The client parses the distinct names,
+gathers the verdicts that matter (match or possible conflict) and finds the components of
+the names; parts of the components are clustered in tasks
+(:func:`namematch.cluster.entities_of_part`), so the result is exactly the single-machine
+one: same partition, entity ids, canonical names and scores. See ``docs/dask.md``.
 
 dask is an optional dependency (``pip install 'namematch-arabic[dask]'``); this module imports it
 only when called and raises :class:`DaskMissingError` when it is not installed.
@@ -23,14 +24,17 @@ import sys
 import uuid
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
+from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
 from .api import checked_names, missing
-from .cluster import Link, Resolved, Verdicts, entities
+from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part
 from .compare import DEFAULT_THRESHOLD
+from .distinct import Informativeness, NameList
 from .errors import InputError, NamematchError
 from .keys import Pairing, keys
 from .normalize import normalize
@@ -365,16 +369,60 @@ def _resolved(
     # 3. and 4. Candidate pairs among the signature heads, compared in partitions.
     verdicts = Verdicts.empty()
     heads = names.heads
+    shipped = _shared(dask, _Once(session), "session")
     if len(heads) > 1:
         pairs = _pair_frame([names.texts[i] for i in heads], max_bucket, parts, names.mentions)
-        shipped = _shared(dask, _Once(session), "session")
         shared_heads = _shared(dask, heads, "heads")
         judged = pairs.map_partitions(_judge_part, shared_heads, shipped,
                                       meta=_verdict_frame(pd, Verdicts.empty(), 0))
         verdicts = _found(judged.compute(), len(names.parsed))
 
-    # 5. Cluster on the client.
-    return entities(names, verdicts, session), written
+    # 5. Cluster: the components of the names here, parts of them in tasks.
+    if parts <= 1 or len(names.texts) < 2:
+        return entities(names, verdicts, session), written
+    roots = components(names, verdicts, session.table)
+    listed = _shared(dask, _Once(_Listed.of(names, verdicts, roots)), "clustering")
+    resolved: Resolved = {}
+    for found in dask.compute(*[dask.delayed(_cluster_part)(listed, shipped, part, parts)
+                                for part in range(parts)]):
+        resolved.update(found)
+    return resolved, written
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """What a clustering task needs besides the session (which holds the parsed names):
+    the rest of the name list, the verdicts and each name's component."""
+
+    texts: list[str]
+    counts: dict[str, int]
+    written: Mapping[str, Mapping[str, int]]
+    heads: list[int]
+    mentions: list[int]
+    head_of: list[int]
+    verdicts: Verdicts
+    roots: array[int]
+
+    @classmethod
+    def of(cls, names: NameList, verdicts: Verdicts, roots: array[int]) -> _Listed:
+        return cls(names.texts, names.counts, names.written, names.heads, names.mentions,
+                   names.head_of, verdicts, roots)
+
+    def __reduce__(self) -> tuple[type[_Listed], tuple[object, ...]]:
+        return by_fields(self)
+
+
+def _cluster_part(listed: _Once[_Listed], shipped: _Once[Session], part: int,
+                  parts: int) -> Resolved:
+    """The entities of one part of the components (see
+    :func:`namematch.cluster.entities_of_part`)."""
+    got, session = listed.value, shipped.value
+    weights = session.weights
+    assert isinstance(weights, Informativeness)
+    names = NameList(got.texts, list(session.parsed), got.counts, got.written, weights,
+                     got.heads, got.mentions, got.head_of)
+    with collector_paused():
+        return entities_of_part(names, got.verdicts, session, got.roots, part, parts)
 
 
 class SchedulerError(NamematchError):

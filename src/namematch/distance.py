@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import math
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -82,6 +84,18 @@ class _Costs:
     substitute: tuple[float, ...]
     start_substitute: tuple[float, ...]
 
+    @property
+    def packed(self) -> bytes:
+        """The four tables one after another as native doubles, for the compiled kernel."""
+        return array("d", self.indel + self.start_indel + self.substitute
+                     + self.start_substitute).tobytes()
+
+
+@functools.cache
+def _packed_costs(unvocalized: bool, letters_only: bool) -> bytes:
+    """:attr:`_Costs.packed` of :func:`_costs`, worked out once."""
+    return _costs(unvocalized, letters_only).packed
+
 
 @functools.cache
 def _costs(unvocalized: bool, letters_only: bool = False) -> _Costs:
@@ -138,6 +152,7 @@ class Form:
         self.skeleton: Final = skeleton(form)
         self.unvocalized: Final = len(body) != len(form)
         self.symbols: Final = tuple([_INDEX.get(s, _SIZE + ord(s)) for s in body])
+        self.packed: Final = array("i", self.symbols).tobytes()  # for the compiled kernel
         self.length: Final = sum(symbol_weight(s) for s in body)
         self.consonantal_length: Final = sum(symbol_weight(s) for s in body if s not in _SHORT)
 
@@ -164,9 +179,44 @@ def _first_row(costs: _Costs, ys: tuple[int, ...]) -> tuple[list[float], list[fl
     return b_cost, row
 
 
+_Kernel = Callable[[bytes, bytes, bytes, int, float], float]
+
+
+def _load_kernel() -> _Kernel | None:
+    """The C twin of :func:`weighted_distance_py` (``namematch._kernels``), where the wheel
+    was built with a C compiler; None otherwise."""
+    if array("i").itemsize != 4:  # the kernel reads the symbols as int32
+        return None
+    try:
+        from ._kernels import distance
+    except ImportError:
+        return None
+    return distance
+
+
+_KERNEL: Final = _load_kernel()
+_KERNEL_SYMBOLS: Final = 64  # the kernel's longest form (MAX_FORM)
+
+
+def compiled_kernel() -> bool:
+    """Whether the weighted edit distance runs in the compiled C kernel."""
+    return _KERNEL is not None
+
+
 def weighted_distance(a: Form, b: Form, limit: float) -> float:
     """Weighted edit distance between two forms (Wagner-Fischer, row by row); ``inf`` as
-    soon as a whole row exceeds ``limit``."""
+    soon as a whole row exceeds ``limit``. The compiled kernel where there is one (the same
+    float as :func:`weighted_distance_py`), else that function."""
+    unvocalized, letters_only = a.unvocalized != b.unvocalized, a.unvocalized and b.unvocalized
+    if (_KERNEL is not None and len(a.symbols) <= _KERNEL_SYMBOLS
+            and len(b.symbols) <= _KERNEL_SYMBOLS):
+        return _KERNEL(a.packed, b.packed, _packed_costs(unvocalized, letters_only), _SIZE,
+                       limit)
+    return weighted_distance_py(a, b, limit)
+
+
+def weighted_distance_py(a: Form, b: Form, limit: float) -> float:
+    """:func:`weighted_distance` in Python: the reference of the compiled kernel."""
     costs = _costs(a.unvocalized != b.unvocalized, a.unvocalized and b.unvocalized)
     ys = b.symbols
     b_cost, previous = _first_row(costs, ys)

@@ -21,7 +21,7 @@ from typing import Final
 from .fold import skeleton
 from .parse import Name, Part, parse
 
-__all__ = ["MIN_WEIGHT", "Informativeness", "NameList", "signature"]
+__all__ = ["MIN_WEIGHT", "Informativeness", "NameList", "head_positions", "signature"]
 
 MIN_WEIGHT: Final = 0.15
 """The weight of the commonest part, relative to a part no other name has."""
@@ -87,6 +87,16 @@ def signature_heads(parsed: Sequence[Name]) -> list[int]:
     return heads
 
 
+def head_positions(parsed: Sequence[Name]) -> list[int]:
+    """Each name's signature head: the index of the first name with its signature.
+
+    >>> head_positions([parse("Ali Saleh"), parse("Mesmari"), parse("Gen. Ali Saleh")])
+    [0, 1, 0]
+    """
+    first_of: dict[tuple[object, ...], int] = {}
+    return [first_of.setdefault(signature(name), i) for i, name in enumerate(parsed)]
+
+
 def head_mentions(parsed: Sequence[Name], times: Sequence[int], heads: Sequence[int]) -> list[int]:
     """How often the name of each of ``heads`` (see :func:`signature_heads`) is mentioned,
     with every name that folds like it; ``times`` gives each parsed name's mentions."""
@@ -101,7 +111,8 @@ def head_mentions(parsed: Sequence[Name], times: Sequence[int], heads: Sequence[
 class NameList:
     """The distinct normalized names of a list, sorted (``texts``), with their parses, how
     often each occurs (``counts``) and how it was written (``written``), the part weights,
-    the signature heads and how often each head's signature is mentioned."""
+    the signature heads, how often each head's signature is mentioned, and each name's
+    head (``head_of``)."""
 
     texts: list[str]
     parsed: list[Name]
@@ -110,6 +121,7 @@ class NameList:
     weights: Informativeness
     heads: list[int]
     mentions: list[int]
+    head_of: list[int]
 
     @classmethod
     def of(cls, written: Mapping[str, Mapping[str, int]],
@@ -120,6 +132,33 @@ class NameList:
         counts = {normal: sum(forms.values()) for normal, forms in written.items()}
         texts = sorted(counts)
         parsed = [parse(text) for text in texts] if parse_all is None else parse_all(texts)
-        heads = signature_heads(parsed)
-        return cls(texts, parsed, counts, written, Informativeness.of(parsed), heads,
-                   head_mentions(parsed, [counts[text] for text in texts], heads))
+        head_of = head_positions(parsed)
+        heads = [i for i, head in enumerate(head_of) if head == i]
+        rank = {head: k for k, head in enumerate(heads)}
+        mentions = [0] * len(heads)
+        for text, head in zip(texts, head_of, strict=True):
+            mentions[rank[head]] += counts[text]
+        return cls(texts, parsed, counts, written, Informativeness.of(parsed), heads, mentions,
+                   head_of)
+
+    def part(self, members: Sequence[int]) -> NameList:
+        """The names at ``members`` (ascending indexes, each name's whole signature among
+        them), weighted as in the whole list.
+
+        >>> names = NameList.of({"ali saleh": {"Ali Saleh": 1}, "mesmari": {"Mesmari": 3}})
+        >>> part = names.part([1])
+        >>> part.texts, part.heads, part.mentions, part.head_of
+        (['mesmari'], [0], [3], [0])
+        """
+        rank = {head: k for k, head in enumerate(self.heads)}
+        position = {i: p for p, i in enumerate(members)}
+        heads: list[int] = []
+        mentions: list[int] = []
+        for p, i in enumerate(members):
+            k = rank.get(i)
+            if k is not None:
+                heads.append(p)
+                mentions.append(self.mentions[k])
+        return NameList([self.texts[i] for i in members], [self.parsed[i] for i in members],
+                        self.counts, self.written, self.weights, heads, mentions,
+                        [position[self.head_of[i]] for i in members])

@@ -30,15 +30,16 @@ import hashlib
 import itertools
 from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Final
 
+from ._pickling import by_fields
 from .fold import join_forms, skeleton
 from .parse import Name, Part, parse
 from .rules import may_be_surname_first, openings, single_targets
 from .tables import tables
 
-__all__ = ["FIRST_KEY", "LEADERS", "NEIGHBOURS", "PART_KEY", "KeyCache", "Pairing",
+__all__ = ["FIRST_KEY", "LEADERS", "NEIGHBOURS", "PART_KEY", "Buckets", "KeyCache", "Pairing",
            "key_numbers", "keys", "part_keys", "skeleton_code"]
 
 _LONGEST: Final = 16  # no slip variants for longer skeletons: no name part is that long, junk is
@@ -251,6 +252,44 @@ LEADERS: Final = 3
 name of the bucket also pairs with."""
 
 
+@dataclass(frozen=True)
+class Buckets:
+    """Names' keys (some of them) bucketed, for :class:`Pairing`.
+
+    Each distinct key (text, or a number of a :class:`KeyCache`) becomes a bucket number;
+    ``keys`` holds every name's bucket numbers, one name after another, ``ends`` where each
+    name's end. Each bucket has a size, a start in ``members`` (the positions of its names,
+    in order), and each entry of ``keys`` a rank among its bucket's members. ``leaders``
+    holds, for each part-key bucket over the bound, the positions of the ``LEADERS``
+    longer names mentioned most (the first in name order among equals).
+    """
+
+    keys: array[int]
+    ends: array[int]
+    part_key: bytearray
+    sizes: array[int]
+    starts: array[int]
+    members: array[int]
+    ranks: array[int]
+    leaders: dict[int, list[int]]
+
+    @classmethod
+    def of(cls, keys: Iterable[str | int], ends: array[int], single: bytearray,
+           mentions: array[int], max_bucket: int) -> Buckets:
+        """The buckets of names with ``keys`` (up to ``ends``), which have one part or not
+        (``single``) and are mentioned ``mentions`` times."""
+        numbers: dict[str | int, int] = {}
+        numbered = array("q", [numbers.setdefault(key, len(numbers)) for key in keys])
+        part_key = bytearray(_is_part_key(key) for key in numbers)
+        del numbers
+        sizes, starts, members, ranks = _buckets(numbered, ends, len(part_key))
+        leaders = _leaders(numbered, ends, part_key, sizes, single, mentions, max_bucket)
+        return cls(numbered, ends, part_key, sizes, starts, members, ranks, leaders)
+
+    def __reduce__(self) -> tuple[type[Buckets], tuple[object, ...]]:
+        return by_fields(self)
+
+
 class Pairing:
     """The candidate pairs of names that share blocking keys (buckets), name by name.
 
@@ -273,9 +312,9 @@ class Pairing:
 
     Pairs come out name by name rather than bucket by bucket, so a pair that shares several
     keys comes out once, with no set of all pairs; and any name's partners can be asked for
-    on its own, so that worker processes share the pairing out. Each distinct key (text, as
-    in the examples, or a number of a :class:`KeyCache`) becomes a bucket number; the
-    buckets' members are kept in one array, 8 bytes per name and key.
+    on its own, so that worker processes share the pairing out. The keys may be bucketed
+    in several :class:`Buckets` (each key in one of them, so that processes can bucket
+    them apart); a name's partners are those of all.
 
     >>> names = [(1, False, ["p:msmr"], 1), (2, True, ["p:msmr"], 1), (3, False, ["p:msmr"], 1)]
     >>> [(j, sorted(earlier)) for j, earlier in Pairing.of(names, 50)]
@@ -288,22 +327,12 @@ class Pairing:
     [[0], [0], [0]]
     """
 
-    def __init__(self, indexes: array[int], single: bytearray, keys: Iterable[str | int],
-                 ends: array[int], mentions: array[int], max_bucket: int) -> None:
-        """``keys`` holds every name's keys, one name after another; ``ends`` where each
-        name's keys end."""
-        numbers: dict[str | int, int] = {}
-        numbered = array("q", [numbers.setdefault(key, len(numbers)) for key in keys])
+    def __init__(self, indexes: array[int], single: bytearray, parts: list[Buckets],
+                 max_bucket: int) -> None:
         self.indexes: Final = indexes
         self.single: Final = single
-        self.keys: Final = numbered  # every name's bucket numbers
-        self.ends: Final = ends
-        self.part_key: Final = bytearray(_is_part_key(key) for key in numbers)
-        del numbers
+        self.parts: Final = parts
         self.max_bucket: Final = max_bucket
-        self.sizes, self.starts, self.members, self.ranks = _buckets(numbered, ends,
-                                                                     len(self.part_key))
-        self.leaders: Final = self._leaders(mentions)
 
     @classmethod
     def of(cls, names: Iterable[tuple[int, bool, Iterable[str] | Iterable[int], int]],
@@ -317,60 +346,68 @@ class Pairing:
             mentions.append(times)
             keys.extend(its_keys)
             ends.append(len(keys))
-        return cls(indexes, single, keys, ends, mentions, max_bucket)
+        return cls(indexes, single, [Buckets.of(keys, ends, single, mentions, max_bucket)],
+                   max_bucket)
 
     def __len__(self) -> int:
         return len(self.indexes)
 
-    def _leaders(self, mentions: array[int]) -> dict[int, list[int]]:
-        """The positions of the ``LEADERS`` longer names mentioned most (the first in name
-        order among equals) of each part-key bucket over the bound."""
-        best: dict[int, list[tuple[int, int]]] = {}
-        start = 0
-        for position, end in enumerate(self.ends):
-            if not self.single[position]:
-                for k in range(start, end):
-                    number = self.keys[k]
-                    if self.part_key[number] and self.sizes[number] > self.max_bucket:
-                        ranked = best.setdefault(number, [])
-                        ranked.append((-mentions[position], position))
-                        if len(ranked) > LEADERS:
-                            ranked.sort()
-                            ranked.pop()
-            start = end
-        return {number: sorted(position for _, position in ranked)
-                for number, ranked in best.items()}
-
     def partners(self, position: int) -> set[int]:
         """The indexes of the earlier names the name at ``position`` pairs with."""
-        indexes, single, sizes, members = self.indexes, self.single, self.sizes, self.members
-        alone = single[position]
         found: set[int] = set()
-        for k in range(self.ends[position - 1] if position else 0, self.ends[position]):
-            number = self.keys[k]
+        for part in self.parts:
+            self._add_partners(part, position, found)
+        return found
+
+    def _add_partners(self, part: Buckets, position: int, found: set[int]) -> None:
+        """Add to ``found`` the partners of the name at ``position`` through ``part``."""
+        indexes, single, sizes, members = self.indexes, self.single, part.sizes, part.members
+        alone = single[position]
+        for k in range(part.ends[position - 1] if position else 0, part.ends[position]):
+            number = part.keys[k]
             size = sizes[number]
             if size < 2:
                 continue
-            first = self.starts[number]
-            here = first + self.ranks[k]
+            first = part.starts[number]
+            here = first + part.ranks[k]
             earlier = range(max(first, here - NEIGHBOURS) if size > self.max_bucket else first,
                             here)
-            if alone or not self.part_key[number]:
+            if alone or not part.part_key[number]:
                 found.update([indexes[members[m]] for m in earlier])
             else:
                 found.update([indexes[members[m]] for m in earlier if single[members[m]]])
-            leaders = self.leaders.get(number)
+            leaders = part.leaders.get(number)
             if leaders is not None:
                 if alone:
                     found.update([indexes[m] for m in leaders if m < position])
                 elif position in leaders:
                     found.update([indexes[members[m]] for m in range(first, here)
                                   if single[members[m]]])
-        return found
 
     def __iter__(self) -> Iterator[tuple[int, set[int]]]:
         for position in range(len(self.indexes)):
             yield self.indexes[position], self.partners(position)
+
+
+def _leaders(keys: array[int], ends: array[int], part_key: bytearray, sizes: array[int],
+             single: bytearray, mentions: array[int], max_bucket: int) -> dict[int, list[int]]:
+    """The positions of the ``LEADERS`` longer names mentioned most (the first in name
+    order among equals) of each part-key bucket over the bound."""
+    best: dict[int, list[tuple[int, int]]] = {}
+    start = 0
+    for position, end in enumerate(ends):
+        if not single[position]:
+            for k in range(start, end):
+                number = keys[k]
+                if part_key[number] and sizes[number] > max_bucket:
+                    ranked = best.setdefault(number, [])
+                    ranked.append((-mentions[position], position))
+                    if len(ranked) > LEADERS:
+                        ranked.sort()
+                        ranked.pop()
+        start = end
+    return {number: sorted(position for _, position in ranked)
+            for number, ranked in best.items()}
 
 
 def _buckets(numbers: array[int], ends: array[int],

@@ -34,10 +34,10 @@ from typing import Final, TypeVar
 
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
-from .cluster import Link, Resolved, Verdicts, conflicts_within, entities, settled
+from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part
 from .compare import DEFAULT_THRESHOLD
 from .distinct import NameList
-from .keys import KeyCache, Pairing, key_numbers
+from .keys import Buckets, KeyCache, Pairing, key_numbers
 from .normalize import normalize
 from .parse import Name, parse
 from .session import Session
@@ -57,6 +57,7 @@ _REPORT_EVERY: Final = 1 << 14  # items between two progress reports of a stage
 _CHUNK: Final = 5000  # candidate pairs per chunk, for the gazetteer
 _SLICE: Final = 1000  # names per task of blocking or comparing
 _PARALLEL_FROM: Final = 2000  # names: fewer are not worth starting processes for
+_RUNS_PER_WORKER: Final = 8  # runs of consecutive slices per worker and stage (see _Team.map)
 T = TypeVar("T")
 Item = TypeVar("Item")
 
@@ -129,33 +130,51 @@ def _pair_chunks(names: Sequence[Name], mentions: Sequence[int] | None = None,
 
 def _pairing(names: Sequence[Name], mentions: Sequence[int], max_bucket: int) -> Pairing:
     """The names' keys, bucketed."""
-    numbers, ends = _key_slice(names, range(len(names)), KeyCache(texts=False))
-    return _pairing_of(names, [(numbers, ends)], mentions, max_bucket)
+    work = _BucketWork(names, [_key_slice(names, range(len(names)), KeyCache(texts=False))],
+                       mentions, max_bucket)
+    return work.pairing([work.bucket(0)])
 
 
-def _key_slice(names: Sequence[Name], part: range,
-               cache: KeyCache) -> tuple[array[int], array[int]]:
-    """The keys of ``names[part]``, one name after another, and where each name's end."""
-    numbers: array[int] = array("q")
-    ends: array[int] = array("q")
+def _key_slice(names: Sequence[Name], part: range, cache: KeyCache,
+               shares: int = 1) -> list[tuple[array[int], array[int]]]:
+    """The keys of ``names[part]``, one name after another, and where each name's end: in
+    ``shares`` shares of the keys (by their number), so that processes can bucket each
+    share apart."""
+    out: list[tuple[array[int], array[int]]] = [(array("q"), array("q"))
+                                                for _ in range(shares)]
     for i in part:
-        numbers.extend(key_numbers(names[i], cache))
-        ends.append(len(numbers))
-    return numbers, ends
+        for number in key_numbers(names[i], cache):
+            out[number % shares][0].append(number)
+        for numbers, ends in out:
+            ends.append(len(numbers))
+    return out
 
 
-def _pairing_of(names: Sequence[Name], slices: Iterable[tuple[array[int], array[int]]],
-                mentions: Sequence[int], max_bucket: int) -> Pairing:
-    """The pairing of ``names`` from the keys of consecutive slices of them."""
-    numbers: array[int] = array("q")
-    ends: array[int] = array("q")
-    for its_numbers, its_ends in slices:
-        offset = len(numbers)
-        numbers.extend(its_numbers)
-        ends.extend([end + offset for end in its_ends])
-    return Pairing(array("q", range(len(names))),
-                   bytearray(len(name.parts) == 1 for name in names), numbers, ends,
-                   array("q", mentions), max_bucket)
+class _BucketWork:
+    """What bucketing works with: the names, and each share of their keys, gathered from
+    the slices of names they were computed in."""
+
+    def __init__(self, names: Sequence[Name],
+                 slices: Iterable[list[tuple[array[int], array[int]]]],
+                 mentions: Sequence[int], max_bucket: int, shares: int = 1) -> None:
+        self.single: Final = bytearray(len(name.parts) == 1 for name in names)
+        self.mentions: Final = array("q", mentions)
+        self.max_bucket: Final = max_bucket
+        self.shares: Final = [(array("q"), array("q")) for _ in range(shares)]
+        for its_shares in slices:
+            for (numbers, ends), (its_numbers, its_ends) in zip(self.shares, its_shares,
+                                                                 strict=True):
+                offset = len(numbers)
+                numbers.extend(its_numbers)
+                ends.extend([end + offset for end in its_ends])
+
+    def bucket(self, share: int) -> Buckets:
+        numbers, ends = self.shares[share]
+        return Buckets.of(numbers, ends, self.single, self.mentions, self.max_bucket)
+
+    def pairing(self, parts: list[Buckets]) -> Pairing:
+        return Pairing(array("q", range(len(self.single))), self.single, parts,
+                       self.max_bucket)
 
 
 def resolve(
@@ -295,23 +314,27 @@ def _entities(names: NameList, session: Session, max_bucket: int, jobs: int,
               report: Progress) -> Resolved:
     """Block, compare and cluster the names, in ``jobs`` processes.
 
-    The stages are shared out by slices of the signature heads: first each slice's keys;
-    then, once the keys are bucketed (:class:`~namematch.keys.Pairing`, in this process),
-    each slice's candidate pairs with earlier names and their verdicts. The clustering
-    runs here, and hands the comparisons it needs (settling conflicts, scoring names
-    against canonical names) back to the same workers. Worker processes are forked twice,
-    so that they inherit the parsed names, then the buckets, without pickling.
+    The stages are shared out: each slice of the signature heads gets its keys, in
+    ``jobs`` shares by key number; each share is bucketed (:class:`~namematch.keys.Buckets`);
+    each slice gets its candidate pairs with earlier names and their verdicts; last, once
+    the components of the names are known (here), each part of the components is
+    clustered. Worker processes are forked for each stage, so that they inherit the names,
+    the keys, the buckets, then the verdicts, without pickling.
     """
     heads = names.heads
     parsed = [names.parsed[i] for i in heads]
     slices = [range(start, min(start + _SLICE, len(heads)))
               for start in range(0, len(heads), _SLICE)]
-    keying = _KeyWork(parsed)
+    keying = _KeyWork(parsed, jobs)
     with _Team(jobs, keying) as team:
         keyed = list(_done(team.map(keying.keys, _keys_in_worker, slices), slices, "keys",
                            report))
-    pairing = _pairing_of(parsed, keyed, names.mentions, max_bucket)
+    bucketing = _BucketWork(parsed, keyed, names.mentions, max_bucket, jobs)
     del keyed
+    with _Team(jobs, bucketing) as team:
+        pairing = bucketing.pairing(list(team.map(bucketing.bucket, _bucket_in_worker,
+                                                  list(range(jobs)))))
+    del bucketing
     if heads:
         report("pairs", len(heads), len(heads))
     found = Verdicts.empty()
@@ -321,16 +344,28 @@ def _entities(names: NameList, session: Session, max_bucket: int, jobs: int,
         for verdicts in _done(team.map(judging.judge, _judge_in_worker, slices), slices,
                               "compare", report):
             found.add(verdicts)
-        if jobs == 1:
-            # The clustering compares few pairs, and needs the memory more.
-            session.release()
-        total = len(names.texts)
-        if total:
-            report("cluster", 0, total)
-        resolved = entities(names, found, session, _settler(team, judging),
-                            _conflict_finder(team, judging))
-        if total:
-            report("cluster", total, total)
+    del judging
+    total = len(names.texts)
+    if total:
+        report("cluster", 0, total)
+    resolved = _cluster(names, found, session, jobs)
+    if total:
+        report("cluster", total, total)
+    return resolved
+
+
+def _cluster(names: NameList, found: Verdicts, session: Session, jobs: int) -> Resolved:
+    """Cluster the names from the verdicts: here, or by components in ``jobs`` processes
+    (forked once the components are known, so that each inherits the verdicts)."""
+    # The clustering compares few pairs, and needs the memory more.
+    session.release()
+    if jobs == 1:
+        return entities(names, found, session)
+    work = _ClusterWork(names, found, session, components(names, found, session.table), jobs)
+    resolved: Resolved = {}
+    with _Team(jobs, work) as team:
+        for part in team.map(work.cluster, _cluster_in_worker, list(range(jobs))):
+            resolved.update(part)
     return resolved
 
 
@@ -345,14 +380,16 @@ class _ParseWork:
 
 
 class _KeyWork:
-    """What the keys stage works with: the names, and a key cache per process."""
+    """What the keys stage works with: the names, a key cache per process, and how many
+    shares the keys are bucketed in."""
 
-    def __init__(self, parsed: Sequence[Name]) -> None:
+    def __init__(self, parsed: Sequence[Name], shares: int) -> None:
         self.parsed: Final = parsed
         self.cache: Final = KeyCache(texts=False)
+        self.shares: Final = shares
 
-    def keys(self, part: range) -> tuple[array[int], array[int]]:
-        return _key_slice(self.parsed, part, self.cache)
+    def keys(self, part: range) -> list[tuple[array[int], array[int]]]:
+        return _key_slice(self.parsed, part, self.cache, self.shares)
 
 
 class _JudgeWork:
@@ -367,11 +404,23 @@ class _JudgeWork:
         """The verdicts on the candidate pairs of the names of ``part`` with earlier names."""
         return judge(_slice_pairs(part, self.heads, self.pairing), self.session)
 
-    def settle(self, pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
-        return settled(self.session, pairs)
 
-    def conflicts(self, piece: tuple[array[int], array[int]]) -> list[tuple[int, int]]:
-        return conflicts_within(self.session, *piece)
+
+class _ClusterWork:
+    """What the clustering works with: the names, their verdicts and components, and how
+    many parts the components are shared out in."""
+
+    def __init__(self, names: NameList, found: Verdicts, session: Session, roots: array[int],
+                 parts: int) -> None:
+        self.names: Final = names
+        self.found: Final = found
+        self.session: Final = session
+        self.roots: Final = roots
+        self.parts: Final = parts
+
+    def cluster(self, part: int) -> Resolved:
+        return entities_of_part(self.names, self.found, self.session, self.roots, part,
+                                self.parts)
 
 
 class _Team:
@@ -396,10 +445,16 @@ class _Team:
 
     def map(self, here: Callable[[Item], T], in_worker: Callable[[Item], T],
             items: list[Item]) -> Iterator[T]:
-        """``here`` (a method of the work) of each item, or ``in_worker`` in the workers."""
+        """``here`` (a method of the work) of each item, or ``in_worker`` in the workers.
+
+        Each worker takes runs of consecutive items, a few runs per worker: names close in
+        name order meet the same names and parts, which a worker then prepares and
+        compares once, in its own memo, rather than each worker doing it again.
+        """
         if self.pool is None:
             return map(here, items)
-        return self.pool.imap(in_worker, items)
+        run = max(1, len(items) // (_RUNS_PER_WORKER * self.jobs))
+        return self.pool.imap(in_worker, items, run)
 
 
 def _done(results: Iterable[T], slices: list[range], stage: str,
@@ -411,10 +466,10 @@ def _done(results: Iterable[T], slices: list[range], stage: str,
         report(stage, part.stop, total)
 
 
-# The work of a forked worker process (a _KeyWork or a _JudgeWork), inherited through the
-# fork rather than pickled, so that the parent sends each worker only slices of names. Set
-# only in the worker processes of one run's pool, which serve no other run: the parent
-# process never sets it.
+# The work of a forked worker process (a _ParseWork, _KeyWork, _BucketWork, _JudgeWork or
+# _ClusterWork), inherited through the fork rather than pickled, so that the parent sends
+# each worker only slices of names. Set only in the worker processes of one run's pool,
+# which serve no other run: the parent process never sets it.
 _IN_WORKER: list[object] = []
 
 
@@ -428,10 +483,16 @@ def _parse_in_worker(part: range) -> list[Name]:
     return work.parse(part)
 
 
-def _keys_in_worker(part: range) -> tuple[array[int], array[int]]:
+def _keys_in_worker(part: range) -> list[tuple[array[int], array[int]]]:
     work = _IN_WORKER[-1]
     assert isinstance(work, _KeyWork)
     return work.keys(part)
+
+
+def _bucket_in_worker(share: int) -> Buckets:
+    work = _IN_WORKER[-1]
+    assert isinstance(work, _BucketWork)
+    return work.bucket(share)
 
 
 def _judge_in_worker(part: range) -> Verdicts:
@@ -440,43 +501,10 @@ def _judge_in_worker(part: range) -> Verdicts:
     return work.judge(part)
 
 
-def _settle_in_worker(pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
+def _cluster_in_worker(part: int) -> Resolved:
     work = _IN_WORKER[-1]
-    assert isinstance(work, _JudgeWork)
-    return work.settle(pairs)
-
-
-def _conflicts_in_worker(piece: tuple[array[int], array[int]]) -> list[tuple[int, int]]:
-    work = _IN_WORKER[-1]
-    assert isinstance(work, _JudgeWork)
-    return work.conflicts(piece)
-
-
-def _conflict_finder(team: _Team, work: _JudgeWork) -> Callable[[array[int], array[int]],
-                                                                list[tuple[int, int]]]:
-    """The clustering's :data:`~namematch.cluster.Conflicts`: pieces of the possible
-    conflicts to ``team``, each with the components (a few pieces per worker, since each
-    carries them)."""
-
-    def find(codes: array[int], roots: array[int]) -> list[tuple[int, int]]:
-        step = max(_CHUNK, -(-len(codes) // (4 * team.jobs)))
-        pieces = [(codes[start:start + step], roots) for start in range(0, len(codes), step)]
-        return [pair for part in team.map(work.conflicts, _conflicts_in_worker, pieces)
-                for pair in part]
-
-    return find
-
-
-def _settler(team: _Team, work: _JudgeWork) -> Callable[[list[tuple[int, int]]],
-                                                       list[tuple[bool, float]]]:
-    """The clustering's :data:`~namematch.cluster.Settle`: batches of pairs to ``team``."""
-
-    def settle(pairs: list[tuple[int, int]]) -> list[tuple[bool, float]]:
-        chunks = [pairs[start:start + _CHUNK] for start in range(0, len(pairs), _CHUNK)]
-        return [found for part in team.map(work.settle, _settle_in_worker, chunks)
-                for found in part]
-
-    return settle
+    assert isinstance(work, _ClusterWork)
+    return work.cluster(part)
 
 
 def _slice_pairs(part: range, heads: Sequence[int],

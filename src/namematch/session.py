@@ -57,6 +57,20 @@ class Session:
         """Compare names ``i`` and ``j`` (see :meth:`Comparer.outcome`)."""
         return self.comparer.outcome(self.prepared(i), self.prepared(j), settle=settle)
 
+    def part(self, members: Sequence[int]) -> Session:
+        """A session over the names at ``members`` (indexes here), with the same settings,
+        memo and prepared names.
+
+        >>> from namematch.parse import parse
+        >>> names = ["Saadi Gaddafi", "Ali Saleh", "Muammar Gaddafi"]
+        >>> Session([parse(name) for name in names]).part([0, 2]).outcome(0, 1).conflict
+        True
+        """
+        part = Session([self.parsed[i] for i in members], self.table, self.threshold,
+                       self.weights, self.comparer.similar)
+        part._prepared = [self._prepared[i] for i in members]
+        return part
+
     def release(self) -> None:
         """Free the prepared names and the memo (once the candidate pairs are compared:
         the clustering compares few pairs, and needs the memory more)."""

@@ -1,0 +1,3 @@
+"""Type stub of the compiled kernel (``_kernels.c``)."""
+
+def distance(xs: bytes, ys: bytes, costs: bytes, size: int, limit: float, /) -> float: ...
