@@ -24,7 +24,7 @@ import os
 import tempfile
 import warnings
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,8 +57,12 @@ BOUND: Final = 20
 longer spellings (the store keeps them per key). Lower than resolve's bucket bound
 (``resolve.MAX_BUCKET``): a new name meets the stored spellings of each of its keys, where
 resolve pairs a name of a big bucket with its neighbours in name order only."""
+CLOSEST: Final = 15
+"""A new name meets at most this many stored spellings (and those indexed as them): the
+ones that share the most blocking keys with it."""
 _Keyed = tuple[int, set[int], bool, int]  # a spelling to index: id, keys, one part?, mentions
 _CHUNK: Final = 5000  # spellings per step when the whole index is rebuilt
+_PARSED: Final = 1 << 16  # parsed spellings kept from one batch to the next, at most
 
 Verdict = Literal["same", "different"]
 
@@ -180,6 +184,11 @@ class Gazetteer:
         # on a batch's part weights).
         self.key_cache = KeyCache(texts=False)
         self.similar = linking.PartSimilarity(self.table)
+        # Spellings parsed and their keys, by normalized text: a stored spelling is met and
+        # mentioned again by many batches.
+        self.parsed: dict[str, Name] = {}
+        self.key_sets: dict[str, set[int]] = {}
+        self.skeleton_sets: dict[str, set[str]] = {}
         self._store: Store = store if store is not None else SQLiteStore(path, timeout=timeout)
         try:
             if self._store.outdated:  # schema 1: new tables and the index, in one transaction
@@ -224,6 +233,7 @@ class Gazetteer:
         The whole batch is one transaction: after a crash it is stored whole or not at all.
         """
         rows = list(names)
+        self._trim()
         with linking.collector_paused(), self._store.writing():
             self._fresh()
             plan = _Plan(self, rows)
@@ -234,6 +244,7 @@ class Gazetteer:
         """Screen names against the stored entities without storing anything: each name's
         entity as :meth:`add` would link it, or ``none`` (entity ``""``)."""
         rows = list(names)
+        self._trim()
         with linking.collector_paused(), self._store.reading():
             plan = _Plan(self, rows)
             return plan.links(read_only=True)
@@ -248,7 +259,7 @@ class Gazetteer:
             exact = self._store.spellings_by_text([text])
             found = {spelling for _, spelling in self._store.candidates(
                 [(0, key, len(parsed.parts) == 1) for key in key_numbers(parsed, self.key_cache)],
-                BOUND)}
+                BOUND, CLOSEST)}
             found.update(row.id for row in exact.values())
             found.update(row.id for row in self._alias_spellings([text]).values())
             rows = self._store.spellings_by_id(found)
@@ -265,6 +276,37 @@ class Gazetteer:
                           result.decision, result)
                 for entity, (score, result, row) in ranked]
 
+    def _parse(self, text: str) -> Name:
+        """A normalized spelling parsed, once while it stays in :attr:`parsed`."""
+        found = self.parsed.get(text)
+        if found is None:
+            found = self.parsed[text] = parse(text)
+        return found
+
+    def _trim(self) -> None:
+        """Before a batch: drop the parsed spellings if more than ``_PARSED`` are kept (a
+        batch's own stay until the next one, held by the batch anyway)."""
+        if len(self.parsed) > _PARSED:
+            self.parsed.clear()
+        if len(self.key_sets) > _PARSED:
+            self.key_sets.clear()
+        if len(self.skeleton_sets) > _PARSED:
+            self.skeleton_sets.clear()
+
+    def _skeletons(self, name: Name) -> set[str]:
+        """The part skeletons of a parsed spelling (what part weights count), kept."""
+        found = self.skeleton_sets.get(name.text)
+        if found is None:
+            found = self.skeleton_sets[name.text] = linking.skeletons(name)
+        return found
+
+    def _keys(self, name: Name) -> set[int]:
+        """The blocking keys of a parsed spelling, once while it stays in :attr:`key_sets`."""
+        found = self.key_sets.get(name.text)
+        if found is None:
+            found = self.key_sets[name.text] = key_numbers(name, self.key_cache)
+        return found
+
     def _fresh(self) -> None:
         if self.stale:
             raise StaleIndexError(f"{self._store.path}: the index was built with other rules; "
@@ -274,10 +316,10 @@ class Gazetteer:
         """Part weights over the stored spellings and the ``new`` names of a batch."""
         wanted: set[str] = set()
         for name in parsed:
-            wanted |= linking.skeletons(name)
+            wanted |= self._skeletons(name)
         frequency = self._store.part_frequency(wanted)
         for name in new:
-            for skeleton in linking.skeletons(name):
+            for skeleton in self._skeletons(name):
                 frequency[skeleton] = frequency.get(skeleton, 0) + 1
         return linking.weights_from(frequency, self._store.spelling_count() + len(new))
 
@@ -562,7 +604,7 @@ class _Plan:
         distinct = sorted(self.counts)
         self.known = self.store.spellings_by_text(distinct)
         self.new = [text for text in distinct if text not in self.known]
-        self.parsed = [parse(text) for text in self.new]
+        self.parsed = [gazetteer._parse(text) for text in self.new]
         self.parsed_of = dict(zip(self.new, self.parsed, strict=True))
         self.display = {text: linking.without_titles(linking.most_written(self.written[text]), name)
                         for text, name in zip(self.new, self.parsed, strict=True)}
@@ -575,7 +617,7 @@ class _Plan:
     def _candidates(self, heads: Sequence[int]) -> list[tuple[int, SpellingRow]]:
         probes = [(i, key, len(self.parsed[i].parts) == 1)
                   for i in heads for key in self.keys[i]]
-        found = set(self.store.candidates(probes, BOUND))
+        found = set(self.store.candidates(probes, BOUND, CLOSEST))
         aliased = self.gaz._alias_spellings(self.new)
         if aliased:
             position = {text: i for i, text in enumerate(self.new)}
@@ -591,12 +633,11 @@ class _Plan:
         new, parsed = self.new, self.parsed
         heads, same_as = _signature_groups(parsed)
         self.same_as = same_as
-        cache = self.gaz.key_cache
-        self.keys = [key_numbers(name, cache) for name in parsed]
+        self.keys = [self.gaz._keys(name) for name in parsed]
         met = self._candidates(heads)
         stored_rows: list[SpellingRow] = sorted({row for _, row in met}, key=lambda r: r.id)
         slot = {row.id: len(new) + k for k, row in enumerate(stored_rows)}
-        self.names = [*parsed, *(parse(row.text) for row in stored_rows)]
+        self.names = [*parsed, *(self.gaz._parse(row.text) for row in stored_rows)]
         self.texts = [*new, *(row.text for row in stored_rows)]
         self.mentions = [*(self.counts[t] for t in new), *(r.mentions for r in stored_rows)]
         self.entities = self.store.entities(
@@ -604,9 +645,10 @@ class _Plan:
         canon_ids = {e.canonical for e in self.entities.values() if e.canonical is not None}
         canon_rows = self.store.spellings_by_id(canon_ids).values()
         self.canon_rows = {row.entity: row for row in canon_rows}
-        self.canon_names = {entity: parse(row.text) for entity, row in self.canon_rows.items()}
+        self.canon_names = {entity: self.gaz._parse(row.text)
+                            for entity, row in self.canon_rows.items()}
         self.shown_of = {entity: row.name for entity, row in self.entities.items()}
-        known_parsed = {text: parse(text) for text in self.known}
+        known_parsed = {text: self.gaz._parse(text) for text in self.known}
         self.weights = self.gaz._weights(
             [*self.names, *self.canon_names.values(), *known_parsed.values()], parsed)
         self.known_parsed = known_parsed
@@ -698,7 +740,7 @@ class _Plan:
         grown = [(row.id, self.known_parsed[text], row.mentions + self.counts[text])
                  for text, row in self.known.items()
                  if len(self.known_parsed[text].parts) > 1 and row.keys_of is None]
-        self.store.index([], _touched(grown, self.gaz.key_cache), {}, BOUND)
+        self.store.index([], _touched(grown, self.gaz._keys, self.store.big_keys()), {}, BOUND)
         for placeholder, entity in minted.items():
             self.store.update_entity(entity, canonical=self.ids[self.canonical_text[placeholder]])
         self._improve_canonicals(resolved)
@@ -722,7 +764,7 @@ class _Plan:
                 leads.append(lead if self.keys[head] == self.keys[k] else None)
                 continue
             slot = stored.get(linking.signature(name), -1)
-            same = slot >= 0 and key_numbers(self.names[slot], self.gaz.key_cache) == self.keys[k]
+            same = slot >= 0 and self.gaz._keys(self.names[slot]) == self.keys[k]
             leads.append(self.stored_rows[slot - len(self.new)].indexed_as if same else None)
         return leads
 
@@ -797,11 +839,12 @@ def _signature_groups(parsed: Sequence[Name]) -> tuple[list[int], list[int]]:
     return sorted(set(same_as)), same_as
 
 
-def _touched(spellings: Sequence[tuple[int, Name, int]],
-             cache: KeyCache) -> dict[int, list[tuple[int, int, bool]]]:
+def _touched(spellings: Sequence[tuple[int, Name, int]], keys_of: Callable[[Name], set[int]],
+             big: Set[int]) -> dict[int, list[tuple[int, int, bool]]]:
+    """The spellings (id, parsed, mentions) per key, for the keys among ``big``."""
     touched: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
     for spelling, name, mentions in spellings:
-        for key in key_numbers(name, cache):
+        for key in keys_of(name) & big:
             touched[key].append((spelling, mentions, len(name.parts) == 1))
     return touched
 

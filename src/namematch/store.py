@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -55,6 +55,9 @@ schema 1 (text keys) is upgraded when opened (:meth:`SQLiteStore.upgrade`)."""
 LEADERS: Final = 5
 """Most-mentioned longer spellings kept per key: a new name meets these in a key shared by
 more spellings than the bucket bound."""
+
+_CHECKPOINT: Final = 20_000
+"""Pages the write-ahead log may hold before it is copied back (about 80 MB)."""
 
 _TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -152,6 +155,8 @@ class EntityRow:
     created: str
 
 
+# A key over the bound: its size and leaders, (spelling id, mentions) most mentioned first.
+Bucket = tuple[int, tuple[tuple[int, int], ...]]
 # Spellings touched in a batch, per key: (spelling id, mentions, one part?).
 Touched = Mapping[int, Sequence[tuple[int, int, bool]]]
 
@@ -174,7 +179,7 @@ class Store(Protocol):
     def with_full_names(self, entities: Iterable[str]) -> set[str]: ...
     def iter_spellings(self, after: int, limit: int) -> list[SpellingRow]: ...
     def candidates(self, probes: Sequence[tuple[int, int, bool]],
-                   bound: int) -> list[tuple[int, int]]: ...
+                   bound: int, limit: int) -> list[tuple[int, int]]: ...
     def part_frequency(self, skeletons: Iterable[str]) -> dict[str, int]: ...
     def add_spellings(self, rows: Sequence[tuple[str, str, str, int, bool, int | None]],
                       batch: int | None) -> list[int]: ...
@@ -183,6 +188,7 @@ class Store(Protocol):
               skeletons: Mapping[str, int], bound: int) -> None: ...
     def clear_index(self) -> None: ...
     def index_as(self, pairs: Iterable[tuple[int, int]]) -> None: ...
+    def big_keys(self) -> Set[int]: ...
     def upgrade(self) -> None: ...
     outdated: bool
     def move_spellings(self, ids: Iterable[int], entity: str) -> None: ...
@@ -205,7 +211,16 @@ class SQLiteStore:
 
     ``timeout`` is how long a writer waits for another one before
     :class:`DatabaseLockedError`. A new or empty file gets the schema; a file of another
-    kind raises :class:`NotAGazetteerError`, a newer schema :class:`NewerSchemaError`.
+    kind raises :class:`NotAGazetteerError`, a newer schema :class:`NewerSchemaError`. A
+    schema-1 file (text keys) is marked :attr:`outdated`: the gazetteer opening it calls
+    :meth:`upgrade` and rebuilds the index in one transaction (a read-only one raises
+    :class:`ReadOnlyError`).
+
+    The index is written for speed: keys are 60-bit numbers, rows go in sorted by key, a
+    spelling that folds like a stored one gets no rows (``keys_of``), and only the keys
+    over the bound have a ``buckets`` row. Those rows are few; the store keeps them in
+    memory between transactions while no other connection commits (``PRAGMA
+    data_version``), and drops them when a transaction rolls back.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 5.0) -> None:
@@ -213,6 +228,10 @@ class SQLiteStore:
         self.timeout = timeout
         self.read_only = False
         self.outdated = False  # schema 1: upgrade() before use
+        # The rows of ``buckets`` (few: the keys over the bound), kept between transactions
+        # while no other connection wrote (``PRAGMA data_version``) and none rolled back.
+        self._big: dict[int, Bucket] | None = None
+        self._version = -1
         self.connection = self._connect()
         try:
             self._prepare()
@@ -271,6 +290,8 @@ class SQLiteStore:
             try:
                 run("PRAGMA journal_mode = WAL")
                 run("PRAGMA synchronous = NORMAL")
+                # A batch writes thousands of pages: checkpoint every few batches, not each.
+                run(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT}")
             except sqlite3.Error as err:
                 raise translate(err, self.path) from err
 
@@ -294,6 +315,7 @@ class SQLiteStore:
                 self._run(statement)
         self.set_meta("schema", str(SCHEMA))
         self.outdated = False
+        self._big = None
 
     def close(self) -> None:
         """Close the connection (a WAL checkpoint happens on the last close)."""
@@ -307,6 +329,7 @@ class SQLiteStore:
             return
         try:
             self.connection.execute("BEGIN")
+            self._check_version()
             yield
         except sqlite3.Error as err:
             self._rollback()
@@ -323,7 +346,9 @@ class SQLiteStore:
             raise ReadOnlyError(f"{self.path}: the database file is read-only")
         try:
             self.connection.execute("BEGIN IMMEDIATE")
+            self._check_version()
         except sqlite3.Error as err:
+            self._rollback()
             raise translate(err, self.path) from err
         try:
             yield
@@ -339,7 +364,25 @@ class SQLiteStore:
         """Commit the open write transaction."""
         self.connection.execute("COMMIT")
 
+    def _check_version(self) -> None:
+        """Forget the kept buckets if another connection committed since they were read."""
+        version = int(self.connection.execute("PRAGMA data_version").fetchone()[0])
+        if version != self._version:
+            self._big, self._version = None, version
+
+    def _buckets(self) -> dict[int, Bucket]:
+        """The keys over the bound: (size, leaders) by key."""
+        if self._big is None:
+            self._big = {int(k): (int(n), _leaders(leaders)) for k, n, leaders in
+                         self._run("SELECT key, size, leaders FROM buckets")}
+        return self._big
+
+    def big_keys(self) -> Set[int]:
+        """The keys shared by more spellings than the bound (they have leaders)."""
+        return self._buckets().keys()
+
     def _rollback(self) -> None:
+        self._big = None
         if self.connection.in_transaction:
             with contextlib.suppress(sqlite3.Error):
                 self.connection.execute("ROLLBACK")
@@ -414,36 +457,38 @@ class SQLiteStore:
         return [_spelling(row) for row in rows]
 
     def candidates(self, probes: Sequence[tuple[int, int, bool]],
-                   bound: int) -> list[tuple[int, int]]:
-        """Stored spellings sharing a key with the probed names, as (probe, spelling).
+                   bound: int, limit: int) -> list[tuple[int, int]]:
+        """Stored spellings sharing a key with the probed names, as (probe, spelling): up
+        to ``limit`` for each probed name, those sharing the most keys with it.
 
         ``probes`` are (name number, key, whether the name has one part). A part key
         (at or above :data:`PART_KEY`) pairs a one-part name with any spelling, and a longer
         name with one-part spellings only; a combined key pairs longer names. A key shared
         by more than ``bound`` spellings (a row of ``buckets``) gives only its
-        most-mentioned longer spellings. A spelling found brings those indexed as it.
+        most-mentioned longer spellings. A spelling found brings those indexed as it (see
+        ``keys_of``) that belong to other entities.
         """
-        self._fill("probe", sorted(probes, key=lambda p: p[1]),
+        big = self._buckets()
+        self._fill("probe", sorted((p for p in probes if p[1] not in big), key=lambda p: p[1]),
                    "name INTEGER, key INTEGER, single INTEGER")
-        found = self._run(
+        found: list[tuple[int, int]] = self._run(
             "SELECT p.name, k.spelling FROM probe p JOIN keys k ON k.key = p.key "
-            "WHERE (p.single OR k.single OR p.key < ?) "
-            "AND NOT EXISTS (SELECT 1 FROM buckets b WHERE b.key = p.key)",
-            (PART_KEY,)).fetchall()
-        big = self._run(
-            "SELECT p.name, b.leaders FROM probe p JOIN buckets b ON b.key = p.key "
-            "WHERE p.single OR p.key < ?", (PART_KEY,))
-        for name, leaders in big:
-            found.extend((name, spelling) for spelling, _ in _leaders(leaders))
-        return self._with_followers(found)
+            "WHERE p.single OR k.single OR p.key < ?", (PART_KEY,)).fetchall()
+        for name, key, single in probes:
+            if key in big and (single or key < PART_KEY):
+                found.extend((name, spelling) for spelling, _ in big[key][1])
+        return self._with_followers(_closest(found, limit))
 
     def _with_followers(self, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Add the spellings indexed as the ones found (``keys_of``)."""
+        """Add the spellings indexed as the ones found (``keys_of``) that belong to another
+        entity: one of the same entity folds like the one found, and would only repeat its
+        comparisons."""
         self._fill("wanted_id", ((i,) for i in {spelling for _, spelling in found}),
                    "id INTEGER")
         followers: dict[int, list[int]] = {}
-        for lead, spelling in self._run("SELECT s.keys_of, s.id FROM wanted_id w "
-                                        "JOIN spellings s ON s.keys_of = w.id"):
+        for lead, spelling in self._run(
+                "SELECT s.keys_of, s.id FROM wanted_id w JOIN spellings s ON s.keys_of = w.id "
+                "JOIN spellings r ON r.id = w.id WHERE s.entity <> r.entity"):
             followers.setdefault(lead, []).append(spelling)
         if followers:
             found.extend((name, other) for name, spelling in list(found)
@@ -489,32 +534,34 @@ class SQLiteStore:
         grown: dict[int, int] = {}
         for key, _, _ in keys:
             grown[key] = grown.get(key, 0) + 1
-        self._fill("touched_key", ((k,) for k in sorted(touched)), "key INTEGER")
-        stored = {k: (n, leaders) for k, n, leaders in self._run(
-            "SELECT b.key, b.size, b.leaders FROM touched_key t JOIN buckets b ON b.key = t.key")}
-        rows = [self._bucket(key, size + grown.get(key, 0), leaders, touched[key])
+        big = self._buckets()
+        stored = {key: big[key] for key in touched if key in big}
+        rows = [(key, self._bucket(key, size + grown.get(key, 0), leaders, touched[key]))
                 for key, (size, leaders) in stored.items()]
         self._fill("grown_key", ((k,) for k in sorted(grown) if k not in stored), "key INTEGER")
-        rows += [self._bucket(key, size, "", ()) for key, size in self._run(
+        rows += [(key, self._bucket(key, size, None, ())) for key, size in self._run(
             "SELECT g.key, count(*) FROM grown_key g JOIN keys k ON k.key = g.key "
             "GROUP BY g.key HAVING count(*) > ?", (bound,)).fetchall()]
+        changed = [(key, bucket) for key, bucket in rows if big.get(key) != bucket]
         self._many("INSERT INTO buckets (key, size, leaders) VALUES (?, ?, ?) ON CONFLICT (key) "
-                   "DO UPDATE SET size = excluded.size, leaders = excluded.leaders", rows)
+                   "DO UPDATE SET size = excluded.size, leaders = excluded.leaders",
+                   ((key, size, " ".join(f"{s}:{m}" for s, m in leaders))
+                    for key, (size, leaders) in changed))
+        big.update(changed)
         self._many("INSERT INTO parts (skeleton, names) VALUES (?, ?) ON CONFLICT (skeleton) "
                    "DO UPDATE SET names = names + excluded.names", skeletons.items())
 
-    def _bucket(self, key: int, size: int, leaders: str,
-                spellings: Sequence[tuple[int, int, bool]]) -> tuple[int, int, str]:
-        """A big bucket's row: its size and leaders, ranked from the tables when it has
-        none yet (it just went over the bound), else updated with the touched spellings."""
-        if not leaders:
+    def _bucket(self, key: int, size: int, leaders: tuple[tuple[int, int], ...] | None,
+                spellings: Sequence[tuple[int, int, bool]]) -> Bucket:
+        """A big bucket: its size and leaders, ranked from the tables when it has none yet
+        (it just went over the bound), else updated with the touched spellings."""
+        if leaders is None:
             best = dict(self._leaders_of(key))
         else:
-            best = dict(_leaders(leaders))
+            best = dict(leaders)
             best.update((spelling, mentions) for spelling, mentions, single in spellings
                         if not single)
-        top = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:LEADERS]
-        return key, size, " ".join(f"{s}:{m}" for s, m in top)
+        return size, tuple(sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:LEADERS])
 
     def _leaders_of(self, key: int) -> list[tuple[int, int]]:
         """The longer spellings of a key mentioned most, from the tables."""
@@ -527,6 +574,7 @@ class SQLiteStore:
         """Drop the blocking index and part counts (before :meth:`index` rebuilds them)."""
         for table in ("keys", "buckets", "parts"):
             self._run(f"DELETE FROM {table}")
+        self._big = None
         self._run("UPDATE spellings SET keys_of = NULL WHERE keys_of IS NOT NULL")
 
     def index_as(self, pairs: Iterable[tuple[int, int]]) -> None:
@@ -649,13 +697,30 @@ def _entity(row: Sequence[Any]) -> EntityRow:
                      None if row[5] is None else str(row[5]), str(row[6]))
 
 
-def _leaders(text: str) -> list[tuple[int, int]]:
+def _closest(found: Sequence[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Up to ``limit`` spellings for each probe: those found through the most keys (then
+    the oldest), from (probe, spelling) rows, one per key shared."""
+    shared: dict[int, dict[int, int]] = {}
+    for name, spelling in found:
+        counts = shared.setdefault(name, {})
+        counts[spelling] = counts.get(spelling, 0) + 1
+    out: list[tuple[int, int]] = []
+    for name, counts in shared.items():
+        if len(counts) > limit:
+            kept = sorted(counts, key=lambda spelling: (-counts[spelling], spelling))[:limit]
+            out.extend((name, spelling) for spelling in kept)
+        else:
+            out.extend((name, spelling) for spelling in counts)
+    return out
+
+
+def _leaders(text: str) -> tuple[tuple[int, int], ...]:
     """A bucket's leaders, stored as ``"spelling:mentions ..."``."""
     out = []
     for item in text.split():
         spelling, _, mentions = item.partition(":")
         out.append((int(spelling), int(mentions)))
-    return out
+    return tuple(out)
 
 
 # SQLite's primary result codes (the low byte of an extended code).
