@@ -77,14 +77,7 @@ class Informativeness:
 
 def signature_heads(parsed: Sequence[Name]) -> list[int]:
     """Indexes of the first name of each folded signature, in order: the names to compare."""
-    seen: set[tuple[object, ...]] = set()
-    heads = []
-    for i, name in enumerate(parsed):
-        key = signature(name)
-        if key not in seen:
-            seen.add(key)
-            heads.append(i)
-    return heads
+    return [i for i, head in enumerate(head_positions(parsed)) if head == i]
 
 
 def head_positions(parsed: Sequence[Name]) -> list[int]:

@@ -405,7 +405,6 @@ class _JudgeWork:
         return judge(_slice_pairs(part, self.heads, self.pairing), self.session)
 
 
-
 class _ClusterWork:
     """What the clustering works with: the names, their verdicts and components, and how
     many parts the components are shared out in."""
