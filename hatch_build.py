@@ -17,10 +17,12 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-# The modules each candidate pair and each name runs through. The CLI, the dask engine and
-# the data loading spend their time elsewhere (I/O, dask) and stay interpreted.
+# The modules each candidate pair and each name runs through, and a gazetteer batch's own
+# per-name work (_batch, _linking). The CLI, the dask engine, the data loading and the
+# gazetteer's storage spend their time elsewhere (I/O, dask, SQLite) and stay interpreted.
 COMPILED = ("fold", "normalize", "script", "parse", "tables", "rules", "keys", "aliases",
-            "distance", "align", "compare", "session", "distinct", "cluster", "resolve")
+            "distance", "align", "compare", "session", "distinct", "cluster", "resolve",
+            "_linking", "_batch")
 
 
 class MypycBuildHook(BuildHookInterface):  # type: ignore[type-arg]
