@@ -145,6 +145,23 @@ def test_wheel_carries_data(installed: Installed, tmp_path: Path) -> None:
         assert from_wheel.returncode == source.returncode == 0, from_wheel.stderr
         assert from_wheel.stdout == source.stdout, path.name
 
+    # The gazetteer's batches (compiled in the wheel too) link as the pure-Python ones do.
+    batches = synthetic_names(4000)
+    for number in range(4):
+        (tmp_path / f"batch{number}.txt").write_text(
+            "\n".join(batches[number::4]) + "\n", encoding="utf-8")
+    for number in range(4):
+        batch = tmp_path / f"batch{number}.txt"
+        from_wheel = run(bin_dir / "namematch", "add", "--db", tmp_path / "wheel.db", batch,
+                         cwd=tmp_path)
+        source = subprocess.run(
+            [sys.executable, "-m", "namematch.cli", "add", "--db", str(tmp_path / "source.db"),
+             str(batch)], capture_output=True, timeout=120, check=False,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        )
+        assert from_wheel.returncode == source.returncode == 0, from_wheel.stderr
+        assert from_wheel.stdout == source.stdout, batch.name
+
     # What dask ships to its workers pickles in the installed build too.
     probe = (
         "import pickle, namematch as nm\n"

@@ -32,7 +32,7 @@ CLOSEST: Final = 15
 """A new name meets at most this many stored spellings (and those indexed as them): the
 ones that share the most blocking keys with it."""
 _Keyed = tuple[int, set[int], bool, int]  # a spelling to index: id, keys, one part?, mentions
-_PARSED: Final = 1 << 16  # parsed spellings kept from one batch to the next, at most
+_PARSED: Final = 1 << 17  # parsed spellings kept from one batch to the next, at most
 LinkRow = tuple[str, str, str, float, str]  # name, entity, canonical, score, status
 
 

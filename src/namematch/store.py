@@ -56,6 +56,9 @@ LEADERS: Final = 5
 """Most-mentioned longer spellings kept per key: a new name meets these in a key shared by
 more spellings than the bucket bound."""
 
+_CACHE_KIB: Final = 131_072
+"""The page cache of a writable connection, at most (128 MB: a million mentions' database
+is about 70 MB)."""
 _CHECKPOINT: Final = 20_000
 """Pages the write-ahead log may hold before it is copied back (about 80 MB)."""
 
@@ -290,6 +293,9 @@ class SQLiteStore:
             try:
                 run("PRAGMA journal_mode = WAL")
                 run("PRAGMA synchronous = NORMAL")
+                # Keep the index's pages between batches: each batch reads and writes rows
+                # all over it, which the default 2 MB cache re-reads from the file each time.
+                run(f"PRAGMA cache_size = -{_CACHE_KIB}")
                 # A batch writes thousands of pages: checkpoint every few batches, not each.
                 run(f"PRAGMA wal_autocheckpoint = {_CHECKPOINT}")
             except sqlite3.Error as err:
