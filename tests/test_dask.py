@@ -122,15 +122,24 @@ def test_series_input_missing_values_and_keyword_options() -> None:
 
 
 def test_dask_resolve_on_a_local_cluster() -> None:
+    """On worker processes, which ship the name list, the verdicts and the table of
+    results between them (the client holds none of them), the result is the same; so is
+    resolve_list's, which gathers only the table of written lines."""
     distributed = pytest.importorskip("distributed")
-    frame = _frame(SEED_NAMES, 3)
+    lists = [SEED_NAMES, [*SEED_NAMES, "", "Gen.", SEED_NAMES[5].upper()], SEED_NAMES[:1],
+             ["", " "]]
     with (
         distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                  dashboard_address=None) as cluster,
         distributed.Client(cluster),
     ):
-        out = nmd.resolve(frame).compute()
-    assert _rows(out) == _expected(SEED_NAMES)
+        for names, npartitions in zip(lists, [3, 4, 1, 2], strict=True):
+            result = nmd.resolve(_frame(names, npartitions))
+            # What the returned frame reads is kept on the cluster, as futures.
+            assert any(type(v).__name__ == "Future" for v in dict(result.dask).values())
+            assert _rows(result.compute()) == _expected(names)
+        got = nmd.resolve_list(SEED_NAMES, scheduler=cluster.scheduler_address)
+    assert [(r.name, r.entity, r.canonical, r.score) for r in got] == _expected(SEED_NAMES)
 
 
 def _cli(*args: str, code: str | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -268,6 +268,23 @@ for options in ({"threshold": 5.0}, {"jobs": 0}, {"max_bucket": 0}, {"aliases": 
 """
 
 
+PICKLE_PROBE = r"""
+import pickle
+from namematch.distinct import NameList
+names = NameList.of({"ahmed al-mesmari": {"Ahmed al-Mesmari": 2}, "mesmari": {"Mesmari": 1}})
+again = pickle.loads(pickle.dumps(names))
+print((again.texts, again.heads, again.head_of) == (names.texts, names.heads, names.head_of),
+      again.parsed == names.parsed, again.weights.frequency)
+"""
+
+
+def test_installed_name_list_pickles(installed: Installed, tmp_path: Path) -> None:
+    """The dask engine ships a name list between workers: the compiled one unpickles."""
+    proc = run(installed.bin / "python", "-c", PICKLE_PROBE, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert proc.stdout.startswith(b"True True {")
+
+
 def test_installed_input_errors(installed: Installed, tmp_path: Path) -> None:
     """The compiled build checks its input as the source does: InputError, naming the row."""
     proc = run(installed.bin / "python", "-c", INPUT_PROBE, cwd=tmp_path)

@@ -21,10 +21,9 @@ import multiprocessing
 import os
 import pickle
 import sys
-import uuid
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
@@ -34,18 +33,19 @@ from .aliases import AliasTable, load_aliases
 from .api import checked_names, missing
 from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part
 from .compare import DEFAULT_THRESHOLD
-from .distinct import Informativeness, NameList
+from .distinct import NameList
 from .errors import InputError, NamematchError
 from .keys import Pairing, keys
 from .normalize import normalize
-from .parse import parse
+from .parse import Name, parse
 from .resolve import (
     MAX_BUCKET,
     Resolution,
     collector_paused,
     judge,
+    line_table,
     prepare_list,
-    resolutions,
+    rows_resolved,
 )
 from .session import Session
 
@@ -115,20 +115,21 @@ def _forms(part: Any) -> Any:
 
 
 def _key_rows(part: Any) -> Any:
-    """One partition of (pos, text) head names -> one (key, pos, single) row per blocking key."""
+    """One partition of (pos, text, mentions) head names -> one (key, pos, single, mentions)
+    row per blocking key."""
     with collector_paused():
-        return _key_frame(part)
+        return _key_frame(zip(part["pos"].tolist(), map(parse, part["text"].tolist()),
+                              part["mentions"].tolist(), strict=True))
 
 
-def _key_frame(part: Any) -> Any:
+def _key_frame(heads: Iterable[tuple[int, Name, int]]) -> Any:
+    """(pos, parsed name, mentions) heads -> one (key, pos, single, mentions) row per key."""
     _, _, pd = _modules()
     out_keys: list[str] = []
     out_pos: list[int] = []
     out_single: list[bool] = []
     out_mentions: list[int] = []
-    for pos, text, times in zip(part["pos"].tolist(), part["text"].tolist(),
-                                part["mentions"].tolist(), strict=True):
-        name = parse(text)
+    for pos, name, times in heads:
         for key in sorted(keys(name)):
             out_keys.append(key)
             out_pos.append(int(pos))
@@ -183,14 +184,17 @@ def _pair_frame(texts: Sequence[str], max_bucket: int, npartitions: int,
                           "text": pd.Series(list(texts), dtype=object),
                           "mentions": pd.Series(times, dtype="int64")})
     frame = dd.from_pandas(heads, npartitions=parts, sort=False)
-    key_meta = pd.DataFrame({"key": pd.Series([], dtype=_KEY_DTYPE),
-                             "pos": pd.Series([], dtype="int64"),
-                             "single": pd.Series([], dtype=bool),
-                             "mentions": pd.Series([], dtype="int64")})
-    exploded = frame.map_partitions(_key_rows, meta=key_meta)
+    exploded = frame.map_partitions(_key_rows, meta=_key_frame([]))
+    return _bucketed(exploded, max_bucket, parts, len(texts))
+
+
+def _bucketed(exploded: Any, max_bucket: int, parts: int, size: int) -> Any:
+    """The (key, pos, single, mentions) rows of ``size`` heads -> their pairs' codes, once
+    each: shuffled on the key so that each bucket lands in one partition, paired there."""
+    _, _, pd = _modules()
     shuffled = exploded.shuffle("key", npartitions=parts)
     pair_meta = pd.DataFrame({"code": pd.Series([], dtype="int64")})
-    pairs = shuffled.map_partitions(_bucket_pairs, max_bucket, len(texts), meta=pair_meta)
+    pairs = shuffled.map_partitions(_bucket_pairs, max_bucket, size, meta=pair_meta)
     return pairs.drop_duplicates(split_out=parts)
 
 
@@ -209,11 +213,11 @@ def candidate_pairs(
     return {divmod(code, len(texts)) for code in frame["code"].tolist()}
 
 
-def _judge_part(part: Any, heads: Sequence[int], shipped: _Once[Session]) -> Any:
-    """One partition of pair codes over ``heads`` -> the verdicts that matter (match or
-    possible conflict)."""
+def _judge_part(part: Any, prepared: _Once[_Prepared]) -> Any:
+    """One partition of pair codes over the signature heads -> the verdicts that matter
+    (match or possible conflict)."""
     _, _, pd = _modules()
-    session = shipped.value
+    session, heads = prepared.value.session, prepared.value.names.heads
     size = len(heads)
     # In name order: pairs of one name share its part comparisons, which the similarity
     # cache then serves.
@@ -252,9 +256,10 @@ def _found(frame: Any, size: int) -> Verdicts:
     return Verdicts(matches, conflicts)
 
 
-def _rows(part: Any, resolved: dict[str, tuple[str, str, float]]) -> Any:
+def _rows(part: Any, table: _Once[Resolved]) -> Any:
     """One input partition -> its name, entity, canonical, score rows, same index."""
     _, _, pd = _modules()
+    resolved = table.value
     entity: list[str] = []
     canonical: list[str] = []
     score: list[float] = []
@@ -294,11 +299,6 @@ def _unpickled(data: bytes) -> _Once[Any]:
     return _Once(pickle.loads(data))
 
 
-def _shared(dask: Any, value: object, label: str) -> Any:
-    """``value`` as one graph node, so every task shares it instead of embedding a copy."""
-    return dask.delayed(value, name=f"namematch-{label}-{uuid.uuid4().hex}", traverse=False)
-
-
 def resolve(
     frame: Any,
     column: str = "name",
@@ -330,15 +330,17 @@ def _resolve_frame(
     max_bucket: int,
     npartitions: int | None,
 ) -> Any:
-    dask, dd, pd = _modules()
+    _, dd, pd = _modules()
     series = frame if isinstance(frame, dd.Series) else frame[column]
-    resolved, _ = _resolved(series, aliases, threshold, max_bucket,
+    # The table of results stays where it was made (on a worker of a distributed cluster);
+    # the returned frame's tasks read it there.
+    _, resolved = _resolved(series, aliases, threshold, max_bucket,
                             npartitions or series.npartitions)
     meta = pd.DataFrame({"name": series._meta,
                          "entity": pd.Series([], dtype=object),
                          "canonical": pd.Series([], dtype=object),
                          "score": pd.Series([], dtype="float64")})
-    return series.map_partitions(_rows, _shared(dask, resolved, "resolved"), meta=meta)
+    return series.map_partitions(_rows, resolved, meta=meta)
 
 
 def _resolved(
@@ -347,82 +349,134 @@ def _resolved(
     threshold: float,
     max_bucket: int,
     parts: int,
-) -> tuple[Resolved, dict[str, Counter[str]]]:
-    """Resolve the names of a dask Series: for each normalized name, its entity, canonical
-    name and score; and for each, how it was written (and how often)."""
+) -> tuple[Any, Any]:
+    """Resolve the names of a dask Series: persisted dask values (kept by the workers on a
+    distributed cluster) of the name list with its session (:class:`_Prepared`), and of the
+    table of results, for each normalized name its entity, canonical name and score."""
     dask, _, pd = _modules()
     table = aliases if aliases is not None else load_aliases()
 
-    # 1. The distinct normalized names, how often each occurs and how it was written.
+    # 1. The (normalized, written) forms counted; 2. the names parsed, weighted and their
+    # signature heads found, in a task: the client never holds them.
     form_meta = pd.DataFrame({"normal": pd.Series([], dtype=object),
                               "written": pd.Series([], dtype=object),
                               "count": pd.Series([], dtype="int64")})
     forms = series.map_partitions(_forms, meta=form_meta)
-    sizes = forms.groupby(["normal", "written"])["count"].sum().compute()
-    written: dict[str, Counter[str]] = defaultdict(Counter)
-    for (normal, shown), size in zip(sizes.index.tolist(), sizes.tolist(), strict=True):
-        written[normal][shown] += size
+    sizes = forms.groupby(["normal", "written"])["count"].sum()
+    (prepared,) = dask.persist(dask.delayed(_prepare)(sizes.to_delayed(), table, threshold))
+    (size, heads), = dask.compute(dask.delayed(_sizes)(prepared))
 
-    # 2. Parse once on the client, as the single-machine path does.
-    names, session = prepare_list(written, table, threshold)
+    # 3. and 4. Candidate pairs among the signature heads, compared in partitions; only the
+    # verdicts that matter are kept, for one task to find the components from.
+    judged = []
+    if heads > 1:
+        pairs = _pair_frame_of(prepared, heads, max_bucket, parts)
+        judged = pairs.map_partitions(_judge_part, prepared,
+                                      meta=_verdict_frame(pd, Verdicts.empty(), 0)).to_delayed()
+    clustering = dask.delayed(_clustering)(prepared, judged, size, parts > 1)
 
-    # 3. and 4. Candidate pairs among the signature heads, compared in partitions.
-    verdicts = Verdicts.empty()
-    heads = names.heads
-    shipped = _shared(dask, _Once(session), "session")
-    if len(heads) > 1:
-        pairs = _pair_frame([names.texts[i] for i in heads], max_bucket, parts, names.mentions)
-        shared_heads = _shared(dask, heads, "heads")
-        judged = pairs.map_partitions(_judge_part, shared_heads, shipped,
-                                      meta=_verdict_frame(pd, Verdicts.empty(), 0))
-        verdicts = _found(judged.compute(), len(names.parsed))
-
-    # 5. Cluster: the components of the names here, parts of them in tasks.
-    if parts <= 1 or len(names.texts) < 2:
-        return entities(names, verdicts, session), written
-    roots = components(names, verdicts, session.table)
-    listed = _shared(dask, _Once(_Listed.of(names, verdicts, roots)), "clustering")
-    resolved: Resolved = {}
-    for found in dask.compute(*[dask.delayed(_cluster_part)(listed, shipped, part, parts)
-                                for part in range(parts)]):
-        resolved.update(found)
-    return resolved, written
+    # 5. Cluster: parts of the components in tasks, their tables merged in one.
+    count = parts if parts > 1 and size > 1 else 1
+    found = [dask.delayed(_cluster_part)(prepared, clustering, part, count)
+             for part in range(count)]
+    (resolved,) = dask.persist(dask.delayed(_merged)(found))
+    return prepared, resolved
 
 
 @dataclass(frozen=True)
-class _Listed:
-    """What a clustering task needs besides the session (which holds the parsed names):
-    the rest of the name list, the verdicts and each name's component."""
+class _Prepared:
+    """The name list and the session that compares it, made in a task and kept by the
+    workers (one object, so that both share the parsed names when shipped)."""
 
-    texts: list[str]
-    counts: dict[str, int]
-    written: Mapping[str, Mapping[str, int]]
-    heads: list[int]
-    mentions: list[int]
-    head_of: list[int]
-    verdicts: Verdicts
-    roots: array[int]
+    names: NameList
+    session: Session
 
-    @classmethod
-    def of(cls, names: NameList, verdicts: Verdicts, roots: array[int]) -> _Listed:
-        return cls(names.texts, names.counts, names.written, names.heads, names.mentions,
-                   names.head_of, verdicts, roots)
-
-    def __reduce__(self) -> tuple[type[_Listed], tuple[object, ...]]:
+    def __reduce__(self) -> tuple[type[_Prepared], tuple[object, ...]]:
         return by_fields(self)
 
 
-def _cluster_part(listed: _Once[_Listed], shipped: _Once[Session], part: int,
+def _prepare(sizes: list[Any], table: AliasTable, threshold: float) -> _Once[_Prepared]:
+    """The counted (normalized, written) forms -> the name list and its session, as
+    :func:`namematch.resolve.prepare_list` makes them on one machine."""
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    with collector_paused():
+        for part in sizes:
+            for (normal, shown), times in zip(part.index.tolist(), part.tolist(), strict=True):
+                written[normal][shown] += times
+        return _Once(_Prepared(*prepare_list(written, table, threshold)))
+
+
+def _sizes(prepared: _Once[_Prepared]) -> tuple[int, int]:
+    """How many distinct names, and how many signature heads."""
+    names = prepared.value.names
+    return len(names.texts), len(names.heads)
+
+
+def _head_keys(prepared: _Once[_Prepared], part: int, parts: int) -> Any:
+    """Part ``part`` of ``parts`` of the signature heads -> its (key, pos, single, mentions)
+    rows, ``pos`` the head's rank."""
+    names = prepared.value.names
+    heads = names.heads
+    ranks = range(part * len(heads) // parts, (part + 1) * len(heads) // parts)
+    with collector_paused():
+        return _key_frame([(k, names.parsed[heads[k]], names.mentions[k]) for k in ranks])
+
+
+def _pair_frame_of(prepared: Any, heads: int, max_bucket: int, npartitions: int) -> Any:
+    """The candidate pairs of the signature heads of ``prepared`` (a dask value of
+    :class:`_Prepared`, with ``heads`` heads), as :func:`_pair_frame` gives them."""
+    dask, dd, _ = _modules()
+    parts = max(1, min(npartitions, heads))
+    exploded = dd.from_delayed([dask.delayed(_head_keys)(prepared, part, parts)
+                                for part in range(parts)], meta=_key_frame([]),
+                               verify_meta=False)
+    return _bucketed(exploded, max_bucket, parts, heads)
+
+
+@dataclass(frozen=True)
+class _Clustering:
+    """What the clustering tasks need besides the name list: the verdicts, and each
+    name's component (``None`` when one task clusters all the names)."""
+
+    verdicts: Verdicts
+    roots: array[int] | None
+
+    def __reduce__(self) -> tuple[type[_Clustering], tuple[object, ...]]:
+        return by_fields(self)
+
+
+def _clustering(prepared: _Once[_Prepared], judged: list[Any], size: int,
+                in_parts: bool) -> _Once[_Clustering]:
+    """The verdict frames of all partitions -> the verdicts and, when the names are
+    clustered in parts, each name's component (:func:`namematch.cluster.components`)."""
+    _, _, pd = _modules()
+    verdicts = Verdicts.empty()
+    with collector_paused():
+        if judged:
+            verdicts = _found(pd.concat(judged, ignore_index=True), size)
+        got = prepared.value
+        roots = components(got.names, verdicts, got.session.table) if in_parts else None
+        return _Once(_Clustering(verdicts, roots))
+
+
+def _cluster_part(prepared: _Once[_Prepared], clustering: _Once[_Clustering], part: int,
                   parts: int) -> Resolved:
     """The entities of one part of the components (see
-    :func:`namematch.cluster.entities_of_part`)."""
-    got, session = listed.value, shipped.value
-    weights = session.weights
-    assert isinstance(weights, Informativeness)
-    names = NameList(got.texts, list(session.parsed), got.counts, got.written, weights,
-                     got.heads, got.mentions, got.head_of)
+    :func:`namematch.cluster.entities_of_part`), or of all the names."""
+    got, found = prepared.value, clustering.value
     with collector_paused():
-        return entities_of_part(names, got.verdicts, session, got.roots, part, parts)
+        if found.roots is None:
+            return entities(got.names, found.verdicts, got.session)
+        return entities_of_part(got.names, found.verdicts, got.session, found.roots, part,
+                                parts)
+
+
+def _merged(found: list[Resolved]) -> _Once[Resolved]:
+    """The parts' tables as one."""
+    resolved: Resolved = {}
+    for part in found:
+        resolved.update(part)
+    return _Once(resolved)
 
 
 class SchedulerError(NamematchError):
@@ -506,6 +560,7 @@ def _resolve_list(
     max_bucket: int,
     workers: int,
 ) -> list[Resolution]:
+    dask, _, _ = _modules()
     rows = list(names)
     if not rows:
         return []
@@ -515,7 +570,15 @@ def _resolve_list(
     # One partition per worker for the pair stages: each comparison task receives the parsed
     # names, so more tasks mean more copies shipped, not more parallelism.
     with collector_paused():
-        resolved, written = _resolved(frame["name"], aliases, threshold, max_bucket, workers)
-        # The rows are here already: map them back here rather than in partitions, as the
-        # single-machine path does (a written form's normalized name is known from counting).
-        return resolutions(rows, written, resolved)
+        prepared, resolved = _resolved(frame["name"], aliases, threshold, max_bucket, workers)
+        # The rows are here already: map them back here from the table of their lines, as
+        # the single-machine path does (a written form's normalized name is known from
+        # counting).
+        (by_line,) = dask.compute(dask.delayed(_line_table)(prepared, resolved))
+        return rows_resolved(rows, by_line)
+
+
+def _line_table(prepared: _Once[_Prepared], resolved: _Once[Resolved]) -> dict[str, Resolution]:
+    """Each written form of the list, resolved."""
+    with collector_paused():
+        return line_table(prepared.value.names.written, resolved.value)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from ._pickling import by_fields
 from .fold import skeleton
 from .parse import Name, Part, parse
 
@@ -133,6 +134,11 @@ class NameList:
             mentions[rank[head]] += counts[text]
         return cls(texts, parsed, counts, written, Informativeness.of(parsed), heads, mentions,
                    head_of)
+
+    def __reduce__(self) -> tuple[type[NameList], tuple[object, ...]]:
+        # The dask engine ships a list between its workers; compiled, a frozen dataclass
+        # cannot be unpickled field by field.
+        return by_fields(self)
 
     def part(self, members: Sequence[int]) -> NameList:
         """The names at ``members`` (ascending indexes, each name's whole signature among

@@ -229,8 +229,19 @@ def resolutions(rows: Iterable[str], written: Mapping[str, Mapping[str, int]],
                 resolved: Resolved) -> list[Resolution]:
     """The rows resolved, in order: one (immutable) :class:`Resolution` per distinct line,
     shared by its repetitions; a line that is no spelling in ``written`` is blank."""
-    by_line = {shown: Resolution(shown, *resolved[normal])
-               for normal, forms in written.items() for shown in forms}
+    return rows_resolved(rows, line_table(written, resolved))
+
+
+def line_table(written: Mapping[str, Mapping[str, int]],
+               resolved: Resolved) -> dict[str, Resolution]:
+    """Each spelling in ``written``, resolved."""
+    return {shown: Resolution(shown, *resolved[normal])
+            for normal, forms in written.items() for shown in forms}
+
+
+def rows_resolved(rows: Iterable[str], by_line: dict[str, Resolution]) -> list[Resolution]:
+    """The rows resolved from the table of their lines (see :func:`line_table`), which
+    gains a blank resolution for each line it lacks."""
     out = []
     for row in rows:
         found = by_line.get(row)
