@@ -12,7 +12,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from namematch.distance import Form, weighted_distance, weighted_distance_py
+from namematch.distance import (
+    ALIASED,
+    NEEDS_FORMS,
+    Form,
+    Memo,
+    MemoPy,
+    _new_memo,
+    skeleton_bits,
+    weighted_distance,
+    weighted_distance_py,
+)
 
 kernels = pytest.importorskip("namematch._kernels")
 
@@ -27,3 +37,70 @@ limits = st.one_of(st.just(math.inf), st.floats(min_value=0.0, max_value=8.0))
 def test_kernel_gives_the_float_of_the_python_twin(a: str, b: str, limit: float) -> None:
     assert weighted_distance(Form(a), Form(b), limit) == weighted_distance_py(Form(a), Form(b),
                                                                               limit)
+
+
+# A memo's operations: tell it of a form, or ask for a pair of forms (or parts) at a floor,
+# telling it of both forms when it asks for them (as PartSimilarity does). The forms come from
+# a small pool per example, so that pairs meet again: some fixed (alike, unlike, unvocalized,
+# as long as MAX_FORM and longer, skeletons as many edits apart as a floor allows or one
+# more), some drawn.
+FIXED_FORMS = ["hasan", "hosYn", "~hsn", "~hasan", "mesmarI", "mismarI", "~msmrI", "a", "I",
+               "abdulkarIm", "abdulkadIzm", "abdelkadIr", "nadhurI", "nazurI", "gaddafI",
+               "qadhafI", "marwan", "mnmn", "b" * 64, "b" * 65, ""]
+FLOORS = [0.95, 0.9, 0.78, 0.6, 0.5, 0.0]
+pools = st.lists(st.one_of(st.sampled_from(FIXED_FORMS), forms), min_size=2, max_size=7)
+operations = st.lists(st.tuples(st.sampled_from(["forms", "parts", "add"]),
+                                st.integers(0, 6), st.integers(0, 6), st.sampled_from(FLOORS),
+                                st.integers(0, 3)), max_size=60)
+
+
+def _asked(memo: Memo, operation: str, a: str, bits_a: int, b: str, bits_b: int,
+           floor: float) -> list[float]:
+    """The memo's answers to one question, before and after it is told of both forms."""
+    def ask() -> float:
+        if operation == "parts":
+            return memo.parts(a, bits_a, b, bits_b, floor)
+        return memo.forms(a, b, floor)
+
+    found = [ask()]
+    if found[0] == NEEDS_FORMS:
+        memo.add_form(a, Form(a))
+        memo.add_form(b, Form(b))
+        found.append(ask())
+    return found
+
+
+@given(pools, operations, st.integers(1, 40))
+def test_compiled_memo_answers_as_the_python_twin(
+        pool: list[str], steps: list[tuple[str, int, int, float, int]], limit: int) -> None:
+    """Every answer of the compiled memo is the Python twin's, through fills and restarts."""
+    compiled, twin = _new_memo(limit), MemoPy(limit)
+    assert not isinstance(compiled, MemoPy)
+    for operation, i, j, floor, aliased in steps:
+        a, b = pool[i % len(pool)], pool[j % len(pool)]
+        bits_a = skeleton_bits(a) | (aliased & 1) * ALIASED
+        bits_b = skeleton_bits(b) | (aliased >> 1) * ALIASED
+        if operation == "add":
+            compiled.add_form(a, Form(a))
+            twin.add_form(a, Form(a))
+        else:
+            assert (_asked(compiled, operation, a, bits_a, b, bits_b, floor)
+                    == _asked(twin, operation, a, bits_a, b, bits_b, floor))
+        assert len(compiled) == len(twin)
+        assert compiled.knows(a) == twin.knows(a)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_compiled_memo_answers_every_fixed_pair_as_the_python_twin(shared: bool) -> None:
+    """Each pair of fixed forms at each floor, from high to low, so that a shared memo meets
+    pairs it settled at a higher floor again; fresh memos compute every answer anew."""
+    compiled, twin = _new_memo(1 << 12), MemoPy(1 << 12)
+    for floor in FLOORS:
+        for a in FIXED_FORMS:
+            for b in FIXED_FORMS:
+                if not shared:
+                    compiled, twin = _new_memo(1 << 12), MemoPy(1 << 12)
+                for operation, aliased in (("forms", 0), ("parts", 0), ("parts", 1)):
+                    bits_a, bits_b = skeleton_bits(a) | aliased * ALIASED, skeleton_bits(b)
+                    assert (_asked(compiled, operation, a, bits_a, b, bits_b, floor)
+                            == _asked(twin, operation, a, bits_a, b, bits_b, floor)), (a, b, floor)

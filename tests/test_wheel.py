@@ -191,6 +191,26 @@ for _ in range(50000):
     a, b = Form(form()), Form(form())
     limit = rng.choice([math.inf, rng.uniform(0.0, 6.0)])
     assert weighted_distance(a, b, limit) == weighted_distance_py(a, b, limit), (a, b, limit)
+# The memo of part similarities against its Python twin, through fills and restarts.
+from namematch.distance import ALIASED, NEEDS_FORMS, MemoPy, _new_memo, skeleton_bits
+def asked(memo, a, bits_a, b, bits_b, floor):
+    found = [memo.parts(a, bits_a, b, bits_b, floor)]
+    if found[0] == NEEDS_FORMS:
+        memo.add_form(a, Form(a)); memo.add_form(b, Form(b))
+        found.append(memo.forms(a, b, floor))
+    return found
+for _ in range(500):
+    limit = rng.randint(1, 40)
+    compiled, twin = _new_memo(limit), MemoPy(limit)
+    pool = [form() for _ in range(rng.randint(2, 7))]
+    for _ in range(60):
+        a, b = rng.choice(pool), rng.choice(pool)
+        bits_a, bits_b = skeleton_bits(a) | rng.choice([0, ALIASED]), skeleton_bits(b)
+        floor = rng.choice([0.95, 0.9, 0.78, 0.6, 0.5, 0.0])
+        assert (asked(compiled, a, bits_a, b, bits_b, floor)
+                == asked(twin, a, bits_a, b, bits_b, floor)), (a, b, floor)
+        assert len(compiled) == len(twin)
+assert isinstance(compiled, MemoPy) != compiled_kernel()
 print(compiled_kernel())
 """
 

@@ -14,40 +14,13 @@
 /* Forms are short (at most 64 symbols: namematch.distance.MAX_FORM); rows live on the stack. */
 #define MAX_SYMBOLS 64
 
-/* distance(xs, ys, costs, size, limit) -> float
- *
- * xs, ys: each form's symbols as native int32 (bytes); costs: native doubles, in order
- * indel[size], start_indel[size], substitute[size * size], start_substitute[size * size];
- * a symbol >= size is outside the alphabet and its edits cost 1. Returns inf as soon as a
- * whole row exceeds limit.
- */
-static PyObject *
-distance(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* The weighted edit distance of xs and ys (see distance() below); HUGE_VAL as soon as a
+ * whole row exceeds limit. */
+static double
+weighted(const int32_t *xs, Py_ssize_t nx, const int32_t *ys, Py_ssize_t ny,
+         const double *costs, Py_ssize_t size, double limit)
 {
-    if (nargs != 5) {
-        PyErr_SetString(PyExc_TypeError, "distance() takes 5 arguments");
-        return NULL;
-    }
-    if (!PyBytes_Check(args[0]) || !PyBytes_Check(args[1]) || !PyBytes_Check(args[2])) {
-        PyErr_SetString(PyExc_TypeError, "distance(): xs, ys and costs must be bytes");
-        return NULL;
-    }
-    Py_ssize_t size = PyLong_AsSsize_t(args[3]);
-    double limit = PyFloat_AsDouble(args[4]);
-    if (PyErr_Occurred()) {
-        return NULL;
-    }
-    Py_ssize_t nx = PyBytes_GET_SIZE(args[0]) / (Py_ssize_t)sizeof(int32_t);
-    Py_ssize_t ny = PyBytes_GET_SIZE(args[1]) / (Py_ssize_t)sizeof(int32_t);
-    Py_ssize_t ncosts = PyBytes_GET_SIZE(args[2]) / (Py_ssize_t)sizeof(double);
-    if (nx > MAX_SYMBOLS || ny > MAX_SYMBOLS || size <= 0 || ncosts != 2 * size + 2 * size * size) {
-        PyErr_SetString(PyExc_ValueError, "distance(): forms too long or cost table malformed");
-        return NULL;
-    }
-    int32_t xs[MAX_SYMBOLS], ys[MAX_SYMBOLS];
-    memcpy(xs, PyBytes_AS_STRING(args[0]), (size_t)nx * sizeof(int32_t));
-    memcpy(ys, PyBytes_AS_STRING(args[1]), (size_t)ny * sizeof(int32_t));
-    const double *indel = (const double *)PyBytes_AS_STRING(args[2]);
+    const double *indel = costs;
     const double *start_indel = indel + size;
     const double *substitute = start_indel + size;
     const double *start_substitute = substitute + size * size;
@@ -102,14 +75,646 @@ distance(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             }
         }
         if (best > limit) {
-            return PyFloat_FromDouble(HUGE_VAL);
+            return HUGE_VAL;
         }
         double *swap = previous;
         previous = current;
         current = swap;
     }
-    return PyFloat_FromDouble(previous[ny]);
+    return previous[ny];
 }
+
+static int
+costs_fit(Py_ssize_t ncosts, Py_ssize_t size)
+{
+    return size > 0 && ncosts == 2 * size + 2 * size * size;
+}
+
+/* distance(xs, ys, costs, size, limit) -> float
+ *
+ * xs, ys: each form's symbols as native int32 (bytes); costs: native doubles, in order
+ * indel[size], start_indel[size], substitute[size * size], start_substitute[size * size];
+ * a symbol >= size is outside the alphabet and its edits cost 1. Returns inf as soon as a
+ * whole row exceeds limit.
+ */
+static PyObject *
+distance(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "distance() takes 5 arguments");
+        return NULL;
+    }
+    if (!PyBytes_Check(args[0]) || !PyBytes_Check(args[1]) || !PyBytes_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "distance(): xs, ys and costs must be bytes");
+        return NULL;
+    }
+    Py_ssize_t size = PyLong_AsSsize_t(args[3]);
+    double limit = PyFloat_AsDouble(args[4]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_ssize_t nx = PyBytes_GET_SIZE(args[0]) / (Py_ssize_t)sizeof(int32_t);
+    Py_ssize_t ny = PyBytes_GET_SIZE(args[1]) / (Py_ssize_t)sizeof(int32_t);
+    Py_ssize_t ncosts = PyBytes_GET_SIZE(args[2]) / (Py_ssize_t)sizeof(double);
+    if (nx > MAX_SYMBOLS || ny > MAX_SYMBOLS || !costs_fit(ncosts, size)) {
+        PyErr_SetString(PyExc_ValueError, "distance(): forms too long or cost table malformed");
+        return NULL;
+    }
+    int32_t xs[MAX_SYMBOLS], ys[MAX_SYMBOLS];
+    memcpy(xs, PyBytes_AS_STRING(args[0]), (size_t)nx * sizeof(int32_t));
+    memcpy(ys, PyBytes_AS_STRING(args[1]), (size_t)ny * sizeof(int32_t));
+    return PyFloat_FromDouble(weighted(xs, nx, ys, ny, (const double *)PyBytes_AS_STRING(args[2]),
+                                       size, limit));
+}
+
+/* Memo: the similarities of pairs of folded forms one run has computed, and computing the
+ * ones it lacks: the twin of namematch.distance.MemoPy (its reference; a property test
+ * checks that both answer alike). Answering here saves, for each of the millions of part
+ * comparisons of a run, the dict look-ups, tuples and bound checks Python would take, and
+ * for a pair not met before, the skeleton Levenshtein distance and the weighted distance.
+ *
+ * Two open-addressing tables: pairs keyed by the ordered pair of form strings, and the
+ * forms it has been told of (add_form), keyed by their string. Each holds a reference to
+ * its strings. The pairs are emptied when they number `limit`, the forms when they number
+ * `limit / 4` (at least 2). Python caches a string's hash, so a look-up hashes nothing anew.
+ */
+typedef struct {
+    PyObject *a;        /* NULL for an empty slot */
+    PyObject *b;
+    double similarity;
+    double floor;       /* the floor the similarity was computed with */
+    uint32_t hash;
+    int32_t edits;      /* skeleton edits between the two forms, as the floor bounds them */
+} Entry;
+
+typedef struct {
+    PyObject *text;     /* NULL for an empty slot */
+    int32_t *symbols;   /* n_symbols symbols, then the n_skeleton code points of the skeleton */
+    double length;
+    double consonantal_length;
+    uint32_t hash;
+    int16_t n_symbols;
+    int16_t n_skeleton;
+    int unvocalized;
+} FormSlot;
+
+typedef struct {
+    PyObject_HEAD
+    Entry *slots;
+    Py_ssize_t capacity;  /* a power of two, or 0 */
+    Py_ssize_t size;
+    Py_ssize_t limit;
+    FormSlot *forms;
+    Py_ssize_t form_capacity;
+    Py_ssize_t form_count;
+    Py_ssize_t form_limit;
+    Py_ssize_t max_form;
+    double edits_per_unit;
+    double conflict_below;
+    double slack;
+    int letter_bits;
+    long long longest_skeleton;
+    long long aliased;
+    PyObject *costs;      /* 3 bytes: both forms spelled, one unvocalized, both unvocalized */
+    Py_ssize_t alphabet;
+} Memo;
+
+/* What forms() and parts() answer when they cannot alone (see MemoPy). */
+#define NEEDS_FORMS (-1.0)
+#define BOTH_ALIASED (-2.0)
+#define FAILED (-3.0)
+
+static void
+empty_pairs(Memo *self)
+{
+    for (Py_ssize_t k = 0; k < self->capacity; k++) {
+        Entry *slot = &self->slots[k];
+        if (slot->a != NULL) {
+            Py_CLEAR(slot->a);
+            Py_CLEAR(slot->b);
+        }
+    }
+    self->size = 0;
+}
+
+static void
+empty_forms(Memo *self)
+{
+    for (Py_ssize_t k = 0; k < self->form_capacity; k++) {
+        FormSlot *slot = &self->forms[k];
+        if (slot->text != NULL) {
+            Py_CLEAR(slot->text);
+            PyMem_Free(slot->symbols);
+            slot->symbols = NULL;
+        }
+    }
+    self->form_count = 0;
+}
+
+static int
+memo_init(Memo *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"limit", "max_form", "edits_per_unit", "letter_bits",
+                             "longest_skeleton", "aliased", "conflict_below", "slack",
+                             "costs", "alphabet", NULL};
+    PyObject *costs = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "nndiLLddO!n", kwlist, &self->limit,
+                                     &self->max_form, &self->edits_per_unit,
+                                     &self->letter_bits, &self->longest_skeleton,
+                                     &self->aliased, &self->conflict_below, &self->slack,
+                                     &PyTuple_Type, &costs, &self->alphabet)) {
+        return -1;
+    }
+    if (self->limit < 1 || self->letter_bits < 1 || self->letter_bits > 62 ||
+        self->max_form > MAX_SYMBOLS || PyTuple_GET_SIZE(costs) != 3) {
+        PyErr_SetString(PyExc_ValueError, "Memo(): a setting is out of range");
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < 3; k++) {
+        PyObject *table = PyTuple_GET_ITEM(costs, k);
+        if (!PyBytes_Check(table) ||
+            !costs_fit(PyBytes_GET_SIZE(table) / (Py_ssize_t)sizeof(double), self->alphabet)) {
+            PyErr_SetString(PyExc_ValueError, "Memo(): a cost table is malformed");
+            return -1;
+        }
+    }
+    self->form_limit = self->limit / 4 > 2 ? self->limit / 4 : 2;
+    Py_INCREF(costs);
+    Py_XSETREF(self->costs, costs);
+    empty_pairs(self);
+    empty_forms(self);
+    return 0;
+}
+
+static void
+memo_dealloc(Memo *self)
+{
+    empty_pairs(self);
+    empty_forms(self);
+    PyMem_Free(self->slots);
+    PyMem_Free(self->forms);
+    Py_XDECREF(self->costs);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static uint32_t
+pair_hash(Py_hash_t a, Py_hash_t b)
+{
+    uint64_t mixed = (uint64_t)a * 0x9E3779B97F4A7C15ULL ^ (uint64_t)b;
+    mixed ^= mixed >> 29;
+    mixed *= 0xBF58476D1CE4E5B9ULL;
+    return (uint32_t)(mixed ^ (mixed >> 32));
+}
+
+static int
+same_text(PyObject *x, PyObject *y)
+{
+    return x == y || PyUnicode_Compare(x, y) == 0;
+}
+
+/* The slot of the pair (a, b): the entry holding it, or the empty slot it would take. */
+static Entry *
+pair_slot(Entry *slots, Py_ssize_t capacity, PyObject *a, PyObject *b, uint32_t hash)
+{
+    size_t mask = (size_t)capacity - 1;
+    for (size_t k = hash & mask;; k = (k + 1) & mask) {
+        Entry *slot = &slots[k];
+        if (slot->a == NULL ||
+            (slot->hash == hash && same_text(slot->a, a) && same_text(slot->b, b))) {
+            return slot;
+        }
+    }
+}
+
+static FormSlot *
+form_slot(FormSlot *slots, Py_ssize_t capacity, PyObject *text, uint32_t hash)
+{
+    size_t mask = (size_t)capacity - 1;
+    for (size_t k = hash & mask;; k = (k + 1) & mask) {
+        FormSlot *slot = &slots[k];
+        if (slot->text == NULL || (slot->hash == hash && same_text(slot->text, text))) {
+            return slot;
+        }
+    }
+}
+
+/* Room for one more pair (or form): the table doubled once it is 70% full. */
+static int
+grow_pairs(Memo *self)
+{
+    if ((self->size + 1) * 10 <= self->capacity * 7) {
+        return 0;
+    }
+    Py_ssize_t capacity = self->capacity ? self->capacity * 2 : 64;
+    Entry *slots = PyMem_Calloc((size_t)capacity, sizeof(Entry));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < self->capacity; k++) {
+        Entry *old = &self->slots[k];
+        if (old->a != NULL) {
+            *pair_slot(slots, capacity, old->a, old->b, old->hash) = *old;
+        }
+    }
+    PyMem_Free(self->slots);
+    self->slots = slots;
+    self->capacity = capacity;
+    return 0;
+}
+
+static int
+grow_forms(Memo *self)
+{
+    if ((self->form_count + 1) * 10 <= self->form_capacity * 7) {
+        return 0;
+    }
+    Py_ssize_t capacity = self->form_capacity ? self->form_capacity * 2 : 64;
+    FormSlot *slots = PyMem_Calloc((size_t)capacity, sizeof(FormSlot));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < self->form_capacity; k++) {
+        FormSlot *old = &self->forms[k];
+        if (old->text != NULL) {
+            *form_slot(slots, capacity, old->text, old->hash) = *old;
+        }
+    }
+    PyMem_Free(self->forms);
+    self->forms = slots;
+    self->form_capacity = capacity;
+    return 0;
+}
+
+static FormSlot *
+known_form(Memo *self, PyObject *text)
+{
+    if (self->form_count == 0) {
+        return NULL;
+    }
+    Py_hash_t hash = PyObject_Hash(text);
+    FormSlot *slot = form_slot(self->forms, self->form_capacity, text, (uint32_t)hash);
+    return slot->text != NULL ? slot : NULL;
+}
+
+static long long
+edits_allowed(Memo *self, double floor)
+{
+    return (long long)((1.0 - floor) * self->edits_per_unit);
+}
+
+/* The Levenshtein distance of two skeletons, or at_most + 1 if it is more than at_most
+ * (what rapidfuzz answers with score_cutoff=at_most). */
+static long long
+skeleton_edits(const FormSlot *x, const FormSlot *y, long long at_most)
+{
+    const int32_t *xs = x->symbols + x->n_symbols, *ys = y->symbols + y->n_symbols;
+    Py_ssize_t nx = x->n_skeleton, ny = y->n_skeleton;
+    Py_ssize_t rows[2][MAX_SYMBOLS + 1];
+    Py_ssize_t *previous = rows[0], *current = rows[1];
+    for (Py_ssize_t j = 0; j <= ny; j++) {
+        previous[j] = j;
+    }
+    for (Py_ssize_t i = 0; i < nx; i++) {
+        current[0] = i + 1;
+        for (Py_ssize_t j = 0; j < ny; j++) {
+            Py_ssize_t best = previous[j] + (xs[i] != ys[j]);
+            if (previous[j + 1] + 1 < best) {
+                best = previous[j + 1] + 1;
+            }
+            if (current[j] + 1 < best) {
+                best = current[j] + 1;
+            }
+            current[j + 1] = best;
+        }
+        Py_ssize_t *swap = previous;
+        previous = current;
+        current = swap;
+    }
+    return previous[ny] > at_most ? at_most + 1 : previous[ny];
+}
+
+/* The entry of two known forms x < y at floor: the steps of MemoPy._compute. */
+static void
+compute(Memo *self, const FormSlot *x, const FormSlot *y, double floor, Entry *entry)
+{
+    long long allowed = edits_allowed(self, floor);
+    long long edits = skeleton_edits(x, y, allowed + 1);
+    entry->edits = (int32_t)edits;
+    if (edits > allowed) {
+        entry->similarity = 0.0;
+        entry->floor = floor;
+        return;
+    }
+    double length;
+    if (x->unvocalized != y->unvocalized) {
+        length = x->consonantal_length > y->consonantal_length ? x->consonantal_length
+                                                                : y->consonantal_length;
+    } else {
+        length = x->length > y->length ? x->length : y->length;
+    }
+    if (length < 1.0) {
+        length = 1.0;
+    }
+    double depth = floor < self->conflict_below ? floor : self->conflict_below;
+    volatile double scaled = (1.0 - depth) * length;  /* no fused multiply-add: Python has none */
+    double limit = scaled + self->slack;
+    int mode = x->unvocalized != y->unvocalized ? 1 : (x->unvocalized ? 2 : 0);
+    const double *costs = (const double *)PyBytes_AS_STRING(PyTuple_GET_ITEM(self->costs, mode));
+    double similarity = 1.0 - weighted(x->symbols, x->n_symbols, y->symbols, y->n_symbols, costs,
+                                       self->alphabet, limit) / length;
+    entry->similarity = similarity >= depth ? similarity : 0.0;
+    entry->floor = depth;
+}
+
+/* Remember the pair a < b; the pairs are emptied first if full. */
+static Entry *
+insert_pair(Memo *self, PyObject *a, PyObject *b, uint32_t hash)
+{
+    if (self->size >= self->limit) {
+        empty_pairs(self);
+    }
+    if (grow_pairs(self) < 0) {
+        return NULL;
+    }
+    Entry *slot = pair_slot(self->slots, self->capacity, a, b, hash);
+    if (slot->a == NULL) {
+        Py_INCREF(a);
+        Py_INCREF(b);
+        slot->a = a;
+        slot->b = b;
+        slot->hash = hash;
+        self->size++;
+    }
+    return slot;
+}
+
+/* a and b as the memo orders them (by code point, as Python compares str); 0 if equal. */
+static int
+ordered(PyObject **a, PyObject **b)
+{
+    if (*a == *b) {
+        return 0;
+    }
+    int order = PyUnicode_Compare(*a, *b);
+    if (order > 0) {
+        PyObject *swap = *a;
+        *a = *b;
+        *b = swap;
+    }
+    return order;
+}
+
+/* The pair's entry, computed if new; NULL with *found set to NEEDS_FORMS or FAILED. */
+static const Entry *
+pair_entry(Memo *self, PyObject *a, PyObject *b, double floor, double *found)
+{
+    uint32_t hash = pair_hash(PyObject_Hash(a), PyObject_Hash(b));
+    if (self->size > 0) {
+        Entry *slot = pair_slot(self->slots, self->capacity, a, b, hash);
+        if (slot->a != NULL && !(slot->similarity == 0.0 && slot->floor > floor)) {
+            return slot;
+        }
+    }
+    const FormSlot *x = known_form(self, a), *y = known_form(self, b);
+    if (x == NULL || y == NULL) {
+        *found = NEEDS_FORMS;
+        return NULL;
+    }
+    Entry computed;
+    compute(self, x, y, floor, &computed);
+    Entry *slot = insert_pair(self, a, b, hash);
+    if (slot == NULL) {
+        *found = FAILED;
+        return NULL;
+    }
+    slot->similarity = computed.similarity;
+    slot->floor = computed.floor;
+    slot->edits = computed.edits;
+    if (self->form_count >= self->form_limit) {
+        empty_forms(self);
+    }
+    return slot;
+}
+
+/* The similarity of forms a and b (str) at floor, or NEEDS_FORMS, or FAILED. */
+static double
+memo_forms(Memo *self, PyObject *a, PyObject *b, double floor)
+{
+    int order = ordered(&a, &b);
+    if (order == 0) {
+        return 1.0;
+    }
+    if (PyUnicode_GET_LENGTH(a) > self->max_form || PyUnicode_GET_LENGTH(b) > self->max_form) {
+        return 0.0;
+    }
+    double found = FAILED;
+    const Entry *entry = pair_entry(self, a, b, floor, &found);
+    if (entry == NULL) {
+        return found;
+    }
+    return entry->similarity >= floor && entry->edits <= edits_allowed(self, floor)
+               ? entry->similarity : 0.0;
+}
+
+static int
+popcount_above(long long bits, long long count)
+{
+    for (long long k = 0; k < count; k++) {
+        if (!bits) {
+            return 0;
+        }
+        bits &= bits - 1;
+    }
+    return bits != 0;
+}
+
+/* namematch.distance.far_apart on skeleton bits. */
+static int
+far_apart(Memo *self, long long x, long long y, long long allowed)
+{
+    long long size = ((x >> self->letter_bits) & self->longest_skeleton) -
+                     ((y >> self->letter_bits) & self->longest_skeleton);
+    if (size > allowed || -size > allowed) {
+        return 1;
+    }
+    long long letters = ((long long)1 << self->letter_bits) - 1;
+    long long mask_x = x & letters, mask_y = y & letters;
+    return popcount_above(mask_x & ~mask_y, allowed) || popcount_above(mask_y & ~mask_x, allowed);
+}
+
+static PyObject *
+answer(double found)
+{
+    return found == FAILED ? NULL : PyFloat_FromDouble(found);
+}
+
+static int
+check_forms(PyObject *a, PyObject *b)
+{
+    if (!PyUnicode_Check(a) || !PyUnicode_Check(b)) {
+        PyErr_SetString(PyExc_TypeError, "Memo: forms must be str");
+        return -1;
+    }
+    return 0;
+}
+
+/* forms(a, b, floor) -> similarity, or -1.0 when a form must be added first */
+static PyObject *
+memo_forms_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "forms() takes 3 arguments");
+        return NULL;
+    }
+    double floor = PyFloat_AsDouble(args[2]);
+    if ((floor == -1.0 && PyErr_Occurred()) || check_forms(args[0], args[1]) < 0) {
+        return NULL;
+    }
+    return answer(memo_forms(self, args[0], args[1], floor));
+}
+
+/* parts(a, bits_a, b, bits_b, floor) -> similarity; -1.0 when a form must be added first,
+ * -2.0 when both parts are in the alias table (which only Python reads). */
+static PyObject *
+memo_parts_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "parts() takes 5 arguments");
+        return NULL;
+    }
+    long long bits_a = PyLong_AsLongLong(args[1]), bits_b = PyLong_AsLongLong(args[3]);
+    double floor = PyFloat_AsDouble(args[4]);
+    if (PyErr_Occurred() || check_forms(args[0], args[2]) < 0) {
+        return NULL;
+    }
+    if (bits_a & bits_b & self->aliased) {
+        return PyFloat_FromDouble(BOTH_ALIASED);
+    }
+    if (far_apart(self, bits_a, bits_b, edits_allowed(self, floor))) {
+        return PyFloat_FromDouble(0.0);
+    }
+    return answer(memo_forms(self, args[0], args[2], floor));
+}
+
+/* Fill a form slot from a namematch.distance.Form; -1 with an exception if it does not fit. */
+static int
+read_form(Memo *self, FormSlot *slot, PyObject *form)
+{
+    PyObject *packed = PyObject_GetAttrString(form, "packed");
+    PyObject *skeleton = PyObject_GetAttrString(form, "skeleton");
+    PyObject *length = PyObject_GetAttrString(form, "length");
+    PyObject *consonantal = PyObject_GetAttrString(form, "consonantal_length");
+    PyObject *unvocalized = PyObject_GetAttrString(form, "unvocalized");
+    int ok = packed && skeleton && length && consonantal && unvocalized &&
+             PyBytes_Check(packed) && PyUnicode_Check(skeleton);
+    Py_ssize_t n_symbols = ok ? PyBytes_GET_SIZE(packed) / (Py_ssize_t)sizeof(int32_t) : 0;
+    Py_ssize_t n_skeleton = ok ? PyUnicode_GET_LENGTH(skeleton) : 0;
+    ok = ok && n_symbols <= self->max_form && n_skeleton <= self->max_form;
+    if (ok) {
+        slot->symbols = PyMem_Malloc((size_t)(n_symbols + n_skeleton + 1) * sizeof(int32_t));
+        ok = slot->symbols != NULL;
+    }
+    if (ok) {
+        memcpy(slot->symbols, PyBytes_AS_STRING(packed), (size_t)n_symbols * sizeof(int32_t));
+        for (Py_ssize_t k = 0; k < n_skeleton; k++) {
+            slot->symbols[n_symbols + k] = (int32_t)PyUnicode_READ_CHAR(skeleton, k);
+        }
+        slot->n_symbols = (int16_t)n_symbols;
+        slot->n_skeleton = (int16_t)n_skeleton;
+        slot->length = PyFloat_AsDouble(length);
+        slot->consonantal_length = PyFloat_AsDouble(consonantal);
+        slot->unvocalized = PyObject_IsTrue(unvocalized);
+        ok = !PyErr_Occurred() && slot->unvocalized >= 0;
+    }
+    Py_XDECREF(packed);
+    Py_XDECREF(skeleton);
+    Py_XDECREF(length);
+    Py_XDECREF(consonantal);
+    Py_XDECREF(unvocalized);
+    if (!ok && !PyErr_Occurred()) {
+        PyErr_SetString(PyExc_ValueError, "Memo.add_form(): not a Form that fits the memo");
+    }
+    return ok ? 0 : -1;
+}
+
+/* add_form(text, form): tell the memo what the distances read of a form. */
+static PyObject *
+memo_add_form(Memo *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "add_form() takes 2 arguments");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    if (check_forms(text, text) < 0) {
+        return NULL;
+    }
+    if (PyUnicode_GET_LENGTH(text) > self->max_form || known_form(self, text) != NULL) {
+        Py_RETURN_NONE;  /* longer forms are never measured (see forms()) */
+    }
+    if (grow_forms(self) < 0) {
+        return NULL;
+    }
+    uint32_t hash = (uint32_t)PyObject_Hash(text);
+    FormSlot *slot = form_slot(self->forms, self->form_capacity, text, hash);
+    if (read_form(self, slot, args[1]) < 0) {
+        PyMem_Free(slot->symbols);
+        slot->symbols = NULL;
+        return NULL;
+    }
+    Py_INCREF(text);
+    slot->text = text;
+    slot->hash = hash;
+    self->form_count++;
+    Py_RETURN_NONE;
+}
+
+/* knows(text) -> whether the memo was told of this form (and still holds it) */
+static PyObject *
+memo_knows(Memo *self, PyObject *text)
+{
+    if (check_forms(text, text) < 0) {
+        return NULL;
+    }
+    return PyBool_FromLong(known_form(self, text) != NULL);
+}
+
+static Py_ssize_t
+memo_len(Memo *self)
+{
+    return self->size;
+}
+
+static PyMethodDef memo_methods[] = {
+    {"forms", (PyCFunction)(void (*)(void))memo_forms_method, METH_FASTCALL,
+     "forms(a, b, floor): the similarity of two forms, or -1.0."},
+    {"parts", (PyCFunction)(void (*)(void))memo_parts_method, METH_FASTCALL,
+     "parts(a, bits_a, b, bits_b, floor): the similarity of two parts, -1.0 or -2.0."},
+    {"add_form", (PyCFunction)(void (*)(void))memo_add_form, METH_FASTCALL,
+     "add_form(text, form): what the distances read of a form."},
+    {"knows", (PyCFunction)memo_knows, METH_O, "knows(text): whether a form was added."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods memo_sequence = {
+    .sq_length = (lenfunc)memo_len,
+};
+
+static PyTypeObject MemoType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "namematch._kernels.Memo",
+    .tp_doc = "The similarities of form pairs one run has computed (see MemoPy).",
+    .tp_basicsize = sizeof(Memo),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)memo_init,
+    .tp_dealloc = (destructor)memo_dealloc,
+    .tp_methods = memo_methods,
+    .tp_as_sequence = &memo_sequence,
+};
 
 static PyMethodDef methods[] = {
     {"distance", (PyCFunction)(void (*)(void))distance, METH_FASTCALL,
@@ -125,5 +730,18 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__kernels(void)
 {
-    return PyModule_Create(&module);
+    if (PyType_Ready(&MemoType) < 0) {
+        return NULL;
+    }
+    PyObject *created = PyModule_Create(&module);
+    if (created == NULL) {
+        return NULL;
+    }
+    Py_INCREF(&MemoType);
+    if (PyModule_AddObject(created, "Memo", (PyObject *)&MemoType) < 0) {
+        Py_DECREF(&MemoType);
+        Py_DECREF(created);
+        return NULL;
+    }
+    return created;
 }

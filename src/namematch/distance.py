@@ -20,7 +20,7 @@ import math
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from rapidfuzz.distance import Levenshtein
 
@@ -33,6 +33,8 @@ __all__ = [
     "CONFLICT_BELOW",
     "PART_THRESHOLD",
     "SIMILARITY_FLOOR",
+    "Memo",
+    "MemoPy",
     "PartSimilarity",
     "form_distance",
     "form_similarity",
@@ -180,6 +182,7 @@ def _first_row(costs: _Costs, ys: tuple[int, ...]) -> tuple[list[float], list[fl
 
 
 _Kernel = Callable[[bytes, bytes, bytes, int, float], float]
+_MemoType = Callable[..., "Memo"]
 
 
 def _load_kernel() -> _Kernel | None:
@@ -194,12 +197,22 @@ def _load_kernel() -> _Kernel | None:
     return distance
 
 
+def _load_memo() -> _MemoType | None:
+    """The C twin of :class:`MemoPy` (``namematch._kernels``), where it was built."""
+    try:
+        from ._kernels import Memo as CompiledMemo
+    except ImportError:
+        return None
+    return CompiledMemo
+
+
 _KERNEL: Final = _load_kernel()
+_COMPILED_MEMO: Final = _load_memo()
 _KERNEL_SYMBOLS: Final = 64  # the kernel's longest form (MAX_FORM)
 
 
 def compiled_kernel() -> bool:
-    """Whether the weighted edit distance runs in the compiled C kernel."""
+    """Whether the weighted edit distance and the memo run in the compiled C kernels."""
     return _KERNEL is not None
 
 
@@ -310,73 +323,91 @@ def _more_bits(bits: int, count: int) -> bool:
 # A memo entry: (similarity, the floor it was computed with, skeleton edits).
 _Entry = tuple[float, float, int]
 
+NEEDS_FORMS: Final = -1.0
+"""What a memo answers for a pair whose forms it must be told of first (see :class:`MemoPy`)."""
+BOTH_ALIASED: Final = -2.0
+"""What a memo answers for two parts both in the alias table, which it does not read."""
 
-class PartSimilarity:
-    """Similarities of forms and of parts for one run, memoised.
+
+class Memo(Protocol):
+    """The memo of :class:`PartSimilarity`: :class:`MemoPy`, or its compiled twin."""
+
+    def forms(self, a: str, b: str, floor: float, /) -> float: ...
+    def parts(self, a: str, bits_a: int, b: str, bits_b: int, floor: float, /) -> float: ...
+    def add_form(self, text: str, form: Form, /) -> None: ...
+    def knows(self, text: str, /) -> bool: ...
+    def __len__(self) -> int: ...
+
+
+class MemoPy:
+    """Similarities of pairs of forms for one run, computed once: the reference of the
+    compiled ``namematch._kernels.Memo``, which answers alike.
 
     ``rows[a][b]`` for ``a < b`` holds an entry (similarity, the floor it was computed with,
     skeleton edits). One entry serves every floor at or above the one it was computed for,
-    so the first-part check and the alignment share work. The result never depends on what
-    the memo holds. Rows by form rather than one table by pair: no key tuple is built per
-    look-up, and a common part's row stays small and warm in the processor's caches. The
-    memo holds at most ``limit`` pairs and starts again when full.
+    so the first-part check and the alignment share work. Rows by form rather than one table
+    by pair: no key tuple is built per look-up. It holds at most ``limit`` pairs and starts
+    again when full; the forms it was told of (:meth:`add_form`), at most ``limit // 4``.
+    :meth:`forms` and :meth:`parts` answer :data:`NEEDS_FORMS` for a pair of forms it must be
+    told of first, and :data:`BOTH_ALIASED` for two parts the alias table must settle.
 
-    >>> PartSimilarity().forms("mesmarI", "mismarI") >= PART_THRESHOLD
+    >>> memo = MemoPy(8)
+    >>> memo.forms("hasan", "hasan", 0.5), memo.forms("hasan", "hosYn", 0.5)
+    (1.0, -1.0)
+    >>> memo.add_form("hasan", Form("hasan")); memo.add_form("hosYn", Form("hosYn"))
+    >>> memo.forms("hasan", "hosYn", 0.5) > 0.5
     True
     """
 
-    def __init__(self, aliases: AliasTable | None = None, limit: int = 1 << 21) -> None:
-        self.aliases: Final = aliases
+    def __init__(self, limit: int) -> None:
         self.limit: Final = limit
+        self.form_limit: Final = max(limit // 4, 2)
         self.rows: dict[str, dict[str, _Entry]] = {}
         self.size = 0
         self._forms: dict[str, Form] = {}
         self._settled: dict[tuple[float, int], _Entry] = {}
 
-    def form(self, text: str) -> Form:
-        """The :class:`Form` of ``text``, worked out once."""
-        found = self._forms.get(text)
-        if found is None:
-            if len(self._forms) >= self.limit // 4:
-                self._forms.clear()
-            found = self._forms[text] = Form(text)
-        return found
+    def __len__(self) -> int:
+        return self.size
 
-    def _put(self, a: str, b: str, row: dict[str, _Entry] | None, entry: _Entry) -> None:
-        """Remember ``entry`` for (a, b); ``row`` is a's row if it has one."""
-        if self.size >= self.limit:
-            self.rows.clear()
-            self.size = 0
-            row = None
-        if row is None:
-            row = self.rows[a] = {}
-        if b not in row:
-            self.size += 1
-        row[b] = entry
+    def knows(self, text: str) -> bool:
+        """Whether the memo was told of this form (and still holds it)."""
+        return text in self._forms
 
-    def forms(self, a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
-        """Similarity of two folded forms in [0, 1]: 1 minus distance over length.
+    def add_form(self, text: str, form: Form) -> None:
+        """Tell the memo what the distances read of a form (one longer than ``MAX_FORM`` is
+        never measured, and not kept)."""
+        if len(text) <= MAX_FORM:
+            self._forms.setdefault(text, form)
 
-        Below ``floor`` the similarity is reported as 0: the edit distance stops as soon as
-        it is sure to fall below, so a caller that needs only high values asks for a high
-        floor.
-        """
+    def forms(self, a: str, b: str, floor: float) -> float:
+        """The similarity of two forms (below ``floor``: 0), or :data:`NEEDS_FORMS`."""
         if a == b:
             return 1.0
         if len(a) > MAX_FORM or len(b) > MAX_FORM:
             return 0.0  # junk, not a name part: keep the edit distance off quadratic sizes
         if b < a:  # one entry per unordered pair
             a, b = b, a
-        allowed = PART_EDITS if floor == PART_THRESHOLD else edits_allowed(floor)
         row = self.rows.get(a)
         cached = row.get(b) if row is not None else None
         if cached is None or (cached[0] == 0.0 and cached[1] > floor):
-            cached = self._compute(a, b, floor, allowed)
+            form_a, form_b = self._forms.get(a), self._forms.get(b)
+            if form_a is None or form_b is None:
+                return NEEDS_FORMS
+            cached = self._compute(form_a, form_b, floor)
             self._put(a, b, row, cached)
-        return cached[0] if cached[0] >= floor and cached[2] <= allowed else 0.0
+        return cached[0] if cached[0] >= floor and cached[2] <= edits_allowed(floor) else 0.0
 
-    def _compute(self, a: str, b: str, floor: float, allowed: int) -> _Entry:
-        form_a, form_b = self.form(a), self.form(b)
+    def parts(self, a: str, bits_a: int, b: str, bits_b: int, floor: float) -> float:
+        """:meth:`forms`, after the bounds of the parts' :func:`skeleton_bits`."""
+        if bits_a & bits_b & ALIASED:
+            return BOTH_ALIASED
+        if far_apart(bits_a, bits_b, edits_allowed(floor)):
+            return 0.0
+        return self.forms(a, b, floor)
+
+    def _compute(self, form_a: Form, form_b: Form, floor: float) -> _Entry:
+        allowed = edits_allowed(floor)
         edits = Levenshtein.distance(form_a.skeleton, form_b.skeleton, score_cutoff=allowed + 1)
         if edits > allowed:
             # Settled without the edit distance, for this floor and every higher one. Such
@@ -394,20 +425,84 @@ class PartSimilarity:
         # finds the pair settled instead of computing it again.
         depth = min(floor, CONFLICT_BELOW)
         limit = (1.0 - depth) * length + _SLACK
-        similarity = 1.0 - weighted_distance(form_a, form_b, limit) / length
+        similarity = 1.0 - weighted_distance_py(form_a, form_b, limit) / length
         return (similarity if similarity >= depth else 0.0, depth, edits)
+
+    def _put(self, a: str, b: str, row: dict[str, _Entry] | None, entry: _Entry) -> None:
+        """Remember ``entry`` for (a, b); ``row`` is a's row if it has one."""
+        if self.size >= self.limit:
+            self.rows.clear()
+            self.size = 0
+            row = None
+        if row is None:
+            row = self.rows[a] = {}
+        if b not in row:
+            self.size += 1
+        row[b] = entry
+        if len(self._forms) >= self.form_limit:
+            self._forms.clear()
+
+
+def _new_memo(limit: int) -> Memo:
+    """The compiled memo where the kernels are built, else :class:`MemoPy`."""
+    if _COMPILED_MEMO is None:
+        return MemoPy(limit)
+    return _COMPILED_MEMO(limit=limit, max_form=MAX_FORM, edits_per_unit=SKELETON_EDITS_PER_UNIT,
+                          letter_bits=_LETTER_BITS, longest_skeleton=_LONGEST_SKELETON,
+                          aliased=ALIASED, conflict_below=CONFLICT_BELOW, slack=_SLACK,
+                          costs=(_packed_costs(False, False), _packed_costs(True, False),
+                                 _packed_costs(False, True)),
+                          alphabet=_SIZE)
+
+
+class PartSimilarity:
+    """Similarities of forms and of parts for one run, memoised (:class:`MemoPy`). The
+    result never depends on what the memo holds.
+
+    >>> PartSimilarity().forms("mesmarI", "mismarI") >= PART_THRESHOLD
+    True
+    """
+
+    def __init__(self, aliases: AliasTable | None = None, limit: int = 1 << 21) -> None:
+        self.aliases: Final = aliases
+        self.limit: Final = limit
+        self.memo: Final = _new_memo(limit)
+
+    def forms(self, a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
+        """Similarity of two folded forms in [0, 1]: 1 minus distance over length.
+
+        Below ``floor`` the similarity is reported as 0: the edit distance stops as soon as
+        it is sure to fall below, so a caller that needs only high values asks for a high
+        floor.
+        """
+        found = self.memo.forms(a, b, floor)
+        if found == NEEDS_FORMS:
+            self._add_forms(a, b)
+            found = self.memo.forms(a, b, floor)
+        return found
+
+    def _add_forms(self, a: str, b: str) -> None:
+        memo = self.memo
+        for text in (a, b):
+            if not memo.knows(text):
+                memo.add_form(text, Form(text))
 
     def parts(self, a: str, bits_a: int, b: str, bits_b: int,
               floor: float = PART_THRESHOLD) -> float:
         """:meth:`forms` of two parts' forms, or 1 for parts the alias table links;
         ``bits_a`` and ``bits_b`` are their :func:`skeleton_bits` against that table."""
-        aliases = self.aliases
-        if bits_a & bits_b & ALIASED and aliases is not None and aliases.same_part(a, b):
-            return 1.0
-        allowed = PART_EDITS if floor == PART_THRESHOLD else edits_allowed(floor)
-        if far_apart(bits_a, bits_b, allowed):
-            return 0.0
-        return self.forms(a, b, floor)
+        found = self.memo.parts(a, bits_a, b, bits_b, floor)
+        if found == BOTH_ALIASED:
+            aliases = self.aliases
+            if aliases is not None and aliases.same_part(a, b):
+                return 1.0
+            if far_apart(bits_a, bits_b, edits_allowed(floor)):
+                return 0.0
+            return self.forms(a, b, floor)
+        if found == NEEDS_FORMS:
+            self._add_forms(a, b)
+            found = self.memo.forms(a, b, floor)
+        return found
 
 
 def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
