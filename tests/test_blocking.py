@@ -26,10 +26,11 @@ SWAPS = [("e", "i"), ("i", "e"), ("o", "u"), ("u", "o"), ("a", "e"), ("q", "k"),
 
 
 @st.composite
-def drifted(draw: st.DrawFn, word: str) -> str:
-    """``word`` with at most one spelling slip: blocking keys tolerate one slip in a part
-    (two slips of consonant class, Khakhabab / Khaqhabab, may match and not be paired)."""
-    if draw(st.booleans()):
+def drifted(draw: st.DrawFn, word: str, slips: bool = True) -> str:
+    """``word`` with at most one spelling slip (none unless ``slips``): blocking keys tolerate
+    one slip in a part (two slips of consonant class, Khakhabab / Khaqhabab, may match and
+    not be paired)."""
+    if slips and draw(st.booleans()):
         old, new = draw(st.sampled_from(SWAPS))
         at = word.find(old, 1)
         if at > 0:
@@ -59,11 +60,11 @@ def person(draw: st.DrawFn) -> tuple[str, str | None, str, str]:
 
 
 @st.composite
-def mention(draw: st.DrawFn, who: tuple[str, str | None, str, str]) -> str:
-    """One way of writing ``who``."""
+def mention(draw: st.DrawFn, who: tuple[str, str | None, str, str], slips: bool = True) -> str:
+    """One way of writing ``who``, its words with a spelling slip or not."""
     given, middle, article, family = who
-    given = " ".join(draw(drifted(w)) for w in given.split())
-    family = draw(drifted(family))
+    given = " ".join(draw(drifted(w, slips)) for w in given.split())
+    family = draw(drifted(family, slips))
     article = draw(st.sampled_from([article, *ARTICLES]))
     shape = draw(st.sampled_from(["full", "full", "no-middle", "initial", "surname-first",
                                   "bare", "no-first", "packed", "nasab", "title"]))
@@ -89,8 +90,10 @@ def mention(draw: st.DrawFn, who: tuple[str, str | None, str, str]) -> str:
 
 @st.composite
 def two_mentions(draw: st.DrawFn) -> tuple[str, str]:
+    """Two mentions of one person, at most one slip apart in a word: the second keeps the
+    spellings (two slips each way would be two apart, Badafakh as Badafah and Badafaqh)."""
     who = draw(person())
-    return draw(mention(who)), draw(mention(who))
+    return draw(mention(who)), draw(mention(who, slips=False))
 
 
 def paired(a: str, b: str) -> bool:
