@@ -104,3 +104,8 @@ def test_compiled_memo_answers_every_fixed_pair_as_the_python_twin(shared: bool)
                     bits_a, bits_b = skeleton_bits(a) | aliased * ALIASED, skeleton_bits(b)
                     assert (_asked(compiled, operation, a, bits_a, b, bits_b, floor)
                             == _asked(twin, operation, a, bits_a, b, bits_b, floor)), (a, b, floor)
+
+
+def test_compiled_memo_refuses_bits_beyond_64() -> None:
+    with pytest.raises(OverflowError):
+        _new_memo(4).parts("hasan", 1 << 70, "hosYn", 0, 0.78)
