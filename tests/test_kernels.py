@@ -6,7 +6,9 @@ Python, where ``tests/test_wheel.py`` runs the same check in the installed wheel
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -109,3 +111,41 @@ def test_compiled_memo_answers_every_fixed_pair_as_the_python_twin(shared: bool)
 def test_compiled_memo_refuses_bits_beyond_64() -> None:
     with pytest.raises(OverflowError):
         _new_memo(4).parts("hasan", 1 << 70, "hosYn", 0, 0.78)
+
+
+def _same_part(a: str, b: str) -> bool:
+    """A stand-in for an alias table: hasan and hosYn are one name."""
+    return {a, b} == {"hasan", "hosYn"}
+
+
+@st.composite
+def sides(draw: st.DrawFn, pool: list[str]) -> tuple[list[str], list[int], list[str], list[int]]:
+    """One name's lists as Prepared holds them: forms, bits (some aliased), each part joined
+    with the next or "" where it may not be, and the joined forms' bits."""
+    forms_ = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=4))
+    aliased = draw(st.lists(st.booleans(), min_size=len(forms_), max_size=len(forms_)))
+    joined = [x + y if draw(st.booleans()) else "" for x, y in itertools.pairwise(forms_)]
+    bits = [skeleton_bits(f) | ALIASED * flag for f, flag in zip(forms_, aliased, strict=True)]
+    return forms_, bits, joined, [skeleton_bits(x + y) for x, y in itertools.pairwise(forms_)]
+
+
+@given(st.data(), pools, st.integers(1, 40), st.sampled_from(FLOORS),
+       st.sampled_from([None, _same_part]))
+def test_compiled_moves_are_the_python_twins(
+        data: st.DataObject, pool: list[str], limit: int, floor: float,
+        same_part: Callable[[str, str], bool] | None) -> None:
+    """The moves of several pairs of names, in one memo: the same list as the twin's."""
+    compiled, twin = _new_memo(limit, same_part), MemoPy(limit, same_part)
+    for _ in range(data.draw(st.integers(1, 6))):
+        names = [*pool, "hasan", "hosYn"]
+        a, b = data.draw(sides(names)), data.draw(sides(names))
+        assert compiled.moves(*a, *b, floor) == twin.moves(*a, *b, floor)
+        assert len(compiled) == len(twin)
+
+
+def test_compiled_moves_refuse_lists_that_do_not_fit() -> None:
+    memo = _new_memo(4)
+    with pytest.raises(ValueError):
+        memo.moves(["hasan"], [0], ["x"], [0], ["hasan"], [0], [], [], 0.78)
+    with pytest.raises(TypeError):
+        memo.moves(("hasan",), [0], [], [], ["hasan"], [0], [], [], 0.78)  # type: ignore[arg-type]

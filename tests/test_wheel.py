@@ -211,6 +211,20 @@ for _ in range(500):
                 == asked(twin, a, bits_a, b, bits_b, floor)), (a, b, floor)
         assert len(compiled) == len(twin)
 assert isinstance(compiled, MemoPy) != compiled_kernel()
+def same_part(a, b):
+    return a[:1] == b[:1]  # a stand-in alias table: parts of one first letter are one name
+def side(pool):
+    forms = [rng.choice(pool) for _ in range(rng.randint(1, 4))]
+    joined = [x + y if rng.random() < 0.5 else "" for x, y in zip(forms, forms[1:])]
+    return (forms, [skeleton_bits(f) | rng.choice([0, ALIASED]) for f in forms], joined,
+            [skeleton_bits(x + y) for x, y in zip(forms, forms[1:])])
+for _ in range(300):
+    limit, alias = rng.randint(1, 40), rng.choice([None, same_part])
+    compiled, twin = _new_memo(limit, alias), MemoPy(limit, alias)
+    pool = [form() for _ in range(rng.randint(2, 7))]
+    for _ in range(10):
+        a, b, floor = side(pool), side(pool), rng.choice([0.9, 0.78, 0.6])
+        assert compiled.moves(*a, *b, floor) == twin.moves(*a, *b, floor), (a, b, floor)
 print(compiled_kernel())
 """
 

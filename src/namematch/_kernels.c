@@ -178,6 +178,8 @@ typedef struct {
     long long aliased;
     PyObject *costs;      /* 3 bytes: both forms spelled, one unvocalized, both unvocalized */
     Py_ssize_t alphabet;
+    PyObject *form;       /* text -> namematch.distance.Form, for the forms moves() meets */
+    PyObject *same_part;  /* the alias table's same_part(a, b), or None */
 } Memo;
 
 /* What forms() and parts() answer when they cannot alone (see MemoPy). */
@@ -217,20 +219,26 @@ memo_init(Memo *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"limit", "max_form", "edits_per_unit", "letter_bits",
                              "longest_skeleton", "aliased", "conflict_below", "slack",
-                             "costs", "alphabet", NULL};
-    PyObject *costs = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "nndiLLddO!n", kwlist, &self->limit,
+                             "costs", "alphabet", "form", "same_part", NULL};
+    PyObject *costs = NULL, *form = NULL, *same_part = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "nndiLLddO!nO|O", kwlist, &self->limit,
                                      &self->max_form, &self->edits_per_unit,
                                      &self->letter_bits, &self->longest_skeleton,
                                      &self->aliased, &self->conflict_below, &self->slack,
-                                     &PyTuple_Type, &costs, &self->alphabet)) {
+                                     &PyTuple_Type, &costs, &self->alphabet, &form,
+                                     &same_part)) {
         return -1;
     }
     if (self->limit < 1 || self->letter_bits < 1 || self->letter_bits > 62 ||
-        self->max_form > MAX_SYMBOLS || PyTuple_GET_SIZE(costs) != 3) {
+        self->max_form > MAX_SYMBOLS || PyTuple_GET_SIZE(costs) != 3 ||
+        !PyCallable_Check(form) || (same_part != Py_None && !PyCallable_Check(same_part))) {
         PyErr_SetString(PyExc_ValueError, "Memo(): a setting is out of range");
         return -1;
     }
+    Py_INCREF(form);
+    Py_XSETREF(self->form, form);
+    Py_INCREF(same_part);
+    Py_XSETREF(self->same_part, same_part);
     for (Py_ssize_t k = 0; k < 3; k++) {
         PyObject *table = PyTuple_GET_ITEM(costs, k);
         if (!PyBytes_Check(table) ||
@@ -255,6 +263,8 @@ memo_dealloc(Memo *self)
     PyMem_Free(self->slots);
     PyMem_Free(self->forms);
     Py_XDECREF(self->costs);
+    Py_XDECREF(self->form);
+    Py_XDECREF(self->same_part);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -648,6 +658,35 @@ read_form(Memo *self, FormSlot *slot, PyObject *form)
     return ok ? 0 : -1;
 }
 
+/* Tell the memo what the distances read of text (form: a namematch.distance.Form, or NULL
+ * to make it with the memo's form callable); -1 with an exception if that fails. */
+static int
+add_form(Memo *self, PyObject *text, PyObject *form)
+{
+    if (PyUnicode_GET_LENGTH(text) > self->max_form || known_form(self, text) != NULL) {
+        return 0;  /* longer forms are never measured (see forms()) */
+    }
+    PyObject *made = form != NULL ? Py_NewRef(form) : PyObject_CallOneArg(self->form, text);
+    if (made == NULL || grow_forms(self) < 0) {
+        Py_XDECREF(made);
+        return -1;
+    }
+    uint32_t hash = (uint32_t)PyObject_Hash(text);
+    FormSlot *slot = form_slot(self->forms, self->form_capacity, text, hash);
+    int read = read_form(self, slot, made);
+    Py_DECREF(made);
+    if (read < 0) {
+        PyMem_Free(slot->symbols);
+        slot->symbols = NULL;
+        return -1;
+    }
+    Py_INCREF(text);
+    slot->text = text;
+    slot->hash = hash;
+    self->form_count++;
+    return 0;
+}
+
 /* add_form(text, form): tell the memo what the distances read of a form. */
 static PyObject *
 memo_add_form(Memo *self, PyObject *const *args, Py_ssize_t nargs)
@@ -656,28 +695,176 @@ memo_add_form(Memo *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "add_form() takes 2 arguments");
         return NULL;
     }
-    PyObject *text = args[0];
-    if (check_forms(text, text) < 0) {
+    if (check_forms(args[0], args[0]) < 0 || add_form(self, args[0], args[1]) < 0) {
         return NULL;
     }
-    if (PyUnicode_GET_LENGTH(text) > self->max_form || known_form(self, text) != NULL) {
-        Py_RETURN_NONE;  /* longer forms are never measured (see forms()) */
-    }
-    if (grow_forms(self) < 0) {
-        return NULL;
-    }
-    uint32_t hash = (uint32_t)PyObject_Hash(text);
-    FormSlot *slot = form_slot(self->forms, self->form_capacity, text, hash);
-    if (read_form(self, slot, args[1]) < 0) {
-        PyMem_Free(slot->symbols);
-        slot->symbols = NULL;
-        return NULL;
-    }
-    Py_INCREF(text);
-    slot->text = text;
-    slot->hash = hash;
-    self->form_count++;
     Py_RETURN_NONE;
+}
+
+/* The similarity of two parts as namematch.distance.PartSimilarity.parts answers it: the
+ * alias table asked, the forms made, where forms() and parts() leave that to the caller. */
+static double
+part_similarity(Memo *self, PyObject *a, long long bits_a, PyObject *b, long long bits_b,
+                double floor)
+{
+    if (bits_a & bits_b & self->aliased && self->same_part != Py_None) {
+        PyObject *same = PyObject_CallFunctionObjArgs(self->same_part, a, b, NULL);
+        int truth = same != NULL ? PyObject_IsTrue(same) : -1;
+        Py_XDECREF(same);
+        if (truth != 0) {
+            return truth > 0 ? 1.0 : FAILED;
+        }
+    }
+    if (far_apart(self, bits_a, bits_b, edits_allowed(self, floor))) {
+        return 0.0;
+    }
+    double found = memo_forms(self, a, b, floor);
+    if (found == NEEDS_FORMS) {
+        if (add_form(self, a, NULL) < 0 || add_form(self, b, NULL) < 0) {
+            return FAILED;
+        }
+        found = memo_forms(self, a, b, floor);
+    }
+    return found;
+}
+
+/* One name's side of moves(): its forms, the forms of each part joined with the next ("" where
+ * they may not be joined), and the skeleton bits of both, read once. */
+typedef struct {
+    PyObject *forms;    /* list of str, n */
+    PyObject *joined;   /* list of str, n - 1 */
+    long long *bits;    /* n, then n - 1 of the joined forms */
+    Py_ssize_t n;
+} Side;
+
+static int
+read_bits(PyObject *list, long long *out)
+{
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(list); k++) {
+        int overflow = 0;
+        out[k] = PyLong_AsLongLongAndOverflow(PyList_GET_ITEM(list, k), &overflow);
+        if (overflow) {
+            PyErr_SetString(PyExc_OverflowError, "moves(): skeleton bits do not fit 64 bits");
+        }
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+read_side(Side *side, PyObject *const *args)
+{
+    side->forms = args[0];
+    side->joined = args[2];
+    side->bits = NULL;
+    for (int k = 0; k < 4; k++) {
+        if (!PyList_Check(args[k])) {
+            PyErr_SetString(PyExc_TypeError, "moves(): a name's forms and bits must be lists");
+            return -1;
+        }
+    }
+    side->n = PyList_GET_SIZE(args[0]);
+    if (PyList_GET_SIZE(args[1]) != side->n || side->n < 1 ||
+        PyList_GET_SIZE(args[2]) != side->n - 1 || PyList_GET_SIZE(args[3]) != side->n - 1) {
+        PyErr_SetString(PyExc_ValueError, "moves(): a name's lists differ in length");
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < side->n; k++) {
+        PyObject *joined = k ? PyList_GET_ITEM(args[2], k - 1) : PyList_GET_ITEM(args[0], 0);
+        if (check_forms(PyList_GET_ITEM(args[0], k), joined) < 0) {
+            return -1;
+        }
+    }
+    side->bits = PyMem_Malloc((size_t)(2 * side->n) * sizeof(long long));
+    if (side->bits == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return read_bits(args[1], side->bits) < 0 || read_bits(args[3], side->bits + side->n) < 0
+               ? -1 : 0;
+}
+
+/* Append the move (kind, i, j, similarity) if its similarity reaches floor; -1 on failure. */
+static int
+add_move(PyObject *moves, int kind, Py_ssize_t i, Py_ssize_t j, double similarity,
+         double floor)
+{
+    if (similarity == FAILED) {
+        return -1;
+    }
+    if (similarity < floor) {
+        return 0;
+    }
+    PyObject *move = Py_BuildValue("(innd)", kind, i, j, similarity);
+    int added = move != NULL ? PyList_Append(moves, move) : -1;
+    Py_XDECREF(move);
+    return added;
+}
+
+static int
+joinable(Side *side, Py_ssize_t k)
+{
+    return k > 0 && PyUnicode_GET_LENGTH(PyList_GET_ITEM(side->joined, k - 1)) > 0;
+}
+
+/* The moves of x against y at floor, in the order namematch.distance.MemoPy.moves gives. */
+static int
+fill_moves(Memo *self, Side *x, Side *y, double floor, PyObject *moves)
+{
+    for (Py_ssize_t i = 0; i < x->n; i++) {
+        PyObject *form_x = PyList_GET_ITEM(x->forms, i);
+        for (Py_ssize_t j = 0; j < y->n; j++) {
+            PyObject *form_y = PyList_GET_ITEM(y->forms, j);
+            if (add_move(moves, 0, i, j, part_similarity(self, form_x, x->bits[i], form_y,
+                                                         y->bits[j], floor), floor) < 0) {
+                return -1;
+            }
+            if (joinable(x, i) &&
+                add_move(moves, 1, i - 1, j,
+                         part_similarity(self, PyList_GET_ITEM(x->joined, i - 1),
+                                         x->bits[x->n + i - 1], form_y, y->bits[j], floor),
+                         floor) < 0) {
+                return -1;
+            }
+            if (joinable(y, j) &&
+                add_move(moves, 2, i, j - 1,
+                         part_similarity(self, form_x, x->bits[i],
+                                         PyList_GET_ITEM(y->joined, j - 1),
+                                         y->bits[y->n + j - 1], floor), floor) < 0) {
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* moves(forms_a, bits_a, joined_a, joined_bits_a, forms_b, ..., floor) -> list of
+ * (kind, i, j, similarity): see namematch.distance.MemoPy.moves. */
+static PyObject *
+memo_moves_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 9) {
+        PyErr_SetString(PyExc_TypeError, "moves() takes 9 arguments");
+        return NULL;
+    }
+    double floor = PyFloat_AsDouble(args[8]);
+    if (floor == -1.0 && PyErr_Occurred()) {
+        return NULL;
+    }
+    Side x, y;
+    y.bits = NULL;
+    PyObject *moves = NULL;
+    if (read_side(&x, args) == 0 && read_side(&y, args + 4) == 0) {
+        moves = PyList_New(0);
+        if (moves != NULL && fill_moves(self, &x, &y, floor, moves) < 0) {
+            Py_CLEAR(moves);
+        }
+    }
+    PyMem_Free(x.bits);
+    PyMem_Free(y.bits);
+    return moves;
 }
 
 /* knows(text) -> whether the memo was told of this form (and still holds it) */
@@ -704,6 +891,9 @@ static PyMethodDef memo_methods[] = {
     {"add_form", (PyCFunction)(void (*)(void))memo_add_form, METH_FASTCALL,
      "add_form(text, form): what the distances read of a form."},
     {"knows", (PyCFunction)memo_knows, METH_O, "knows(text): whether a form was added."},
+    {"moves", (PyCFunction)(void (*)(void))memo_moves_method, METH_FASTCALL,
+     "moves(forms_a, bits_a, joined_a, joined_bits_a, forms_b, bits_b, joined_b, "
+     "joined_bits_b, floor): the part pairs that reach floor."},
     {NULL, NULL, 0, NULL},
 };
 

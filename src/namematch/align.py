@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from typing import Final, Literal
 
-from .distance import ALIASED, CONFLICT_BELOW, PART_THRESHOLD, PartSimilarity
+from .distance import ALIASED, CONFLICT_BELOW, PartSimilarity
 from .fold import latin
 from .parse import Part
 from .rules import Prepared
@@ -64,26 +64,14 @@ class Step:
                 self.j + (2 if self.kind == "join-b" else 1))
 
 
+_MOVES: Final[tuple[Move, Move, Move]] = ("pair", "join-a", "join-b")
+
+
 def _moves(a: Prepared, b: Prepared, similar: PartSimilarity) -> list[Step]:
     """Every part (or two joined) of ``a`` that may stand opposite one of ``b``, in order."""
-    forms_a, forms_b, bits_a, bits_b = a.forms, b.forms, a.bits, b.bits
-    joined_a, joined_b = a.joined, b.joined
-    moves: list[Step] = []
-    for i in range(len(forms_a)):
-        form_a, bit_a = forms_a[i], bits_a[i]
-        for j in range(len(forms_b)):
-            sim = similar.parts(form_a, bit_a, forms_b[j], bits_b[j])
-            if sim >= PART_THRESHOLD:
-                moves.append(Step("pair", i, j, sim))
-            if i and joined_a[i - 1]:
-                sim = similar.parts(joined_a[i - 1], a.link_bits[i - 1], forms_b[j], bits_b[j])
-                if sim >= PART_THRESHOLD:
-                    moves.append(Step("join-a", i - 1, j, sim))
-            if j and joined_b[j - 1]:
-                sim = similar.parts(form_a, bit_a, joined_b[j - 1], b.link_bits[j - 1])
-                if sim >= PART_THRESHOLD:
-                    moves.append(Step("join-b", i, j - 1, sim))
-    return moves
+    found = similar.moves(a.forms, a.bits, a.joined, a.link_bits,
+                          b.forms, b.bits, b.joined, b.link_bits)
+    return [Step(_MOVES[kind], i, j, sim) for kind, i, j, sim in found]
 
 
 def align(a: Prepared, b: Prepared, similar: PartSimilarity) -> list[Step]:

@@ -322,6 +322,10 @@ def _more_bits(bits: int, count: int) -> bool:
 
 # A memo entry: (similarity, the floor it was computed with, skeleton edits).
 _Entry = tuple[float, float, int]
+# A move of an alignment (see MemoPy.moves): kind (0 pair, 1 join in a, 2 join in b), the
+# part of each name it starts at, and its similarity.
+PartMove = tuple[int, int, int, float]
+SameParts = Callable[[str, str], bool]
 
 NEEDS_FORMS: Final = -1.0
 """What a memo answers for a pair whose forms it must be told of first (see :class:`MemoPy`)."""
@@ -336,6 +340,9 @@ class Memo(Protocol):
     def parts(self, a: str, bits_a: int, b: str, bits_b: int, floor: float, /) -> float: ...
     def add_form(self, text: str, form: Form, /) -> None: ...
     def knows(self, text: str, /) -> bool: ...
+    def moves(self, forms_a: list[str], bits_a: list[int], joined_a: list[str],
+              joined_bits_a: list[int], forms_b: list[str], bits_b: list[int],
+              joined_b: list[str], joined_bits_b: list[int], floor: float, /) -> list[PartMove]: ...
     def __len__(self) -> int: ...
 
 
@@ -359,8 +366,9 @@ class MemoPy:
     True
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, same_part: SameParts | None = None) -> None:
         self.limit: Final = limit
+        self.same_part: Final = same_part
         self.form_limit: Final = max(limit // 4, 2)
         self.rows: dict[str, dict[str, _Entry]] = {}
         self.size = 0
@@ -406,6 +414,44 @@ class MemoPy:
             return 0.0
         return self.forms(a, b, floor)
 
+    def part(self, a: str, bits_a: int, b: str, bits_b: int, floor: float) -> float:
+        """The similarity of two parts: :meth:`parts`, the alias table (``same_part``)
+        asked and the forms made where :meth:`parts` leaves that to its caller."""
+        if bits_a & bits_b & ALIASED and self.same_part is not None and self.same_part(a, b):
+            return 1.0
+        if far_apart(bits_a, bits_b, edits_allowed(floor)):
+            return 0.0
+        found = self.forms(a, b, floor)
+        if found == NEEDS_FORMS:
+            self.add_form(a, Form(a))
+            self.add_form(b, Form(b))
+            found = self.forms(a, b, floor)
+        return found
+
+    def moves(self, forms_a: list[str], bits_a: list[int], joined_a: list[str],
+              joined_bits_a: list[int], forms_b: list[str], bits_b: list[int],
+              joined_b: list[str], joined_bits_b: list[int], floor: float) -> list[PartMove]:
+        """Every part of a (or two joined: ``joined_a[i]`` is parts i and i + 1 as one
+        word, or "") whose :meth:`part` similarity with one of b (or two joined) reaches
+        ``floor``, in order: the moves an alignment of the two names may take."""
+        moves: list[PartMove] = []
+        for i, form_a in enumerate(forms_a):
+            for j, form_b in enumerate(forms_b):
+                found = self.part(form_a, bits_a[i], form_b, bits_b[j], floor)
+                if found >= floor:
+                    moves.append((0, i, j, found))
+                if i and joined_a[i - 1]:
+                    found = self.part(joined_a[i - 1], joined_bits_a[i - 1], form_b, bits_b[j],
+                                      floor)
+                    if found >= floor:
+                        moves.append((1, i - 1, j, found))
+                if j and joined_b[j - 1]:
+                    found = self.part(form_a, bits_a[i], joined_b[j - 1], joined_bits_b[j - 1],
+                                      floor)
+                    if found >= floor:
+                        moves.append((2, i, j - 1, found))
+        return moves
+
     def _compute(self, form_a: Form, form_b: Form, floor: float) -> _Entry:
         allowed = edits_allowed(floor)
         edits = Levenshtein.distance(form_a.skeleton, form_b.skeleton, score_cutoff=allowed + 1)
@@ -443,16 +489,16 @@ class MemoPy:
             self._forms.clear()
 
 
-def _new_memo(limit: int) -> Memo:
+def _new_memo(limit: int, same_part: SameParts | None = None) -> Memo:
     """The compiled memo where the kernels are built, else :class:`MemoPy`."""
     if _COMPILED_MEMO is None:
-        return MemoPy(limit)
+        return MemoPy(limit, same_part)
     return _COMPILED_MEMO(limit=limit, max_form=MAX_FORM, edits_per_unit=SKELETON_EDITS_PER_UNIT,
                           letter_bits=_LETTER_BITS, longest_skeleton=_LONGEST_SKELETON,
                           aliased=ALIASED, conflict_below=CONFLICT_BELOW, slack=_SLACK,
                           costs=(_packed_costs(False, False), _packed_costs(True, False),
                                  _packed_costs(False, True)),
-                          alphabet=_SIZE)
+                          alphabet=_SIZE, form=Form, same_part=same_part)
 
 
 class PartSimilarity:
@@ -466,7 +512,7 @@ class PartSimilarity:
     def __init__(self, aliases: AliasTable | None = None, limit: int = 1 << 21) -> None:
         self.aliases: Final = aliases
         self.limit: Final = limit
-        self.memo: Final = _new_memo(limit)
+        self.memo: Final = _new_memo(limit, aliases.same_part if aliases is not None else None)
 
     def forms(self, a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
         """Similarity of two folded forms in [0, 1]: 1 minus distance over length.
@@ -503,6 +549,15 @@ class PartSimilarity:
             self._add_forms(a, b)
             found = self.memo.forms(a, b, floor)
         return found
+
+    def moves(self, forms_a: list[str], bits_a: list[int], joined_a: list[str],
+              joined_bits_a: list[int], forms_b: list[str], bits_b: list[int],
+              joined_b: list[str], joined_bits_b: list[int],
+              floor: float = PART_THRESHOLD) -> list[PartMove]:
+        """The part pairs of two names that reach ``floor`` (:meth:`MemoPy.moves`): one
+        call for all of them, which the compiled memo answers without Python."""
+        return self.memo.moves(forms_a, bits_a, joined_a, joined_bits_a, forms_b, bits_b,
+                               joined_b, joined_bits_b, floor)
 
 
 def form_similarity(a: str, b: str, floor: float = SIMILARITY_FLOOR) -> float:
