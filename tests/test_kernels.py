@@ -51,7 +51,7 @@ FIXED_FORMS = ["hasan", "hosYn", "~hsn", "~hasan", "mesmarI", "mismarI", "~msmrI
                "qadhafI", "marwan", "mnmn", "b" * 64, "b" * 65, ""]
 FLOORS = [0.95, 0.9, 0.78, 0.6, 0.5, 0.0]
 pools = st.lists(st.one_of(st.sampled_from(FIXED_FORMS), forms), min_size=2, max_size=7)
-operations = st.lists(st.tuples(st.sampled_from(["forms", "parts", "add"]),
+operations = st.lists(st.tuples(st.sampled_from(["forms", "parts", "part", "add"]),
                                 st.integers(0, 6), st.integers(0, 6), st.sampled_from(FLOORS),
                                 st.integers(0, 3)), max_size=60)
 
@@ -62,6 +62,8 @@ def _asked(memo: Memo, operation: str, a: str, bits_a: int, b: str, bits_b: int,
     def ask() -> float:
         if operation == "parts":
             return memo.parts(a, bits_a, b, bits_b, floor)
+        if operation == "part":
+            return memo.part(a, bits_a, b, bits_b, floor)
         return memo.forms(a, b, floor)
 
     found = [ask()]
@@ -76,7 +78,7 @@ def _asked(memo: Memo, operation: str, a: str, bits_a: int, b: str, bits_b: int,
 def test_compiled_memo_answers_as_the_python_twin(
         pool: list[str], steps: list[tuple[str, int, int, float, int]], limit: int) -> None:
     """Every answer of the compiled memo is the Python twin's, through fills and restarts."""
-    compiled, twin = _new_memo(limit), MemoPy(limit)
+    compiled, twin = _new_memo(limit, _same_part), MemoPy(limit, _same_part)
     assert not isinstance(compiled, MemoPy)
     for operation, i, j, floor, aliased in steps:
         a, b = pool[i % len(pool)], pool[j % len(pool)]
@@ -96,14 +98,16 @@ def test_compiled_memo_answers_as_the_python_twin(
 def test_compiled_memo_answers_every_fixed_pair_as_the_python_twin(shared: bool) -> None:
     """Each pair of fixed forms at each floor, from high to low, so that a shared memo meets
     pairs it settled at a higher floor again; fresh memos compute every answer anew."""
-    compiled, twin = _new_memo(1 << 12), MemoPy(1 << 12)
+    compiled, twin = _new_memo(1 << 12, _same_part), MemoPy(1 << 12, _same_part)
     for floor in FLOORS:
         for a in FIXED_FORMS:
             for b in FIXED_FORMS:
                 if not shared:
-                    compiled, twin = _new_memo(1 << 12), MemoPy(1 << 12)
-                for operation, aliased in (("forms", 0), ("parts", 0), ("parts", 1)):
-                    bits_a, bits_b = skeleton_bits(a) | aliased * ALIASED, skeleton_bits(b)
+                    compiled, twin = _new_memo(1 << 12, _same_part), MemoPy(1 << 12, _same_part)
+                for operation, aliased in (("forms", 0), ("parts", 0), ("parts", 1),
+                                           ("part", 0), ("part", 1)):
+                    bits_a = skeleton_bits(a) | aliased * ALIASED
+                    bits_b = skeleton_bits(b) | (aliased * ALIASED if operation == "part" else 0)
                     assert (_asked(compiled, operation, a, bits_a, b, bits_b, floor)
                             == _asked(twin, operation, a, bits_a, b, bits_b, floor)), (a, b, floor)
 

@@ -309,14 +309,25 @@ form_slot(FormSlot *slots, Py_ssize_t capacity, PyObject *text, uint32_t hash)
     }
 }
 
-/* Room for one more pair (or form): the table doubled once it is 70% full. */
+/* The capacity a table holding count entries needs for one more: itself while that keeps it
+ * at most 70% full, else doubled (64 at first). */
+static Py_ssize_t
+capacity_for_one_more(Py_ssize_t count, Py_ssize_t capacity)
+{
+    if ((count + 1) * 10 <= capacity * 7) {
+        return capacity;
+    }
+    return capacity ? capacity * 2 : 64;
+}
+
+/* Room for one more pair. */
 static int
 grow_pairs(Memo *self)
 {
-    if ((self->size + 1) * 10 <= self->capacity * 7) {
+    Py_ssize_t capacity = capacity_for_one_more(self->size, self->capacity);
+    if (capacity == self->capacity) {
         return 0;
     }
-    Py_ssize_t capacity = self->capacity ? self->capacity * 2 : 64;
     Entry *slots = PyMem_Calloc((size_t)capacity, sizeof(Entry));
     if (slots == NULL) {
         PyErr_NoMemory();
@@ -334,13 +345,14 @@ grow_pairs(Memo *self)
     return 0;
 }
 
+/* Room for one more form. */
 static int
 grow_forms(Memo *self)
 {
-    if ((self->form_count + 1) * 10 <= self->form_capacity * 7) {
+    Py_ssize_t capacity = capacity_for_one_more(self->form_count, self->form_capacity);
+    if (capacity == self->form_capacity) {
         return 0;
     }
-    Py_ssize_t capacity = self->form_capacity ? self->form_capacity * 2 : 64;
     FormSlot *slots = PyMem_Calloc((size_t)capacity, sizeof(FormSlot));
     if (slots == NULL) {
         PyErr_NoMemory();
@@ -586,26 +598,39 @@ memo_forms_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
     return answer(memo_forms(self, args[0], args[1], floor));
 }
 
-/* parts(a, bits_a, b, bits_b, floor) -> similarity; -1.0 when a form must be added first,
- * -2.0 when both parts are in the alias table (which only Python reads). */
-static PyObject *
-memo_parts_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
+/* The arguments (a, bits_a, b, bits_b, floor) of parts() and part(); -1 with an exception. */
+static int
+read_parts(PyObject *const *args, Py_ssize_t nargs, long long *bits_a, long long *bits_b,
+           double *floor)
 {
     if (nargs != 5) {
-        PyErr_SetString(PyExc_TypeError, "parts() takes 5 arguments");
-        return NULL;
+        PyErr_SetString(PyExc_TypeError, "parts() and part() take 5 arguments");
+        return -1;
     }
     /* Not PyLong_AsLongLong: for an int of more than one digit (bits are) it goes through
      * a byte array, 5% of a run's comparing; this one reads the digits. */
     int overflow_a = 0, overflow_b = 0;
-    long long bits_a = PyLong_AsLongLongAndOverflow(args[1], &overflow_a);
-    long long bits_b = PyLong_AsLongLongAndOverflow(args[3], &overflow_b);
-    double floor = PyFloat_AsDouble(args[4]);
+    *bits_a = PyLong_AsLongLongAndOverflow(args[1], &overflow_a);
+    *bits_b = PyLong_AsLongLongAndOverflow(args[3], &overflow_b);
+    *floor = PyFloat_AsDouble(args[4]);
     if (PyErr_Occurred() || check_forms(args[0], args[2]) < 0) {
-        return NULL;
+        return -1;
     }
     if (overflow_a || overflow_b) {
         PyErr_SetString(PyExc_OverflowError, "parts(): skeleton bits do not fit 64 bits");
+        return -1;
+    }
+    return 0;
+}
+
+/* parts(a, bits_a, b, bits_b, floor) -> similarity; -1.0 when a form must be added first,
+ * -2.0 when both parts are in the alias table (part() asks it). */
+static PyObject *
+memo_parts_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    long long bits_a, bits_b;
+    double floor;
+    if (read_parts(args, nargs, &bits_a, &bits_b, &floor) < 0) {
         return NULL;
     }
     if (bits_a & bits_b & self->aliased) {
@@ -726,6 +751,18 @@ part_similarity(Memo *self, PyObject *a, long long bits_a, PyObject *b, long lon
         found = memo_forms(self, a, b, floor);
     }
     return found;
+}
+
+/* part(a, bits_a, b, bits_b, floor) -> similarity: see namematch.distance.MemoPy.part. */
+static PyObject *
+memo_part_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    long long bits_a, bits_b;
+    double floor;
+    if (read_parts(args, nargs, &bits_a, &bits_b, &floor) < 0) {
+        return NULL;
+    }
+    return answer(part_similarity(self, args[0], bits_a, args[2], bits_b, floor));
 }
 
 /* One name's side of moves(): its forms, the forms of each part joined with the next ("" where
@@ -888,6 +925,8 @@ static PyMethodDef memo_methods[] = {
      "forms(a, b, floor): the similarity of two forms, or -1.0."},
     {"parts", (PyCFunction)(void (*)(void))memo_parts_method, METH_FASTCALL,
      "parts(a, bits_a, b, bits_b, floor): the similarity of two parts, -1.0 or -2.0."},
+    {"part", (PyCFunction)(void (*)(void))memo_part_method, METH_FASTCALL,
+     "part(a, bits_a, b, bits_b, floor): the similarity of two parts, the aliases asked."},
     {"add_form", (PyCFunction)(void (*)(void))memo_add_form, METH_FASTCALL,
      "add_form(text, form): what the distances read of a form."},
     {"knows", (PyCFunction)memo_knows, METH_O, "knows(text): whether a form was added."},

@@ -338,6 +338,7 @@ class Memo(Protocol):
 
     def forms(self, a: str, b: str, floor: float, /) -> float: ...
     def parts(self, a: str, bits_a: int, b: str, bits_b: int, floor: float, /) -> float: ...
+    def part(self, a: str, bits_a: int, b: str, bits_b: int, floor: float, /) -> float: ...
     def add_form(self, text: str, form: Form, /) -> None: ...
     def knows(self, text: str, /) -> bool: ...
     def moves(self, forms_a: list[str], bits_a: list[int], joined_a: list[str],
@@ -537,18 +538,7 @@ class PartSimilarity:
               floor: float = PART_THRESHOLD) -> float:
         """:meth:`forms` of two parts' forms, or 1 for parts the alias table links;
         ``bits_a`` and ``bits_b`` are their :func:`skeleton_bits` against that table."""
-        found = self.memo.parts(a, bits_a, b, bits_b, floor)
-        if found == BOTH_ALIASED:
-            aliases = self.aliases
-            if aliases is not None and aliases.same_part(a, b):
-                return 1.0
-            if far_apart(bits_a, bits_b, edits_allowed(floor)):
-                return 0.0
-            return self.forms(a, b, floor)
-        if found == NEEDS_FORMS:
-            self._add_forms(a, b)
-            found = self.memo.forms(a, b, floor)
-        return found
+        return self.memo.part(a, bits_a, b, bits_b, floor)
 
     def moves(self, forms_a: list[str], bits_a: list[int], joined_a: list[str],
               joined_bits_a: list[int], forms_b: list[str], bits_b: list[int],
