@@ -12,12 +12,13 @@ from __future__ import annotations
 import itertools
 from typing import Final, Literal
 
-from .distance import ALIASED, CONFLICT_BELOW, PartSimilarity
+from .distance import ALIASED, CONFLICT_BELOW, PartMove, PartSimilarity
 from .fold import latin
 from .parse import Part
 from .rules import Prepared
 
-__all__ = ["EXTRA_PART_WEIGHT", "Explained", "Kind", "Reason", "Step", "Tally", "align"]
+__all__ = ["EXTRA_PART_WEIGHT", "Explained", "Kind", "Reason", "Step", "Tally", "align",
+           "chain_differs", "part_moves"]
 
 EXTRA_PART_WEIGHT: Final = 0.15
 """A part one name has and the other lacks (a middle name, a longer nasab) weighs this much."""
@@ -67,24 +68,58 @@ class Step:
 _MOVES: Final[tuple[Move, Move, Move]] = ("pair", "join-a", "join-b")
 
 
-def _moves(a: Prepared, b: Prepared, similar: PartSimilarity) -> list[Step]:
-    """Every part (or two joined) of ``a`` that may stand opposite one of ``b``, in order."""
-    found = similar.moves(a.forms, a.bits, a.joined, a.link_bits,
-                          b.forms, b.bits, b.joined, b.link_bits)
-    return [Step(_MOVES[kind], i, j, sim) for kind, i, j, sim in found]
+def part_moves(a: Prepared, b: Prepared, similar: PartSimilarity) -> list[PartMove]:
+    """Every part (or two joined) of ``a`` that may stand opposite one of ``b``, in order,
+    as (kind, i, j, similarity) with kind an index into pair, join-a, join-b."""
+    return similar.moves(a.forms, a.bits, a.joined, a.link_bits,
+                         b.forms, b.bits, b.joined, b.link_bits)
 
 
-def align(a: Prepared, b: Prepared, similar: PartSimilarity) -> list[Step]:
-    """Order-preserving alignment of parts maximizing the summed similarity of pairs.
+def align(a: Prepared, b: Prepared, similar: PartSimilarity,
+          found: list[PartMove] | None = None) -> list[Step]:
+    """Order-preserving alignment of parts maximizing the summed similarity of pairs;
+    ``found`` is :func:`part_moves` of the two names, when already known.
 
     Among equal sums, fewer skipped parts win; among those, the first option tried (skip a
     part of ``a``, skip one of ``b``, pair, join two of ``a``, join two of ``b``).
     """
-    moves = _moves(a, b, similar)
+    if found is None:
+        found = part_moves(a, b, similar)
+    moves = [Step(_MOVES[kind], i, j, sim) for kind, i, j, sim in found]
     n, m = len(a.forms), len(b.forms)
     if _is_chain(moves):
         return _chain_path(moves, n, m)
     return _best_path(moves, n, m)
+
+
+def chain_differs(found: list[PartMove], a: Prepared, b: Prepared) -> bool:
+    """Whether the moves ``found`` (:func:`part_moves`) form a chain whose alignment leaves
+    a gap where both names write out parts: then walking it without settling stops at an
+    unsettled conflict (:meth:`Tally.walk`). Most candidate pairs end so; this answers for
+    them without building the alignment. False when the moves compete (not a chain).
+    """
+    initials = a.initials or b.initials
+    differs = False
+    done_a = done_b = 0  # parts of each name before the current gap
+    for kind, i, j, _ in found:
+        if i < done_a or j < done_b:
+            return False
+        differs = differs or _written_on_both(a, range(done_a, i), b, range(done_b, j),
+                                              initials)
+        done_a, done_b = i + (2 if kind == 1 else 1), j + (2 if kind == 2 else 1)
+    return differs or _written_on_both(a, range(done_a, len(a.parts)),
+                                       b, range(done_b, len(b.parts)), initials)
+
+
+def _written_on_both(a: Prepared, gap_a: range, b: Prepared, gap_b: range,
+                     initials: bool) -> bool:
+    """Whether both sides of a gap hold a part written out (see :meth:`Tally.close_gap`)."""
+    if not gap_a or not gap_b:
+        return False
+    if not initials:
+        return True
+    return (not all(a.parts[i].initials for i in gap_a)
+            and not all(b.parts[j].initials for j in gap_b))
 
 
 def _is_chain(moves: list[Step]) -> bool:

@@ -23,7 +23,7 @@ from typing import Final, Literal
 
 from ._pickling import by_fields
 from .aliases import AliasTable
-from .align import Explained, Kind, Reason, Tally, align
+from .align import Explained, Kind, Reason, Tally, align, chain_differs, part_moves
 from .distance import CONFLICT_BELOW, PART_THRESHOLD, PartSimilarity
 from .parse import Name, Part, parse
 from .rules import Prepared, Weights, may_meet
@@ -141,6 +141,7 @@ class Outcome:
 
 # What an unsettled comparison gives once it meets parts that differ (see Comparer.outcome).
 _UNSETTLED: Final = Outcome(CONFLICT_SCORE, "no-match", True, "parts differ (not settled)")
+_LAST_KINDS: Final = frozenset({"last", "father"})  # targets a surname mention may meet
 
 
 def _rounded(score: float) -> float:
@@ -208,11 +209,14 @@ class Comparer:
             if opening < PART_THRESHOLD:
                 return self._openings_differ(a, b, opening, may_rewrite)
         elif len(a.parts) + len(b.parts) > 2:
-            meeting = self._single_meets(a, b)
+            meeting, may_last = self._single_meets(a, b)
             if meeting < PART_THRESHOLD:
-                return Outcome(meeting, "no-match", False, _mention_reason(a, b), ())
+                return Outcome(meeting, "no-match", False, _mention_reason(may_last), ())
+        found = part_moves(a, b, self.similar)
+        if not settle and chain_differs(found, a, b):
+            return _UNSETTLED
         tally = Tally(a, b, self.similar, settle)
-        if not tally.walk(align(a, b, self.similar)):
+        if not tally.walk(align(a, b, self.similar, found)):
             return _UNSETTLED
         return self._verdict(tally)
 
@@ -253,18 +257,20 @@ class Comparer:
         return Outcome(CONFLICT_SCORE, "no-match", opening < CONFLICT_BELOW,
                        "the first parts differ", ())
 
-    def _single_meets(self, a: Prepared, b: Prepared) -> float:
+    def _single_meets(self, a: Prepared, b: Prepared) -> tuple[float, bool]:
         """How well a one-part name meets the other's targets
-        (:func:`namematch.rules.single_targets`)."""
+        (:func:`namematch.rules.single_targets`), and whether it may meet the last part."""
         one, full = (a, b) if len(a.parts) == 1 else (b, a)
         form, bits = one.forms[0], one.bits[0]
         best = 0.0
+        may_last = False
         for k, target in enumerate(full.targets):
             if not may_meet(one.name, target):
                 continue
+            may_last = may_last or target.kind in _LAST_KINDS
             best = max(best, self.similar.parts(form, bits, target.form, full.target_bits[k],
                                                 CONFLICT_BELOW))
-        return best
+        return best, may_last
 
     def _match_rewritten(self, a: Prepared, b: Prepared) -> Outcome | None:
         """The match of the two names once one of them is rewritten (see :func:`rewrites`)."""
@@ -319,7 +325,7 @@ def _single_score(tally: Tally) -> float:
     may_first, may_last = _ends_met(one, full)
     last_met = may_last and (tally.last_b_aligned if one is a else tally.last_a_aligned)
     if not (last_met or (may_first and tally.first_aligned)):
-        tally.reasons.append(_mention_reason(a, b))
+        tally.reasons.append(_mention_reason(may_last))
         return min(score, CONFLICT_BELOW)
     return score
 
@@ -327,13 +333,12 @@ def _single_score(tally: Tally) -> float:
 def _ends_met(one: Prepared, full: Prepared) -> tuple[bool, bool]:
     """Whether the one-part name may meet the longer name's first part, and its last."""
     kinds = {t.kind for t in full.targets if may_meet(one.name, t)}
-    return bool(kinds & {"kunya", "first"}), bool(kinds & {"last", "father"})
+    return bool(kinds & {"kunya", "first"}), bool(kinds & _LAST_KINDS)
 
 
-def _mention_reason(a: Prepared, b: Prepared) -> str:
-    """Why a one-part name does not meet a longer one."""
-    one, full = (a, b) if len(a.parts) == 1 else (b, a)
-    if _ends_met(one, full)[1]:
+def _mention_reason(may_last: bool) -> str:
+    """Why a one-part name does not meet a longer one, whose last part it may meet or not."""
+    if may_last:
         return "a one-part name must meet the other name's last part"
     return "a one-part name meets neither a father's name after bin nor this first part"
 
