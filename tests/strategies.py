@@ -16,3 +16,24 @@ def name_part(draw: st.DrawFn) -> str:
     text = "".join(draw(st.sampled_from(CONSONANTS)) + draw(st.sampled_from(VOWELS))
                    for _ in range(syllables))
     return text + draw(st.sampled_from(CONSONANTS))
+
+
+@st.composite
+def name_pairs(draw: st.DrawFn) -> tuple[str, str]:
+    """Two names of one to four parts drawn from a small pool, so that parts often meet;
+    some parts are initials, some spelled with a vowel changed."""
+    pool = draw(st.lists(name_part(), min_size=2, max_size=4))
+
+    def one() -> str:
+        words = []
+        for _ in range(draw(st.integers(1, 4))):
+            word = draw(st.sampled_from(pool))
+            form = draw(st.sampled_from(["as is", "initial", "vowel"]))
+            if form == "initial":
+                word = word[0].upper() + "."
+            elif form == "vowel":
+                word = word.replace("a", "o", 1)
+            words.append(word)
+        return " ".join(words)
+
+    return one(), one()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import name_part
+from strategies import name_pairs
 
 from namematch import align
 from namematch.compare import Comparer
@@ -46,27 +46,6 @@ def fields(steps: list[align.Step]) -> list[tuple[str, int, int, float]]:
 def test_competing_moves_are_not_a_chain() -> None:
     moves = [align.Step("pair", 0, 0, 1.0), align.Step("join-a", 0, 0, 0.9)]
     assert not align._is_chain(moves)
-
-
-@st.composite
-def name_pairs(draw: st.DrawFn) -> tuple[str, str]:
-    """Two names of one to four parts drawn from a small pool, so that parts often meet;
-    some parts are initials, some spelled with a vowel changed."""
-    pool = draw(st.lists(name_part(), min_size=2, max_size=4))
-
-    def one() -> str:
-        words = []
-        for _ in range(draw(st.integers(1, 4))):
-            word = draw(st.sampled_from(pool))
-            form = draw(st.sampled_from(["as is", "initial", "vowel"]))
-            if form == "initial":
-                word = word[0].upper() + "."
-            elif form == "vowel":
-                word = word.replace("a", "o", 1)
-            words.append(word)
-        return " ".join(words)
-
-    return one(), one()
 
 
 @given(name_pairs())

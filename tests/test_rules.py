@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import name_pairs
 
 from namematch import compare, fold, parse
+from namematch.compare import Comparer
 from namematch.distance import PART_THRESHOLD, form_similarity
 from namematch.keys import keys
+from namematch.parse import Part
+from namematch.rules import NameFacts
 
 
 def similar(a: str, b: str) -> float:
@@ -197,3 +205,25 @@ def test_a_final_y_after_a_consonant_meets_the_nisba() -> None:
 def test_blocking_pairs_the_second_reading_of_a_symbol(mention: str, full: str) -> None:
     assert compare(mention, full).decision == "match"
     assert any(k.startswith("p:") for k in keys(mention) & keys(full))
+
+
+def _by_length(part: Part) -> float:
+    return 1.0 + len(part.form)
+
+
+@given(name_pairs(), st.sampled_from([_by_length, lambda part: 1.0]))
+def test_kept_facts_compare_as_fresh_ones(texts: tuple[str, str],
+                                          weights: Callable[[Part], float]) -> None:
+    """A gazetteer keeps names' facts from batch to batch, each batch with its own weights:
+    a comparer reading kept facts decides as one that works them out anew."""
+    facts: dict[str, NameFacts] = {}
+    names = [parse(text) for text in texts]
+    earlier = Comparer(facts=facts, weights=_by_length)
+    for name in names:
+        earlier.prepare(name)
+    kept = Comparer(facts=facts, weights=weights)
+    fresh = Comparer(weights=weights)
+    found = kept.outcome(*(kept.prepare(name) for name in names))
+    expected = fresh.outcome(*(fresh.prepare(name) for name in names))
+    assert (found.score, found.decision, found.conflict, found.reason) == (
+        expected.score, expected.decision, expected.conflict, expected.reason)

@@ -19,6 +19,7 @@ from .errors import InputError
 from .keys import KeyCache, key_numbers
 from .normalize import normalize
 from .parse import Name, parse
+from .rules import NameFacts
 from .store import SpellingRow, Store
 
 __all__ = ["BOUND", "CLOSEST", "LinkRow", "Memo", "Plan", "reindex", "write_index"]
@@ -45,7 +46,8 @@ class Memo:
     """What a gazetteer keeps from batch to batch: its alias table and threshold, the keys
     of the parts it has seen and the similarities of the part forms it has compared (both
     bounded; neither depends on a batch's part weights), and the spellings parsed, with
-    their keys and part skeletons, by normalized text: a stored spelling is met and
+    their keys, part skeletons and the facts the comparison reads off them
+    (:class:`~namematch.rules.NameFacts`), by normalized text: a stored spelling is met and
     mentioned again by many batches."""
 
     def __init__(self, table: AliasTable, threshold: float) -> None:
@@ -56,6 +58,7 @@ class Memo:
         self.parsed: dict[str, Name] = {}
         self.key_sets: dict[str, set[int]] = {}
         self.skeleton_sets: dict[str, set[str]] = {}
+        self.facts: dict[str, NameFacts] = {}
 
     def parse(self, text: str) -> Name:
         """A normalized spelling parsed, once while it stays in :attr:`parsed`."""
@@ -73,6 +76,8 @@ class Memo:
             self.key_sets.clear()
         if len(self.skeleton_sets) > _PARSED:
             self.skeleton_sets.clear()
+        if len(self.facts) > _PARSED:
+            self.facts.clear()
 
     def skeletons(self, name: Name) -> set[str]:
         """The part skeletons of a parsed spelling (what part weights count), kept."""
@@ -263,7 +268,7 @@ class Plan:
         owners = {slot[row.id]: row.entity for row in stored_rows}
         self.stored_rows = stored_rows
         self.scorer = linking.Scorer(self.memo.table, self.weights, self.memo.threshold,
-                                     self.memo.similar)
+                                     self.memo.similar, self.memo.facts)
         self.partition = _cluster(self, judged, same_as, owners)
 
     def _judge(self, met: Sequence[tuple[int, SpellingRow]], slot: dict[int, int]
@@ -281,7 +286,8 @@ class Plan:
             else:
                 pairs.add((i, slot[row.id]))
         judged = linking.judge_pairs(self.names, sorted(pairs), self.memo.table,
-                                     self.memo.threshold, self.weights, self.memo.similar)
+                                     self.memo.threshold, self.weights, self.memo.similar,
+                                     self.memo.facts)
         if not copies:
             return judged
         matches = list(judged.matches)

@@ -25,7 +25,7 @@ from .keys import keys
 from .parse import Name, Part, parse
 from .resolve import MAX_BUCKET as _MAX_BUCKET
 from .resolve import _pair_chunks, _pairs, collector_paused, judge
-from .rules import Prepared
+from .rules import NameFacts, Prepared
 from .session import Session
 
 __all__ = [
@@ -123,22 +123,27 @@ class Judged:
 
 def judge_pairs(parsed: Sequence[Name], pairs: Sequence[tuple[int, int]], table: AliasTable,
                 threshold: float, weights: Weights,
-                similar: PartSimilarity | None = None) -> Judged:
+                similar: PartSimilarity | None = None,
+                facts: dict[str, NameFacts] | None = None) -> Judged:
     """Compare candidate pairs of indexes into ``parsed``; ``similar`` is a memo of part
-    similarities to use and fill (one that outlives the call)."""
-    verdicts = judge(pairs, Session(parsed, table, threshold, weights, similar))
+    similarities, ``facts`` the names' facts by text, to use and fill (ones that outlive
+    the call)."""
+    verdicts = judge(pairs, Session(parsed, table, threshold, weights, similar, facts))
     size = len(parsed)
     return Judged(list(verdicts.matches), [divmod(code, size) for code in verdicts.conflicts])
 
 
 class Scorer:
     """Scores and settles pairs of names with one comparer: the names it prepared and its
-    memo of part similarities serve every pair of a batch (``similar`` may outlive it)."""
+    memo of part similarities serve every pair of a batch (``similar`` and ``facts`` may
+    outlive it)."""
 
     def __init__(self, table: AliasTable, weights: Weights, threshold: float,
-                 similar: PartSimilarity | None = None) -> None:
+                 similar: PartSimilarity | None = None,
+                 facts: dict[str, NameFacts] | None = None) -> None:
         self.table = table
-        self.comparer = Comparer(table, threshold=threshold, weights=weights, similar=similar)
+        self.comparer = Comparer(table, threshold=threshold, weights=weights, similar=similar,
+                                 facts=facts)
         self.prepared: dict[str, Prepared] = {}
 
     def _prepare(self, name: Name) -> Prepared:

@@ -26,7 +26,7 @@ from .aliases import AliasTable
 from .align import Explained, Kind, Reason, Tally, align, chain_differs, part_moves
 from .distance import CONFLICT_BELOW, PART_THRESHOLD, PartSimilarity
 from .parse import Name, Part, parse
-from .rules import Prepared, Weights, may_meet
+from .rules import NameFacts, Prepared, Weights, may_meet
 
 __all__ = ["DEFAULT_THRESHOLD", "Comparer", "Match", "Outcome", "PartMatch", "compare"]
 
@@ -161,10 +161,11 @@ def _uniform(part: Part) -> float:
 
 
 class Comparer:
-    """Compares names for one run: its alias table, threshold and part weights, and the
-    memo of part similarities the run fills (:class:`~namematch.distance.PartSimilarity`).
-    Each run (a :func:`~namematch.resolve.resolve` call, a gazetteer) owns its comparer, so
-    runs in other threads never share one.
+    """Compares names for one run: its alias table, threshold and part weights, the memo
+    of part similarities the run fills (:class:`~namematch.distance.PartSimilarity`), and
+    optionally the :class:`~namematch.rules.NameFacts` of the names it prepared. Each run
+    (a :func:`~namematch.resolve.resolve` call, a gazetteer) owns its comparer, so runs in
+    other threads never share one.
 
     >>> comparer = Comparer()
     >>> comparer.outcome(comparer.prepare(parse("Saadi Gaddafi")),
@@ -174,17 +175,25 @@ class Comparer:
 
     def __init__(self, aliases: AliasTable | None = None, *,
                  threshold: float = DEFAULT_THRESHOLD, weights: Weights = _uniform,
-                 similar: PartSimilarity | None = None) -> None:
+                 similar: PartSimilarity | None = None,
+                 facts: dict[str, NameFacts] | None = None) -> None:
         self.aliases: Final = aliases
         self.threshold: Final = threshold
         self.weights: Final = weights
-        # A memo of part similarities may outlive the comparer (a gazetteer keeps one from
-        # batch to batch): it depends on the alias table only, not on weights or threshold.
+        # A memo of part similarities, and the names' facts by text, may outlive the
+        # comparer (a gazetteer keeps them from batch to batch): they depend on the alias
+        # table only, not on weights or threshold.
         self.similar: Final = similar if similar is not None else PartSimilarity(aliases)
+        self.facts: Final = facts
 
     def prepare(self, name: Name) -> Prepared:
         """``name`` as this comparer reads it; prepare a name once to compare it often."""
-        return Prepared(name, self.weights, self.aliases)
+        if self.facts is None:
+            return Prepared(name, self.weights, self.aliases)
+        known = self.facts.get(name.text)
+        if known is None:
+            known = self.facts[name.text] = NameFacts(name, self.aliases)
+        return Prepared(name, self.weights, self.aliases, known)
 
     def outcome(self, a: Prepared, b: Prepared, *, settle: bool = True) -> Outcome:
         """Compare two prepared names.
@@ -274,6 +283,8 @@ class Comparer:
 
     def _match_rewritten(self, a: Prepared, b: Prepared) -> Outcome | None:
         """The match of the two names once one of them is rewritten (see :func:`rewrites`)."""
+        if not (a.optional_first or a.surname_first or b.optional_first or b.surname_first):
+            return None  # most names have no rewriting: no generators to start
         for name, other, a_side in ((a, b, True), (b, a, False)):
             for rewritten, dropped, how in rewrites(name, other, self.similar):
                 first, second = (rewritten, other) if a_side else (other, rewritten)

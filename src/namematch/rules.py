@@ -35,6 +35,7 @@ from .parse import Name, Part
 from .tables import tables
 
 __all__ = [
+    "NameFacts",
     "Opening",
     "Prepared",
     "Target",
@@ -189,26 +190,16 @@ def _uniform(part: Part) -> float:
     return 1.0
 
 
-class Prepared:
-    """A name as the comparison reads it, worked out once per name rather than once per
-    pair: part forms, their :func:`~namematch.distance.skeleton_bits` and weights, the forms
-    of adjacent parts written as one word, and the name rules' facts.
+class NameFacts:
+    """What the comparison reads off a name whatever the part weights: part forms and
+    their :func:`~namematch.distance.skeleton_bits`, the forms of adjacent parts written as
+    one word, and the name rules' facts. A gazetteer keeps them from batch to batch, while
+    each batch weighs the parts anew (see :class:`Prepared`)."""
 
-    >>> from namematch.parse import parse
-    >>> Prepared(parse("Nasr Allah Hassan")).links
-    ['nasralaH', 'alaHhasan']
-    """
-
-    def __init__(self, name: Name, weights: Weights = _uniform,
-                 aliases: AliasTable | None = None) -> None:
+    def __init__(self, name: Name, aliases: AliasTable | None = None) -> None:
         parts = name.parts
-        self.name: Final = name
-        self.parts: Final = parts
-        self.aliases: Final = aliases
         self.forms: Final = [p.form for p in parts]
         self.bits: Final = [skeleton_bits(f, aliases) for f in self.forms]
-        self.weights: Final = [weights(p) for p in parts]
-        self.initials: Final = name.initials
         # Adjacent parts joined; in the alignment, not where one is initials, which
         # abbreviate words and so never join them.
         self.links: Final = [join_parts(x, y) for x, y in itertools.pairwise(parts)]
@@ -216,12 +207,43 @@ class Prepared:
         self.joined: Final = ([f if not (x.initials or y.initials) else ""
                                for f, (x, y) in zip(self.links, itertools.pairwise(parts),
                                                     strict=True)]
-                              if self.initials else self.links)
+                              if name.initials else self.links)
         self.optional_first: Final = optional_first(name)
         self.surname_first: Final = may_be_surname_first(name)
         self.targets: Final = single_targets(name)
         self.target_bits: Final = [skeleton_bits(t.form, None if t.joined else aliases)
                                    for t in self.targets]
+
+
+class Prepared:
+    """A name as the comparison reads it, worked out once per name rather than once per
+    pair: its :class:`NameFacts` and its parts' weights. ``facts``, when given, are the
+    name's facts under the same alias table, worked out before.
+
+    >>> from namematch.parse import parse
+    >>> Prepared(parse("Nasr Allah Hassan")).links
+    ['nasralaH', 'alaHhasan']
+    """
+
+    def __init__(self, name: Name, weights: Weights = _uniform,
+                 aliases: AliasTable | None = None, facts: NameFacts | None = None) -> None:
+        # The facts are copied into the name's own fields (the comparison reads them for
+        # every pair), and not kept: resolve prepares each name once.
+        known = facts if facts is not None else NameFacts(name, aliases)
+        self.name: Final = name
+        self.parts: Final = name.parts
+        self.aliases: Final = aliases
+        self.forms: Final = known.forms
+        self.bits: Final = known.bits
+        self.weights: Final = [weights(p) for p in name.parts]
+        self.initials: Final = name.initials
+        self.links: Final = known.links
+        self.link_bits: Final = known.link_bits
+        self.joined: Final = known.joined
+        self.optional_first: Final = known.optional_first
+        self.surname_first: Final = known.surname_first
+        self.targets: Final = known.targets
+        self.target_bits: Final = known.target_bits
         self.weigh: Final = weights
         self._shortened: Prepared | None = None
         self._reordered: Prepared | None = None

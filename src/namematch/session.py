@@ -22,7 +22,7 @@ from .aliases import AliasTable
 from .compare import DEFAULT_THRESHOLD, Comparer, Outcome
 from .distance import PartSimilarity
 from .parse import Name, Part
-from .rules import Prepared
+from .rules import NameFacts, Prepared
 
 __all__ = ["Session"]
 
@@ -38,12 +38,14 @@ class Session:
     def __init__(self, parsed: Sequence[Name], table: AliasTable | None = None,
                  threshold: float = DEFAULT_THRESHOLD,
                  weights: Callable[[Part], float] = _uniform,
-                 similar: PartSimilarity | None = None) -> None:
+                 similar: PartSimilarity | None = None,
+                 facts: dict[str, NameFacts] | None = None) -> None:
         self.parsed: Final = parsed
         self.table: Final = table
         self.threshold: Final = threshold
         self.weights: Final = weights
-        self.comparer = Comparer(table, threshold=threshold, weights=weights, similar=similar)
+        self.comparer = Comparer(table, threshold=threshold, weights=weights, similar=similar,
+                                 facts=facts)
         self._prepared: list[Prepared | None] = [None] * len(parsed)
 
     def prepared(self, i: int) -> Prepared:
