@@ -277,7 +277,8 @@ class Plan:
         it met. A stored spelling indexed as another one met with it (same signature) is
         not compared again: it takes that one's verdict, as resolve compares one name of
         each signature."""
-        pairs = set(linking.batch_pairs(self.parsed, [self.counts[t] for t in self.new]))
+        pairs = set(linking.batch_pairs(self.parsed, [self.counts[t] for t in self.new],
+                                        self.memo.keys))
         stored = {(i, row.id) for i, row in met}
         copies: dict[tuple[int, int], list[int]] = defaultdict(list)
         for i, row in met:

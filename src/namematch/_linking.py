@@ -11,7 +11,7 @@ state), so a long-lived gazetteer keeps nothing between batches but its own
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from . import cluster as _cluster
@@ -101,13 +101,16 @@ def canonical_order(name: Name, count: int, shown: str) -> tuple[int, int, int, 
     return _cluster._canonical_key(name, count, shown)
 
 
-def batch_pairs(parsed: Sequence[Name], mentions: Sequence[int]) -> list[tuple[int, int]]:
+def batch_pairs(parsed: Sequence[Name], mentions: Sequence[int],
+                keys_of: Callable[[Name], Iterable[int]] | None = None) -> list[tuple[int, int]]:
     """The candidate pairs among one batch's names (indexes into ``parsed``), as
-    :func:`namematch.resolve` blocks a list: one name per signature, then its buckets."""
+    :func:`namematch.resolve` blocks a list: one name per signature, then its buckets.
+    ``keys_of`` gives a name's key numbers, when the caller keeps them."""
     heads = _distinct.signature_heads(parsed)
     head_times = _distinct.head_mentions(parsed, mentions, heads)
     out: list[tuple[int, int]] = []
-    for chunk in _pair_chunks([parsed[i] for i in heads], head_times, MAX_BUCKET):
+    for chunk in _pair_chunks([parsed[i] for i in heads], head_times, MAX_BUCKET,
+                              keys_of=keys_of):
         out.extend(_pairs(chunk, heads))
     return out
 

@@ -116,6 +116,10 @@ class KeyCache:
         first, later = self.combined_codes[key]
         return f"c:{skeletons[first]}|{skeletons[later]}"
 
+    def numbers(self, name: Name) -> set[int]:
+        """The keys of a name as numbers (:func:`key_numbers` with this cache)."""
+        return key_numbers(name, self)
+
     def part_keys(self, form: str) -> frozenset[int]:
         found = self.parts.get(form)
         if found is None:

@@ -37,7 +37,7 @@ from .aliases import AliasTable, load_aliases
 from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part
 from .compare import DEFAULT_THRESHOLD
 from .distinct import NameList
-from .keys import Buckets, KeyCache, Pairing, key_numbers
+from .keys import Buckets, KeyCache, Pairing
 from .normalize import normalize
 from .parse import Name, parse
 from .session import Session
@@ -57,6 +57,7 @@ _REPORT_EVERY: Final = 1 << 14  # items between two progress reports of a stage
 _CHUNK: Final = 5000  # candidate pairs per chunk, for the gazetteer
 _SLICE: Final = 1000  # names per task of blocking or comparing
 _PARALLEL_FROM: Final = 2000  # names: fewer are not worth starting processes for
+KeysOf = Callable[[Name], Iterable[int]]  # a name's blocking key numbers
 _RUNS_PER_WORKER: Final = 8  # runs of consecutive slices per worker and stage (see _Team.map)
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -107,17 +108,20 @@ def candidate_pairs(names: Sequence[Name], max_bucket: int = MAX_BUCKET,
 
 
 def _pair_chunks(names: Sequence[Name], mentions: Sequence[int] | None = None,
-                 max_bucket: int = MAX_BUCKET,
-                 progress: Progress | None = None) -> Iterator[array[int]]:
+                 max_bucket: int = MAX_BUCKET, progress: Progress | None = None,
+                 keys_of: KeysOf | None = None) -> Iterator[array[int]]:
     """The candidate pairs (i, j), i < j, of ``names`` mentioned ``mentions`` times, as
     codes ``i * len(names) + j``: ordered by j, then i, in arrays of about ``_CHUNK`` codes.
+    ``keys_of`` gives a name's key numbers (:func:`namematch.keys.key_numbers`), when a
+    caller keeps them.
 
     Pairs come out name by name (see :class:`namematch.keys.Pairing`), each once, with no
     set of all pairs to deduplicate them; packed, a pair takes 8 bytes.
     """
     size = len(names)
     chunk: array[int] = array("q")
-    pairing = _pairing(names, [1] * size if mentions is None else mentions, max_bucket)
+    pairing = _pairing(names, [1] * size if mentions is None else mentions, max_bucket,
+                       keys_of)
     for j, partners in _counted(pairing, size, "pairs", progress):
         if partners:
             chunk.extend(sorted([i * size + j for i in partners]))
@@ -128,14 +132,16 @@ def _pair_chunks(names: Sequence[Name], mentions: Sequence[int] | None = None,
         yield chunk
 
 
-def _pairing(names: Sequence[Name], mentions: Sequence[int], max_bucket: int) -> Pairing:
+def _pairing(names: Sequence[Name], mentions: Sequence[int], max_bucket: int,
+             keys_of: KeysOf | None = None) -> Pairing:
     """The names' keys, bucketed."""
-    work = _BucketWork(names, [_key_slice(names, range(len(names)), KeyCache(texts=False))],
+    found = keys_of if keys_of is not None else KeyCache(texts=False).numbers
+    work = _BucketWork(names, [_key_slice(names, range(len(names)), found)],
                        mentions, max_bucket)
     return work.pairing([work.bucket(0)])
 
 
-def _key_slice(names: Sequence[Name], part: range, cache: KeyCache,
+def _key_slice(names: Sequence[Name], part: range, keys_of: KeysOf,
                shares: int = 1) -> list[tuple[array[int], array[int]]]:
     """The keys of ``names[part]``, one name after another, and where each name's end: in
     ``shares`` shares of the keys (by their number), so that processes can bucket each
@@ -143,7 +149,7 @@ def _key_slice(names: Sequence[Name], part: range, cache: KeyCache,
     out: list[tuple[array[int], array[int]]] = [(array("q"), array("q"))
                                                 for _ in range(shares)]
     for i in part:
-        for number in key_numbers(names[i], cache):
+        for number in keys_of(names[i]):
             out[number % shares][0].append(number)
         for numbers, ends in out:
             ends.append(len(numbers))
@@ -400,7 +406,7 @@ class _KeyWork:
         self.shares: Final = shares
 
     def keys(self, part: range) -> list[tuple[array[int], array[int]]]:
-        return _key_slice(self.parsed, part, self.cache, self.shares)
+        return _key_slice(self.parsed, part, self.cache.numbers, self.shares)
 
 
 class _JudgeWork:
