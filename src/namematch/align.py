@@ -10,6 +10,7 @@ initials that abbreviate, or parts that differ and may make the names distinct).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Final, Literal
 
 from .distance import ALIASED, CONFLICT_BELOW, PartMove, PartSimilarity
@@ -104,22 +105,17 @@ def chain_differs(found: list[PartMove], a: Prepared, b: Prepared) -> bool:
     for kind, i, j, _ in found:
         if i < done_a or j < done_b:
             return False
-        differs = differs or _written_on_both(a, range(done_a, i), b, range(done_b, j),
-                                              initials)
+        differs = differs or not (_short(a, range(done_a, i), initials)
+                                  or _short(b, range(done_b, j), initials))
         done_a, done_b = i + (2 if kind == 1 else 1), j + (2 if kind == 2 else 1)
-    return differs or _written_on_both(a, range(done_a, len(a.parts)),
-                                       b, range(done_b, len(b.parts)), initials)
+    return differs or not (_short(a, range(done_a, len(a.parts)), initials)
+                           or _short(b, range(done_b, len(b.parts)), initials))
 
 
-def _written_on_both(a: Prepared, gap_a: range, b: Prepared, gap_b: range,
-                     initials: bool) -> bool:
-    """Whether both sides of a gap hold a part written out (see :meth:`Tally.close_gap`)."""
-    if not gap_a or not gap_b:
-        return False
-    if not initials:
-        return True
-    return (not all(a.parts[i].initials for i in gap_a)
-            and not all(b.parts[j].initials for j in gap_b))
+def _short(name: Prepared, gap: Sequence[int], initials: bool) -> bool:
+    """Whether a side of a gap writes out no part: it is empty, or (when either name has
+    initials) holds initials only, which stand for parts written out elsewhere."""
+    return not gap or (initials and all(name.parts[i].initials for i in gap))
 
 
 def _is_chain(moves: list[Step]) -> bool:
@@ -279,8 +275,8 @@ class Tally:
         # Initials stand for parts written out elsewhere (H.A., M.): opposite other parts
         # they neither conflict nor differ, they weigh nothing, and a name lacks nothing for
         # having them. A side is "short" when it writes out no part in the gap.
-        short_a = not gap_a or (self.initials and all(self.a.parts[i].initials for i in gap_a))
-        short_b = not gap_b or (self.initials and all(self.b.parts[j].initials for j in gap_b))
+        short_a = _short(self.a, gap_a, self.initials)
+        short_b = _short(self.b, gap_b, self.initials)
         kind: Kind = "extra"
         if gap_a and gap_b and not (short_a or short_b):
             if not self.settle:
