@@ -404,6 +404,34 @@ def test_ids_of_stored_names_never_change(batch_list: list[list[str]]) -> None:
             assert [link.entity for link in gaz.link(rows)] == [seen[r] for r in rows]
 
 
+BUCKET_NAMES = [f"{a.capitalize()}{b}d al-Mesmari" for a in SYLLABLES[:6] for b in SYLLABLES[:5]]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from([*BUCKET_NAMES, "Mesmari", "al-Mesmari"]),
+                         min_size=1, max_size=40), min_size=1, max_size=5))
+def test_big_buckets_keep_their_size_and_most_mentioned_spellings(
+        batch_list: list[list[str]]) -> None:
+    # The rows of ``buckets`` are kept up to date batch by batch; they must say what the
+    # tables say: the key's size and its longer spellings mentioned most (then oldest).
+    with Gazetteer(aliases=TABLE) as gaz:
+        for batch in batch_list:
+            gaz.add(batch)
+        db = gaz._store.connection  # type: ignore[attr-defined]
+        over = {key for key, in db.execute(
+            "SELECT key FROM keys GROUP BY key HAVING count(*) > 20")}
+        rows = db.execute("SELECT key, size, leaders FROM buckets").fetchall()
+        assert {key for key, _, _ in rows} == over
+        for key, size, leaders in rows:
+            assert size == db.execute("SELECT count(*) FROM keys WHERE key = ?",
+                                      (key,)).fetchone()[0]
+            ranked = db.execute(
+                "SELECT k.spelling, s.mentions FROM keys k JOIN spellings s ON s.id = "
+                "k.spelling WHERE k.key = ? AND k.single = 0 ORDER BY s.mentions DESC, s.id "
+                "LIMIT 5", (key,)).fetchall()
+            assert leaders == " ".join(f"{s}:{m}" for s, m in ranked)
+
+
 @PROPERTY
 @given(st.lists(names, min_size=2, max_size=8), batches, st.data())
 def test_a_different_decision_is_never_violated(first: list[str],

@@ -329,14 +329,16 @@ class Plan:
         at = now()
         batch = self.store.add_batch(source, at, len(self.rows))
         resolved = self._resolved(read_only=False)
-        minted: dict[str, str] = {}
+        placeholders: dict[str, str] = {}  # to their shown names
         for line in self.rows:  # new ids in the order the batch first mentions them
             text = self.normal_of[line]
             if text not in resolved:
                 continue
             entity, shown, _, _ = resolved[text]
-            if entity.startswith("+") and entity not in minted:
-                minted[entity] = self.store.mint(shown, None, at)
+            if entity.startswith("+"):
+                placeholders.setdefault(entity, shown)
+        minted = dict(zip(placeholders, self.store.mint_all(
+            [(shown, None) for shown in placeholders.values()], at), strict=True))
         rows = []
         leads = self._leads()
         for k, (text, name) in enumerate(zip(self.new, self.parsed, strict=True)):
@@ -355,8 +357,8 @@ class Plan:
                  for text, row in self.known.items()
                  if len(self.known_parsed[text].parts) > 1 and row.keys_of is None]
         self.store.index([], _touched(grown, self.memo.keys, self.store.big_keys()), {}, BOUND)
-        for placeholder, entity in minted.items():
-            self.store.update_entity(entity, canonical=self.ids[self.canonical_text[placeholder]])
+        self.store.set_canonicals((entity, self.ids[self.canonical_text[placeholder]])
+                                  for placeholder, entity in minted.items())
         self._improve_canonicals(resolved)
         for a, b, bridging, score in self.bridges:
             self.store.add_review({"a": a, "b": b, "name": bridging, "score": score, "at": at,

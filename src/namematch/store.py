@@ -29,9 +29,8 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 
 from .errors import NamematchError
 
@@ -127,9 +126,9 @@ class DatabaseLockedError(StoreError):
     """Another writer held the database longer than the busy timeout."""
 
 
-@dataclass(frozen=True)
-class SpellingRow:
-    """One stored spelling: normalized ``text``, as ``shown``, its entity and mentions."""
+class SpellingRow(NamedTuple):
+    """One stored spelling: normalized ``text``, as ``shown``, its entity and mentions
+    (a named tuple: a batch reads thousands, and a tuple is cheap to make)."""
 
     id: int
     text: str
@@ -145,8 +144,7 @@ class SpellingRow:
         return self.id if self.keys_of is None else self.keys_of
 
 
-@dataclass(frozen=True)
-class EntityRow:
+class EntityRow(NamedTuple):
     """One stored entity (``merged_into`` is set when a decision merged it away)."""
 
     id: str
@@ -196,6 +194,8 @@ class Store(Protocol):
     outdated: bool
     def move_spellings(self, ids: Iterable[int], entity: str) -> None: ...
     def mint(self, name: str, canonical: int | None, at: str) -> str: ...
+    def mint_all(self, entities: Sequence[tuple[str, int | None]], at: str) -> list[str]: ...
+    def set_canonicals(self, canonicals: Iterable[tuple[str, int]]) -> None: ...
     def add_entity(self, row: EntityRow) -> None: ...
     def entity(self, entity: str) -> EntityRow | None: ...
     def entities(self, ids: Iterable[str]) -> dict[str, EntityRow]: ...
@@ -564,9 +564,11 @@ class SQLiteStore:
         if leaders is None:
             best = dict(self._leaders_of(key))
         else:
+            entering = _entering(leaders, spellings)
+            if not entering:  # most keys: the touched spellings all rank below the leaders
+                return size, leaders
             best = dict(leaders)
-            best.update((spelling, mentions) for spelling, mentions, single in spellings
-                        if not single)
+            best.update(entering)
         return size, tuple(sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:LEADERS])
 
     def _leaders_of(self, key: int) -> list[tuple[int, int]]:
@@ -594,12 +596,24 @@ class SQLiteStore:
 
     def mint(self, name: str, canonical: int | None, at: str) -> str:
         """A new entity, with an id never used before in this database."""
-        number = int(self.meta("next") or 1)
-        entity = f"E{number}"
-        self._run("INSERT INTO entities (id, seq, name, pinned, canonical, created) "
-                  "VALUES (?, ?, ?, 0, ?, ?)", (entity, number, name, canonical, at))
-        self.set_meta("next", str(number + 1))
-        return entity
+        return self.mint_all([(name, canonical)], at)[0]
+
+    def mint_all(self, entities: Sequence[tuple[str, int | None]], at: str) -> list[str]:
+        """New entities (name, canonical spelling id), with ids never used before in this
+        database, numbered in the order given."""
+        first = int(self.meta("next") or 1)
+        ids = [f"E{first + k}" for k in range(len(entities))]
+        self._many("INSERT INTO entities (id, seq, name, pinned, canonical, created) "
+                   "VALUES (?, ?, ?, 0, ?, ?)",
+                   ((entity, first + k, name, canonical, at) for k, (entity, (name, canonical))
+                    in enumerate(zip(ids, entities, strict=True))))
+        self.set_meta("next", str(first + len(entities)))
+        return ids
+
+    def set_canonicals(self, canonicals: Iterable[tuple[str, int]]) -> None:
+        """Set the canonical spelling of entities: (entity, spelling id) pairs."""
+        self._many("UPDATE entities SET canonical = ? WHERE id = ?",
+                   ((spelling, entity) for entity, spelling in canonicals))
 
     def add_entity(self, row: EntityRow) -> None:
         """Store an entity as it is (an import): its id and number are kept."""
@@ -693,14 +707,11 @@ class SQLiteStore:
 
 
 def _spelling(row: Sequence[Any]) -> SpellingRow:
-    return SpellingRow(int(row[0]), str(row[1]), str(row[2]), str(row[3]), int(row[4]),
-                       bool(row[5]), None if row[6] is None else int(row[6]))
+    return SpellingRow(row[0], row[1], row[2], row[3], row[4], bool(row[5]), row[6])
 
 
 def _entity(row: Sequence[Any]) -> EntityRow:
-    return EntityRow(str(row[0]), int(row[1]), str(row[2]), bool(row[3]),
-                     None if row[4] is None else int(row[4]),
-                     None if row[5] is None else str(row[5]), str(row[6]))
+    return EntityRow(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6])
 
 
 def _closest(found: Sequence[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
@@ -718,6 +729,19 @@ def _closest(found: Sequence[tuple[int, int]], limit: int) -> list[tuple[int, in
         else:
             out.extend((name, spelling) for spelling in counts)
     return out
+
+
+def _entering(leaders: tuple[tuple[int, int], ...],
+              spellings: Sequence[tuple[int, int, bool]]) -> list[tuple[int, int]]:
+    """The touched longer spellings (id, mentions) that may change a bucket's ``leaders``
+    (ranked most mentioned first, then oldest): all of them while the list is not full,
+    else those ranking above its last. Mentions only grow, so a leader touched is one."""
+    if len(leaders) < LEADERS:
+        return [(spelling, mentions) for spelling, mentions, single in spellings if not single]
+    last_spelling, last_mentions = leaders[-1]
+    return [(spelling, mentions) for spelling, mentions, single in spellings
+            if not single and (mentions > last_mentions
+                               or (mentions == last_mentions and spelling < last_spelling))]
 
 
 def _leaders(text: str) -> tuple[tuple[int, int], ...]:
