@@ -131,15 +131,19 @@ def reindex(store: Store, spellings: Sequence[tuple[int, Name, int]], cache: Key
     write_index(store, rows, [name for _, name, _ in spellings])
 
 
-def write_index(store: Store, spellings: Sequence[_Keyed], names: Iterable[Name]) -> None:
+def write_index(store: Store, spellings: Sequence[_Keyed], names: Iterable[Name],
+                touched: dict[int, list[tuple[int, int, bool]]] | None = None) -> None:
     """Write the index rows of spellings (id, keys, one part?, mentions) and the part
-    counts of the spellings ``names``."""
+    counts of the spellings ``names``; ``touched`` adds stored spellings mentioned again,
+    per big key (see :func:`_touched`)."""
     rows: list[tuple[int, int, bool]] = []
-    touched: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
+    big = store.big_keys()
+    touched = defaultdict(list, touched or {})
     for spelling, found, single, mentions in spellings:
         for key in found:
             rows.append((key, spelling, single))
-            touched[key].append((spelling, mentions, single))
+            if key in big:  # only a big bucket's leaders are kept up to date from these
+                touched[key].append((spelling, mentions, single))
     skeletons: Counter[str] = Counter()
     for name in names:
         skeletons.update(linking.skeletons(name))
@@ -348,15 +352,15 @@ class Plan:
         ids = self.store.add_spellings(rows, batch)
         self.ids = dict(zip(self.new, ids, strict=True))
         self.store.add_mentions({row.id: self.counts[text] for text, row in self.known.items()})
-        write_index(self.store, [(ids[k], self.keys[k], len(name.parts) == 1, self.counts[text])
-                                  for k, (text, name) in enumerate(zip(self.new, self.parsed,
-                                                                       strict=True))
-                                  if leads[k] is None], self.parsed)
         # Known spellings mentioned again may lead their keys now (the index ranks by it).
         grown = [(row.id, self.known_parsed[text], row.mentions + self.counts[text])
                  for text, row in self.known.items()
                  if len(self.known_parsed[text].parts) > 1 and row.keys_of is None]
-        self.store.index([], _touched(grown, self.memo.keys, self.store.big_keys()), {}, BOUND)
+        write_index(self.store, [(ids[k], self.keys[k], len(name.parts) == 1, self.counts[text])
+                                  for k, (text, name) in enumerate(zip(self.new, self.parsed,
+                                                                       strict=True))
+                                  if leads[k] is None], self.parsed,
+                    _touched(grown, self.memo.keys, self.store.big_keys()))
         self.store.set_canonicals((entity, self.ids[self.canonical_text[placeholder]])
                                   for placeholder, entity in minted.items())
         self._improve_canonicals(resolved)
