@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from array import array
 from collections.abc import Callable
 
 import pytest
@@ -25,6 +26,7 @@ from namematch.distance import (
     weighted_distance,
     weighted_distance_py,
 )
+from namematch.keys import Buckets, Pairing
 
 kernels = pytest.importorskip("namematch._kernels")
 
@@ -153,3 +155,56 @@ def test_compiled_moves_refuse_lists_that_do_not_fit() -> None:
         memo.moves(["hasan"], [0], ["x"], [0], ["hasan"], [0], [], [], 0.78)
     with pytest.raises(TypeError):
         memo.moves(("hasan",), [0], [], [], ["hasan"], [0], [], [], 0.78)  # type: ignore[arg-type]
+
+
+# Names for a pairing: whether each has one part, its keys (part keys "p:", combined "c:",
+# from a small pool so that buckets fill past small bounds) and how often it is mentioned.
+named_lists = st.lists(st.tuples(st.booleans(), st.sets(st.sampled_from(
+    ["p:msmr", "p:hftr", "p:sln", "c:hmd|msmr", "c:ali|hftr", "c:ali|msr", "c:mhmd|sln"])),
+    st.integers(min_value=1, max_value=4)), max_size=60)
+
+
+@given(named_lists, st.integers(min_value=1, max_value=8), st.integers(min_value=1, max_value=3))
+def test_compiled_walk_gives_the_partners_of_the_python_twin(
+    named: list[tuple[bool, set[str], int]], max_bucket: int, shares: int
+) -> None:
+    """The C walk of a pairing (keys bucketed in one or more shares, buckets within and over
+    the bound, leaders) gives every name the partners of :meth:`Pairing.partners_py`."""
+    every = sorted({k for _, found, _ in named for k in found})
+    single = bytearray(alone for alone, _, _ in named)
+    mentions = array("q", [times for _, _, times in named])
+    parts = []
+    for share in range(shares):
+        keys: list[str] = []
+        ends = array("q")
+        for _, found, _ in named:
+            keys.extend(k for k in sorted(found) if every.index(k) % shares == share)
+            ends.append(len(keys))
+        parts.append(Buckets.of(keys, ends, single, mentions, max_bucket))
+    indexes = array("q", [3 * i + 1 for i in range(len(named))])  # indexes are not positions
+    pairing = Pairing(indexes, single, parts, max_bucket)
+    assert pairing._walk is not None
+    for position in range(len(named)):
+        assert pairing.partners(position) == pairing.partners_py(position)
+
+
+def test_compiled_walk_refuses_what_does_not_fit() -> None:
+    """Arrays of another item size, shares of the wrong shape and positions outside the
+    names are errors, never reads outside the arrays."""
+    alone = bytearray([1, 1])  # one-part names pair through a part key
+    parts = Buckets.of(["p:msmr", "p:msmr"], array("q", [1, 2]), alone, array("q", [1, 1]), 50)
+    share = (parts.keys, parts.ends, parts.part_key, parts.sizes, parts.starts, parts.members,
+             parts.ranks, parts.leaders)
+    walk = kernels.Walk(array("q", [0, 1]), alone, [share], 50, 8)
+    assert walk.partners(1) == [0]
+    with pytest.raises(IndexError):
+        walk.partners(2)
+    with pytest.raises(TypeError):
+        kernels.Walk(array("i", [0, 1]), bytearray(2), [share], 50, 8)
+    with pytest.raises(TypeError):
+        kernels.Walk(array("q", [0, 1]), bytearray(2), [share[:7]], 50, 8)
+    with pytest.raises(ValueError):
+        kernels.Walk(array("q", [0, 1, 2]), bytearray(3), [share], 50, 8)
+    broken = (array("q", [0, 5]), *share[1:])  # a bucket number past the buckets
+    with pytest.raises(IndexError):
+        kernels.Walk(array("q", [0, 1]), alone, [broken], 50, 8).partners(1)

@@ -225,6 +225,26 @@ for _ in range(300):
     for _ in range(10):
         a, b, floor = side(pool), side(pool), rng.choice([0.9, 0.78, 0.6])
         assert compiled.moves(*a, *b, floor) == twin.moves(*a, *b, floor), (a, b, floor)
+# The walk of candidate pairs against its Python twin, over random keys in shares.
+from array import array
+from namematch.keys import Buckets, Pairing
+pool = ["p:msmr", "p:hftr", "c:hmd|msmr", "c:ali|hftr", "c:mhmd|sln"]
+for _ in range(300):
+    size, shares, bound = rng.randint(0, 40), rng.randint(1, 3), rng.randint(1, 8)
+    single = bytearray(rng.random() < 0.4 for _ in range(size))
+    found = [sorted(rng.sample(pool, rng.randint(0, 3))) for _ in range(size)]
+    mentions = array("q", [rng.randint(1, 4) for _ in range(size)])
+    parts = []
+    for share in range(shares):
+        keys, ends = [], array("q")
+        for its in found:
+            keys.extend(k for k in its if pool.index(k) % shares == share)
+            ends.append(len(keys))
+        parts.append(Buckets.of(keys, ends, single, mentions, bound))
+    pairing = Pairing(array("q", range(size)), single, parts, bound)
+    assert (pairing._walk is None) != compiled_kernel()
+    for position in range(size):
+        assert pairing.partners(position) == pairing.partners_py(position), (found, position)
 print(compiled_kernel())
 """
 

@@ -953,6 +953,344 @@ static PyTypeObject MemoType = {
     .tp_as_sequence = &memo_sequence,
 };
 
+/* ---- Candidate pairs: namematch.keys.Pairing.partners_py in C ----
+ *
+ * A Walk reads the arrays of a Pairing and of its Buckets (shares) in place, through the
+ * buffer protocol, and answers one name's partners at a time: the same bucket rules in the
+ * same order, then sorted and deduplicated, as Pairing.partners_py does with a set. */
+
+typedef struct {
+    Py_buffer keys, ends, part_key, sizes, starts, members, ranks;
+    PyObject *leaders; /* dict: bucket number -> list of positions */
+} Share;
+
+typedef struct {
+    PyObject_HEAD
+    Py_buffer indexes, single;
+    Share *shares;
+    Py_ssize_t count;
+    int64_t max_bucket, neighbours;
+    int64_t *found; /* the partners of the name asked last, before sorting */
+    Py_ssize_t found_size, found_capacity;
+} Walk;
+
+/* The buffer of an array('q') (itemsize 8) or, when bytes_ is set, of a bytearray. */
+static int
+view_of(PyObject *obj, Py_buffer *view, int bytes_)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        return -1;
+    }
+    const char *format = view->format != NULL ? view->format : "B";
+    int fits = bytes_ ? view->itemsize == 1 && (format[0] == 'B' || format[0] == 'b')
+                      : view->itemsize == 8 && (format[0] == 'q' || format[0] == 'l');
+    if (!fits) {
+        PyBuffer_Release(view);
+        view->obj = NULL;
+        PyErr_SetString(PyExc_TypeError, bytes_ ? "expected a bytearray"
+                                                : "expected an array of 64-bit integers");
+        return -1;
+    }
+    return 0;
+}
+
+static void
+release_view(Py_buffer *view)
+{
+    if (view->obj != NULL) {
+        PyBuffer_Release(view);
+        view->obj = NULL;
+    }
+}
+
+static void
+walk_clear(Walk *self)
+{
+    for (Py_ssize_t s = 0; s < self->count; s++) {
+        Share *share = &self->shares[s];
+        release_view(&share->keys);
+        release_view(&share->ends);
+        release_view(&share->part_key);
+        release_view(&share->sizes);
+        release_view(&share->starts);
+        release_view(&share->members);
+        release_view(&share->ranks);
+        Py_CLEAR(share->leaders);
+    }
+    PyMem_Free(self->shares);
+    self->shares = NULL;
+    self->count = 0;
+    release_view(&self->indexes);
+    release_view(&self->single);
+    PyMem_Free(self->found);
+    self->found = NULL;
+    self->found_size = self->found_capacity = 0;
+}
+
+static void
+walk_dealloc(Walk *self)
+{
+    walk_clear(self);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* One share: a tuple (keys, ends, part_key, sizes, starts, members, ranks, leaders). */
+static int
+read_share(Share *share, PyObject *item)
+{
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 8) {
+        PyErr_SetString(PyExc_TypeError, "a share is a tuple of 7 arrays and a dict");
+        return -1;
+    }
+    Py_buffer *views[7] = {&share->keys, &share->ends, &share->part_key, &share->sizes,
+                           &share->starts, &share->members, &share->ranks};
+    for (int i = 0; i < 7; i++) {
+        if (view_of(PyTuple_GET_ITEM(item, i), views[i], i == 2) < 0) {
+            return -1;
+        }
+    }
+    PyObject *leaders = PyTuple_GET_ITEM(item, 7);
+    if (!PyDict_Check(leaders)) {
+        PyErr_SetString(PyExc_TypeError, "a share's leaders are a dict");
+        return -1;
+    }
+    Py_INCREF(leaders);
+    share->leaders = leaders;
+    return 0;
+}
+
+/* Walk(indexes, single, shares, max_bucket, neighbours) */
+static int
+walk_init(Walk *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *indexes, *single, *shares;
+    long long max_bucket, neighbours;
+    static char *names[] = {"indexes", "single", "shares", "max_bucket", "neighbours", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!LL", names, &indexes, &single,
+                                     &PyList_Type, &shares, &max_bucket, &neighbours)) {
+        return -1;
+    }
+    walk_clear(self);
+    self->max_bucket = max_bucket;
+    self->neighbours = neighbours;
+    if (view_of(indexes, &self->indexes, 0) < 0 || view_of(single, &self->single, 1) < 0) {
+        return -1;
+    }
+    if (self->indexes.len / 8 != self->single.len) {
+        PyErr_SetString(PyExc_ValueError, "indexes and single differ in length");
+        return -1;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(shares);
+    self->shares = PyMem_Calloc(count > 0 ? count : 1, sizeof(Share));
+    if (self->shares == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t s = 0; s < count; s++) {
+        self->count = s + 1; /* so that walk_clear releases what was read */
+        if (read_share(&self->shares[s], PyList_GET_ITEM(shares, s)) < 0) {
+            return -1;
+        }
+        if (self->shares[s].ends.len != self->indexes.len) {
+            PyErr_SetString(PyExc_ValueError, "a share's ends differ in length from indexes");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+push_found(Walk *self, int64_t value)
+{
+    if (self->found_size == self->found_capacity) {
+        Py_ssize_t capacity = self->found_capacity ? 2 * self->found_capacity : 64;
+        int64_t *grown = PyMem_Realloc(self->found, capacity * sizeof(int64_t));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        self->found = grown;
+        self->found_capacity = capacity;
+    }
+    self->found[self->found_size++] = value;
+    return 0;
+}
+
+static int
+out_of_range(void)
+{
+    PyErr_SetString(PyExc_IndexError, "a bucket array points outside another");
+    return -1;
+}
+
+/* Add the names at members[start:here] (only one-part ones when only_single is set). */
+static int
+push_members(Walk *self, const Share *share, int64_t start, int64_t here, int only_single)
+{
+    const int64_t *members = share->members.buf, *indexes = self->indexes.buf;
+    const unsigned char *single = self->single.buf;
+    Py_ssize_t names = self->single.len;
+    if (start < 0 || here > share->members.len / 8) {
+        return out_of_range();
+    }
+    for (int64_t m = start; m < here; m++) {
+        int64_t position = members[m];
+        if (position < 0 || position >= names) {
+            return out_of_range();
+        }
+        if ((!only_single || single[position]) && push_found(self, indexes[position]) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The leaders of a part-key bucket over the bound (see Pairing.partners_py). */
+static int
+push_leaders(Walk *self, const Share *share, PyObject *leaders, int64_t position, int alone,
+             int64_t first, int64_t here)
+{
+    if (!PyList_Check(leaders)) {
+        PyErr_SetString(PyExc_TypeError, "a bucket's leaders are a list");
+        return -1;
+    }
+    const int64_t *indexes = self->indexes.buf;
+    Py_ssize_t names = self->single.len, count = PyList_GET_SIZE(leaders);
+    int leads = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        long long leader = PyLong_AsLongLong(PyList_GET_ITEM(leaders, i));
+        if (leader == -1 && PyErr_Occurred()) {
+            return -1;
+        }
+        if (leader < 0 || leader >= names) {
+            return out_of_range();
+        }
+        if (alone && leader < position && push_found(self, indexes[leader]) < 0) {
+            return -1;
+        }
+        leads |= leader == position;
+    }
+    return !alone && leads ? push_members(self, share, first, here, 1) : 0;
+}
+
+static int
+walk_share(Walk *self, const Share *share, int64_t position, int alone)
+{
+    const int64_t *keys = share->keys.buf, *ends = share->ends.buf, *sizes = share->sizes.buf;
+    const int64_t *starts = share->starts.buf, *ranks = share->ranks.buf;
+    const unsigned char *part_key = share->part_key.buf;
+    Py_ssize_t buckets = share->sizes.len / 8, entries = share->keys.len / 8;
+    int64_t lo = position ? ends[position - 1] : 0, hi = ends[position];
+    if (lo < 0 || hi > entries || buckets != share->starts.len / 8
+        || buckets != share->part_key.len || entries != share->ranks.len / 8) {
+        return out_of_range();
+    }
+    for (int64_t k = lo; k < hi; k++) {
+        int64_t number = keys[k], size;
+        if (number < 0 || number >= buckets) {
+            return out_of_range();
+        }
+        size = sizes[number];
+        if (size < 2) {
+            continue;
+        }
+        int64_t first = starts[number], here = first + ranks[k];
+        int64_t start = first;
+        if (size > self->max_bucket && here - self->neighbours > first) {
+            start = here - self->neighbours;
+        }
+        if (push_members(self, share, start, here, !alone && part_key[number]) < 0) {
+            return -1;
+        }
+        if (size <= self->max_bucket || PyDict_GET_SIZE(share->leaders) == 0) {
+            continue; /* only buckets over the bound have leaders */
+        }
+        PyObject *key = PyLong_FromLongLong(number);
+        if (key == NULL) {
+            return -1;
+        }
+        PyObject *leaders = PyDict_GetItemWithError(share->leaders, key);
+        Py_DECREF(key);
+        if (leaders == NULL) {
+            if (PyErr_Occurred()) {
+                return -1;
+            }
+            continue;
+        }
+        if (push_leaders(self, share, leaders, position, alone, first, here) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+compare_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* partners(position) -> sorted list of the indexes of the earlier names it pairs with */
+static PyObject *
+walk_partners(Walk *self, PyObject *arg)
+{
+    Py_ssize_t position = PyLong_AsSsize_t(arg);
+    if (position == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (self->shares == NULL) {
+        PyErr_SetString(PyExc_ValueError, "the walk was not initialised");
+        return NULL;
+    }
+    if (position < 0 || position >= self->single.len) {
+        PyErr_SetString(PyExc_IndexError, "no name at this position");
+        return NULL;
+    }
+    int alone = ((const unsigned char *)self->single.buf)[position] != 0;
+    self->found_size = 0;
+    for (Py_ssize_t s = 0; s < self->count; s++) {
+        if (walk_share(self, &self->shares[s], position, alone) < 0) {
+            return NULL;
+        }
+    }
+    qsort(self->found, self->found_size, sizeof(int64_t), compare_int64);
+    Py_ssize_t unique = 0;
+    for (Py_ssize_t i = 0; i < self->found_size; i++) {
+        if (unique == 0 || self->found[i] != self->found[unique - 1]) {
+            self->found[unique++] = self->found[i];
+        }
+    }
+    PyObject *out = PyList_New(unique);
+    for (Py_ssize_t i = 0; out != NULL && i < unique; i++) {
+        PyObject *index = PyLong_FromLongLong(self->found[i]);
+        if (index == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, i, index);
+    }
+    return out;
+}
+
+static PyMethodDef walk_methods[] = {
+    {"partners", (PyCFunction)walk_partners, METH_O,
+     "partners(position): the sorted indexes of the earlier names it pairs with."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject WalkType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "namematch._kernels.Walk",
+    .tp_doc = "A pairing's candidate pairs, name by name (see Pairing.partners_py).",
+    .tp_basicsize = sizeof(Walk),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)walk_init,
+    .tp_dealloc = (destructor)walk_dealloc,
+    .tp_methods = walk_methods,
+};
+
 static PyMethodDef methods[] = {
     {"distance", (PyCFunction)(void (*)(void))distance, METH_FASTCALL,
      "distance(xs, ys, costs, size, limit): the weighted edit distance of two forms."},
@@ -967,7 +1305,7 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__kernels(void)
 {
-    if (PyType_Ready(&MemoType) < 0) {
+    if (PyType_Ready(&MemoType) < 0 || PyType_Ready(&WalkType) < 0) {
         return NULL;
     }
     PyObject *created = PyModule_Create(&module);
@@ -977,6 +1315,12 @@ PyInit__kernels(void)
     Py_INCREF(&MemoType);
     if (PyModule_AddObject(created, "Memo", (PyObject *)&MemoType) < 0) {
         Py_DECREF(&MemoType);
+        Py_DECREF(created);
+        return NULL;
+    }
+    Py_INCREF(&WalkType);
+    if (PyModule_AddObject(created, "Walk", (PyObject *)&WalkType) < 0) {
+        Py_DECREF(&WalkType);
         Py_DECREF(created);
         return NULL;
     }

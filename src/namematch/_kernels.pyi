@@ -1,5 +1,6 @@
 """Type stub of the compiled kernel (``_kernels.c``)."""
 
+from array import array
 from collections.abc import Callable
 
 def distance(xs: bytes, ys: bytes, costs: bytes, size: int, limit: float, /) -> float: ...
@@ -19,3 +20,10 @@ class Memo:
               joined_b: list[str], joined_bits_b: list[int],
               floor: float, /) -> list[tuple[int, int, int, float]]: ...
     def __len__(self) -> int: ...
+
+class Walk:
+    def __init__(self, indexes: array[int], single: bytearray,
+                 shares: list[tuple[array[int], array[int], bytearray, array[int], array[int],
+                                    array[int], array[int], dict[int, list[int]]]],
+                 max_bucket: int, neighbours: int) -> None: ...
+    def partners(self, position: int, /) -> list[int]: ...

@@ -29,9 +29,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, Protocol
 
 from ._pickling import by_fields
 from .fold import join_forms, skeleton
@@ -337,6 +337,10 @@ class Pairing:
         self.single: Final = single
         self.parts: Final = parts
         self.max_bucket: Final = max_bucket
+        self._walk: Final = (None if _WALK is None else _WALK(
+            indexes, single, [(part.keys, part.ends, part.part_key, part.sizes, part.starts,
+                               part.members, part.ranks, part.leaders) for part in parts],
+            max_bucket, NEIGHBOURS))
 
     @classmethod
     def of(cls, names: Iterable[tuple[int, bool, Iterable[str] | Iterable[int], int]],
@@ -356,12 +360,23 @@ class Pairing:
     def __len__(self) -> int:
         return len(self.indexes)
 
-    def partners(self, position: int) -> set[int]:
-        """The indexes of the earlier names the name at ``position`` pairs with."""
+    def __reduce__(self) -> tuple[type[Pairing], tuple[object, ...]]:
+        return (Pairing, (self.indexes, self.single, self.parts, self.max_bucket))
+
+    def partners(self, position: int) -> list[int]:
+        """The indexes of the earlier names the name at ``position`` pairs with, ascending:
+        from the C walk where the wheel built it (``_kernels.Walk``), else
+        :meth:`partners_py`."""
+        if self._walk is not None:
+            return self._walk.partners(position)
+        return self.partners_py(position)
+
+    def partners_py(self, position: int) -> list[int]:
+        """:meth:`partners` in Python: the reference of the C walk."""
         found: set[int] = set()
         for part in self.parts:
             self._add_partners(part, position, found)
-        return found
+        return sorted(found)
 
     def _add_partners(self, part: Buckets, position: int, found: set[int]) -> None:
         """Add to ``found`` the partners of the name at ``position`` through ``part``."""
@@ -380,7 +395,8 @@ class Pairing:
                 found.update([indexes[members[m]] for m in earlier])
             else:
                 found.update([indexes[members[m]] for m in earlier if single[members[m]]])
-            leaders = part.leaders.get(number)
+            # Only buckets over the bound have leaders (see _leaders).
+            leaders = part.leaders.get(number) if size > self.max_bucket else None
             if leaders is not None:
                 if alone:
                     found.update([indexes[m] for m in leaders if m < position])
@@ -388,9 +404,28 @@ class Pairing:
                     found.update([indexes[members[m]] for m in range(first, here)
                                   if single[members[m]]])
 
-    def __iter__(self) -> Iterator[tuple[int, set[int]]]:
+    def __iter__(self) -> Iterator[tuple[int, list[int]]]:
         for position in range(len(self.indexes)):
             yield self.indexes[position], self.partners(position)
+
+
+class _Walk(Protocol):
+    def partners(self, position: int, /) -> list[int]: ...
+
+
+def _load_walk() -> Callable[..., _Walk] | None:
+    """The C twin of :meth:`Pairing.partners_py` (``namematch._kernels``), where the wheel
+    was built with a C compiler; None otherwise."""
+    if array("q").itemsize != 8:  # the walk reads the arrays as int64
+        return None
+    try:
+        from ._kernels import Walk as CompiledWalk
+    except ImportError:
+        return None
+    return CompiledWalk
+
+
+_WALK: Final = _load_walk()
 
 
 def _leaders(keys: array[int], ends: array[int], part_key: bytearray, sizes: array[int],

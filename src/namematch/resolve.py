@@ -124,7 +124,7 @@ def _pair_chunks(names: Sequence[Name], mentions: Sequence[int] | None = None,
                        keys_of)
     for j, partners in _counted(pairing, size, "pairs", progress):
         if partners:
-            chunk.extend(sorted([i * size + j for i in partners]))
+            chunk.extend([i * size + j for i in partners])
             if len(chunk) >= _CHUNK:
                 yield chunk
                 chunk = array("q")
@@ -528,11 +528,9 @@ def _slice_pairs(part: range, heads: Sequence[int],
     """The candidate pairs of the names of ``part`` with earlier names, as indexes into the
     parsed names: by name, then by the earlier name."""
     for j in part:
-        partners = pairing.partners(j)
-        if partners:
-            head = heads[j]
-            for i in sorted(partners):
-                yield heads[i], head
+        head = heads[j]
+        for i in pairing.partners(j):
+            yield heads[i], head
 
 
 def _pairs(chunk: array[int], heads: Sequence[int]) -> list[tuple[int, int]]:
