@@ -26,7 +26,7 @@ from namematch.distance import (
     weighted_distance,
     weighted_distance_py,
 )
-from namematch.keys import Buckets, Pairing
+from namematch.keys import Buckets, Pairing, _buckets, _buckets_py, _numbered, _numbered_py
 
 kernels = pytest.importorskip("namematch._kernels")
 
@@ -208,3 +208,20 @@ def test_compiled_walk_refuses_what_does_not_fit() -> None:
     broken = (array("q", [0, 5]), *share[1:])  # a bucket number past the buckets
     with pytest.raises(IndexError):
         kernels.Walk(array("q", [0, 1]), alone, [broken], 50, 8).partners(1)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=(1 << 62) - 1) | st.sampled_from([7, 9]),
+                max_size=80), st.data())
+def test_compiled_bucketing_numbers_and_fills_as_the_python_twin(
+    numbers: list[int], data: st.DataObject
+) -> None:
+    """Key numbers bucketed in C (numbered in order of first appearance, then each bucket's
+    size, start, members and ranks) come out as the Python twins' arrays."""
+    keys = array("q", numbers)
+    numbered, distinct = _numbered(keys)
+    twin_numbered, twin_distinct = _numbered_py(keys)
+    assert (numbered, list(distinct)) == (twin_numbered, twin_distinct)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(keys)), max_size=10)))
+    ends = array("q", [*cuts, len(keys)])
+    assert _buckets(numbered, ends, len(distinct)) == _buckets_py(numbered, ends,
+                                                                  len(distinct))

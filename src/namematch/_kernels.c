@@ -1291,9 +1291,148 @@ static PyTypeObject WalkType = {
     .tp_methods = walk_methods,
 };
 
+/* ---- Buckets: namematch.keys.Buckets.of_py's numbering and filling in C ---- */
+
+/* number(keys, numbered, distinct) -> count: each key's bucket number in numbered (keys
+ * numbered in order of first appearance), each number's key in distinct[:count]. All three
+ * are arrays of 64-bit integers, numbered and distinct as long as keys. */
+static PyObject *
+number_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "number() takes 3 arguments");
+        return NULL;
+    }
+    Py_buffer views[3] = {{0}};
+    PyObject *result = NULL;
+    uint64_t *table_keys = NULL;
+    int64_t *table_numbers = NULL;
+    for (int i = 0; i < 3; i++) {
+        if (view_of(args[i], &views[i], 0) < 0) {
+            goto done;
+        }
+    }
+    Py_ssize_t count = views[0].len / 8;
+    if (views[1].len / 8 != count || views[2].len / 8 != count) {
+        PyErr_SetString(PyExc_ValueError, "numbered and distinct must be as long as keys");
+        goto done;
+    }
+    const int64_t *keys = views[0].buf;
+    int64_t *numbered = views[1].buf, *distinct = views[2].buf;
+    Py_ssize_t slots = 16;
+    while (slots < 2 * count) {
+        slots *= 2;
+    }
+    table_keys = PyMem_Malloc(slots * sizeof(uint64_t));
+    table_numbers = PyMem_Malloc(slots * sizeof(int64_t));
+    if (table_keys == NULL || table_numbers == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t s = 0; s < slots; s++) {
+        table_numbers[s] = -1;
+    }
+    int64_t next = 0;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        uint64_t key = (uint64_t)keys[k];
+        size_t slot = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 17) & (size_t)(slots - 1);
+        while (table_numbers[slot] >= 0 && table_keys[slot] != key) {
+            slot = (slot + 1) & (size_t)(slots - 1);
+        }
+        if (table_numbers[slot] < 0) {
+            table_keys[slot] = key;
+            table_numbers[slot] = next;
+            distinct[next++] = (int64_t)key;
+        }
+        numbered[k] = table_numbers[slot];
+    }
+    result = PyLong_FromLongLong(next);
+done:
+    PyMem_Free(table_keys);
+    PyMem_Free(table_numbers);
+    for (int i = 0; i < 3; i++) {
+        release_view(&views[i]);
+    }
+    return result;
+}
+
+/* fill(numbered, ends, sizes, starts, members, ranks): each bucket's size, where its members
+ * start, its members (positions, in order) and each entry's rank among them (see
+ * namematch.keys._buckets_py). sizes and starts are as long as there are buckets, zeroed;
+ * members and ranks as long as numbered. */
+static PyObject *
+fill_buckets(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "fill() takes 6 arguments");
+        return NULL;
+    }
+    Py_buffer views[6] = {{0}};
+    PyObject *result = NULL;
+    int64_t *filled = NULL;
+    for (int i = 0; i < 6; i++) {
+        if (view_of(args[i], &views[i], 0) < 0) {
+            goto done;
+        }
+    }
+    const int64_t *numbered = views[0].buf, *ends = views[1].buf;
+    int64_t *sizes = views[2].buf, *starts = views[3].buf, *members = views[4].buf;
+    int64_t *ranks = views[5].buf;
+    Py_ssize_t entries = views[0].len / 8, names = views[1].len / 8;
+    Py_ssize_t buckets = views[2].len / 8;
+    if (views[3].len / 8 != buckets || views[4].len / 8 != entries
+        || views[5].len / 8 != entries) {
+        PyErr_SetString(PyExc_ValueError, "the bucket arrays differ in length");
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < entries; k++) {
+        if (numbered[k] < 0 || numbered[k] >= buckets) {
+            out_of_range();
+            goto done;
+        }
+        sizes[numbered[k]] += 1;
+    }
+    int64_t total = 0;
+    for (Py_ssize_t b = 0; b < buckets; b++) {
+        starts[b] = total;
+        total += sizes[b];
+    }
+    filled = PyMem_Calloc(buckets > 0 ? buckets : 1, sizeof(int64_t));
+    if (filled == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int64_t start = 0;
+    for (Py_ssize_t position = 0; position < names; position++) {
+        int64_t end = ends[position];
+        if (end < start || end > entries) {
+            out_of_range();
+            goto done;
+        }
+        for (int64_t k = start; k < end; k++) {
+            int64_t number = numbered[k], rank = filled[number];
+            members[starts[number] + rank] = position;
+            ranks[k] = rank;
+            filled[number] = rank + 1;
+        }
+        start = end;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(filled);
+    for (int i = 0; i < 6; i++) {
+        release_view(&views[i]);
+    }
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"distance", (PyCFunction)(void (*)(void))distance, METH_FASTCALL,
      "distance(xs, ys, costs, size, limit): the weighted edit distance of two forms."},
+    {"number", (PyCFunction)(void (*)(void))number_keys, METH_FASTCALL,
+     "number(keys, numbered, distinct): number the keys; how many distinct."},
+    {"fill", (PyCFunction)(void (*)(void))fill_buckets, METH_FASTCALL,
+     "fill(numbered, ends, sizes, starts, members, ranks): the buckets of numbered keys."},
     {NULL, NULL, 0, NULL},
 };
 

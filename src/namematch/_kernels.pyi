@@ -4,6 +4,9 @@ from array import array
 from collections.abc import Callable
 
 def distance(xs: bytes, ys: bytes, costs: bytes, size: int, limit: float, /) -> float: ...
+def number(keys: array[int], numbered: array[int], distinct: array[int], /) -> int: ...
+def fill(numbered: array[int], ends: array[int], sizes: array[int], starts: array[int],
+         members: array[int], ranks: array[int], /) -> None: ...
 
 class Memo:
     def __init__(self, *, limit: int, max_form: int, edits_per_unit: float, letter_bits: int,

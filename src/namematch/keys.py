@@ -29,9 +29,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Final, Protocol
+from typing import Final, NamedTuple, Protocol
 
 from ._pickling import by_fields
 from .fold import join_forms, skeleton
@@ -282,10 +282,9 @@ class Buckets:
            mentions: array[int], max_bucket: int) -> Buckets:
         """The buckets of names with ``keys`` (up to ``ends``), which have one part or not
         (``single``) and are mentioned ``mentions`` times."""
-        numbers: dict[str | int, int] = {}
-        numbered = array("q", [numbers.setdefault(key, len(numbers)) for key in keys])
-        part_key = bytearray(_is_part_key(key) for key in numbers)
-        del numbers
+        numbered, distinct = _numbered(keys)
+        part_key = bytearray(_is_part_key(key) for key in distinct)
+        del distinct
         sizes, starts, members, ranks = _buckets(numbered, ends, len(part_key))
         leaders = _leaders(numbered, ends, part_key, sizes, single, mentions, max_bucket)
         return cls(numbered, ends, part_key, sizes, starts, members, ranks, leaders)
@@ -337,7 +336,7 @@ class Pairing:
         self.single: Final = single
         self.parts: Final = parts
         self.max_bucket: Final = max_bucket
-        self._walk: Final = (None if _WALK is None else _WALK(
+        self._walk: Final = (None if _KERNELS is None else _KERNELS.walk(
             indexes, single, [(part.keys, part.ends, part.part_key, part.sizes, part.starts,
                                part.members, part.ranks, part.leaders) for part in parts],
             max_bucket, NEIGHBOURS))
@@ -413,19 +412,29 @@ class _Walk(Protocol):
     def partners(self, position: int, /) -> list[int]: ...
 
 
-def _load_walk() -> Callable[..., _Walk] | None:
-    """The C twin of :meth:`Pairing.partners_py` (``namematch._kernels``), where the wheel
-    was built with a C compiler; None otherwise."""
-    if array("q").itemsize != 8:  # the walk reads the arrays as int64
+class _Kernels(NamedTuple):
+    """The C twins of the blocking's loops (``namematch._kernels``): the walk of
+    :meth:`Pairing.partners_py`, and the numbering and filling of :func:`_numbered_py` and
+    :func:`_buckets_py`."""
+
+    walk: Callable[..., _Walk]
+    number: Callable[[array[int], array[int], array[int]], int]
+    fill: Callable[[array[int], array[int], array[int], array[int], array[int], array[int]],
+                   None]
+
+
+def _load_kernels() -> _Kernels | None:
+    """The C twins, where the wheel was built with a C compiler; None otherwise."""
+    if array("q").itemsize != 8:  # the kernels read the arrays as int64
         return None
     try:
-        from ._kernels import Walk as CompiledWalk
+        from ._kernels import Walk, fill, number
     except ImportError:
         return None
-    return CompiledWalk
+    return _Kernels(Walk, number, fill)
 
 
-_WALK: Final = _load_walk()
+_KERNELS: Final = _load_kernels()
 
 
 def _leaders(keys: array[int], ends: array[int], part_key: bytearray, sizes: array[int],
@@ -449,8 +458,36 @@ def _leaders(keys: array[int], ends: array[int], part_key: bytearray, sizes: arr
             for number, ranked in best.items()}
 
 
+def _numbered(keys: Iterable[str | int]) -> tuple[array[int], Sequence[str | int]]:
+    """Each key's bucket number (keys numbered in order of first appearance), and each
+    number's key: in C for an array of key numbers where the wheel built it."""
+    if _KERNELS is not None and isinstance(keys, array) and keys.typecode == "q":
+        numbered, distinct = array("q", bytes(8 * len(keys))), array("q", bytes(8 * len(keys)))
+        del distinct[_KERNELS.number(keys, numbered, distinct):]
+        return numbered, distinct
+    return _numbered_py(keys)
+
+
+def _numbered_py(keys: Iterable[str | int]) -> tuple[array[int], list[str | int]]:
+    """:func:`_numbered` in Python: the reference of the C numbering."""
+    numbers: dict[str | int, int] = {}
+    numbered = array("q", [numbers.setdefault(key, len(numbers)) for key in keys])
+    return numbered, list(numbers)
+
+
 def _buckets(numbers: array[int], ends: array[int],
              count: int) -> tuple[array[int], array[int], array[int], array[int]]:
+    """:func:`_buckets_py`, in C where the wheel built it."""
+    if _KERNELS is None:
+        return _buckets_py(numbers, ends, count)
+    sizes, starts = array("q", bytes(8 * count)), array("q", bytes(8 * count))
+    members, ranks = array("q", bytes(8 * len(numbers))), array("q", bytes(8 * len(numbers)))
+    _KERNELS.fill(numbers, ends, sizes, starts, members, ranks)
+    return sizes, starts, members, ranks
+
+
+def _buckets_py(numbers: array[int], ends: array[int],
+                count: int) -> tuple[array[int], array[int], array[int], array[int]]:
     """Each bucket's size, where its members start in the third array, the members (the
     positions of the names with each bucket number, in order), and the rank of each name's
     entry (``numbers[k]``) among its bucket's members."""
