@@ -26,7 +26,16 @@ from namematch.distance import (
     weighted_distance,
     weighted_distance_py,
 )
-from namematch.keys import Buckets, Pairing, _buckets, _buckets_py, _numbered, _numbered_py
+from namematch.keys import (
+    Buckets,
+    Pairing,
+    _buckets,
+    _buckets_py,
+    _leaders,
+    _leaders_py,
+    _numbered,
+    _numbered_py,
+)
 
 kernels = pytest.importorskip("namematch._kernels")
 
@@ -210,18 +219,28 @@ def test_compiled_walk_refuses_what_does_not_fit() -> None:
         kernels.Walk(array("q", [0, 1]), alone, [broken], 50, 8).partners(1)
 
 
-@given(st.lists(st.integers(min_value=0, max_value=(1 << 62) - 1) | st.sampled_from([7, 9]),
+@given(st.lists(st.integers(min_value=0, max_value=(1 << 62) - 1) | st.sampled_from([7, 9, 11]),
                 max_size=80), st.data())
-def test_compiled_bucketing_numbers_and_fills_as_the_python_twin(
+def test_compiled_bucketing_numbers_fills_and_ranks_as_the_python_twin(
     numbers: list[int], data: st.DataObject
 ) -> None:
     """Key numbers bucketed in C (numbered in order of first appearance, then each bucket's
-    size, start, members and ranks) come out as the Python twins' arrays."""
+    size, start, members and ranks, and the leaders of part-key buckets over the bound) come
+    out as the Python twins' arrays."""
     keys = array("q", numbers)
     numbered, distinct = _numbered(keys)
     twin_numbered, twin_distinct = _numbered_py(keys)
     assert (numbered, list(distinct)) == (twin_numbered, twin_distinct)
-    cuts = sorted(data.draw(st.lists(st.integers(0, len(keys)), max_size=10)))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(keys)), max_size=30)))
     ends = array("q", [*cuts, len(keys)])
-    assert _buckets(numbered, ends, len(distinct)) == _buckets_py(numbered, ends,
-                                                                  len(distinct))
+    buckets = _buckets(numbered, ends, len(distinct))
+    assert buckets == _buckets_py(numbered, ends, len(distinct))
+    part_key = bytearray(data.draw(st.lists(st.booleans(), min_size=len(distinct),
+                                            max_size=len(distinct))))
+    single = bytearray(data.draw(st.lists(st.booleans(), min_size=len(ends),
+                                          max_size=len(ends))))
+    mentions = array("q", data.draw(st.lists(st.integers(1, 3), min_size=len(ends),
+                                             max_size=len(ends))))
+    for bound in (0, 1, 3):
+        arrays = (numbered, ends, part_key, buckets[0], single, mentions, bound)
+        assert _leaders(*arrays) == _leaders_py(*arrays)

@@ -245,14 +245,21 @@ for _ in range(300):
     assert (pairing._walk is None) != compiled_kernel()
     for position in range(size):
         assert pairing.partners(position) == pairing.partners_py(position), (found, position)
-from namematch.keys import _buckets, _buckets_py, _numbered, _numbered_py
+from namematch.keys import _buckets, _buckets_py, _leaders, _leaders_py, _numbered, _numbered_py
 for _ in range(300):
     keys = array("q", [rng.choice([rng.getrandbits(62), 5, 8]) for _ in range(rng.randint(0, 60))])
     numbered, distinct = _numbered(keys)
     assert (numbered, list(distinct)) == _numbered_py(keys), keys
     ends = array("q", sorted(rng.randint(0, len(keys)) for _ in range(rng.randint(0, 8))))
     ends.append(len(keys))
-    assert _buckets(numbered, ends, len(distinct)) == _buckets_py(numbered, ends, len(distinct))
+    buckets = _buckets(numbered, ends, len(distinct))
+    assert buckets == _buckets_py(numbered, ends, len(distinct))
+    part_key = bytearray(rng.random() < 0.5 for _ in distinct)
+    single = bytearray(rng.random() < 0.4 for _ in ends)
+    mentions = array("q", [rng.randint(1, 3) for _ in ends])
+    for bound in (0, 1, 3):
+        arrays = (numbered, ends, part_key, buckets[0], single, mentions, bound)
+        assert _leaders(*arrays) == _leaders_py(*arrays), arrays
 print(compiled_kernel())
 """
 

@@ -1426,6 +1426,162 @@ done:
     return result;
 }
 
+/* leaders(numbered, ends, part_key, sizes, single, mentions, max_bucket, count) -> dict:
+ * for each part-key bucket over the bound that holds a longer name, the positions of its
+ * count longer names mentioned most, the first in name order among equals, ascending (see
+ * namematch.keys._leaders_py). Buckets in the order they first met a longer name. */
+#define MAX_LEADERS 16
+
+typedef struct {
+    int64_t number, held;
+    int64_t mentions[MAX_LEADERS], positions[MAX_LEADERS];
+} Ranked;
+
+/* Whether (mentions a, position a) ranks before (mentions b, position b). */
+static int
+ranks_before(int64_t mentions_a, int64_t position_a, int64_t mentions_b, int64_t position_b)
+{
+    return mentions_a > mentions_b || (mentions_a == mentions_b && position_a < position_b);
+}
+
+static void
+rank_in(Ranked *ranked, int64_t count, int64_t mentions, int64_t position)
+{
+    int64_t at = ranked->held;
+    if (at == count) {
+        if (!ranks_before(mentions, position, ranked->mentions[at - 1],
+                          ranked->positions[at - 1])) {
+            return;
+        }
+        at--;
+    } else {
+        ranked->held++;
+    }
+    while (at > 0 && ranks_before(mentions, position, ranked->mentions[at - 1],
+                                  ranked->positions[at - 1])) {
+        ranked->mentions[at] = ranked->mentions[at - 1];
+        ranked->positions[at] = ranked->positions[at - 1];
+        at--;
+    }
+    ranked->mentions[at] = mentions;
+    ranked->positions[at] = position;
+}
+
+static PyObject *
+leaders_of(Ranked *ranked, Py_ssize_t buckets)
+{
+    PyObject *out = PyDict_New();
+    for (Py_ssize_t b = 0; out != NULL && b < buckets; b++) {
+        Ranked *one = &ranked[b];
+        qsort(one->positions, one->held, sizeof(int64_t), compare_int64);
+        PyObject *positions = PyList_New(one->held), *number = NULL;
+        for (int64_t i = 0; positions != NULL && i < one->held; i++) {
+            PyObject *position = PyLong_FromLongLong(one->positions[i]);
+            if (position == NULL) {
+                Py_CLEAR(positions);
+                break;
+            }
+            PyList_SET_ITEM(positions, i, position);
+        }
+        if (positions != NULL) {
+            number = PyLong_FromLongLong(one->number);
+        }
+        if (number == NULL || PyDict_SetItem(out, number, positions) < 0) {
+            Py_CLEAR(out);
+        }
+        Py_XDECREF(number);
+        Py_XDECREF(positions);
+    }
+    return out;
+}
+
+static PyObject *
+leaders(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "leaders() takes 8 arguments");
+        return NULL;
+    }
+    long long max_bucket = PyLong_AsLongLong(args[6]), count = PyLong_AsLongLong(args[7]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    if (count < 1 || count > MAX_LEADERS) {
+        PyErr_SetString(PyExc_ValueError, "leaders: count out of range");
+        return NULL;
+    }
+    Py_buffer views[6] = {{0}};
+    static const int bytes_[6] = {0, 0, 1, 0, 1, 0};
+    PyObject *result = NULL;
+    int64_t *slot_of = NULL;
+    Ranked *ranked = NULL;
+    Py_ssize_t used = 0, capacity = 0;
+    for (int i = 0; i < 6; i++) {
+        if (view_of(args[i], &views[i], bytes_[i]) < 0) {
+            goto done;
+        }
+    }
+    const int64_t *numbered = views[0].buf, *ends = views[1].buf, *sizes = views[3].buf;
+    const int64_t *mentions = views[5].buf;
+    const unsigned char *part_key = views[2].buf, *single = views[4].buf;
+    Py_ssize_t entries = views[0].len / 8, names = views[1].len / 8;
+    Py_ssize_t buckets = views[3].len / 8;
+    if (views[2].len != buckets || views[4].len != names || views[5].len / 8 != names) {
+        PyErr_SetString(PyExc_ValueError, "the arrays of leaders() differ in length");
+        goto done;
+    }
+    slot_of = PyMem_Malloc((buckets > 0 ? buckets : 1) * sizeof(int64_t));
+    if (slot_of == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t b = 0; b < buckets; b++) {
+        slot_of[b] = -1;
+    }
+    int64_t start = 0;
+    for (Py_ssize_t position = 0; position < names; position++) {
+        int64_t end = ends[position];
+        if (end < start || end > entries) {
+            out_of_range();
+            goto done;
+        }
+        for (int64_t k = start; !single[position] && k < end; k++) {
+            int64_t number = numbered[k];
+            if (number < 0 || number >= buckets) {
+                out_of_range();
+                goto done;
+            }
+            if (!part_key[number] || sizes[number] <= max_bucket) {
+                continue;
+            }
+            if (slot_of[number] < 0) {
+                if (used == capacity) {
+                    capacity = capacity ? 2 * capacity : 64;
+                    Ranked *grown = PyMem_Realloc(ranked, capacity * sizeof(Ranked));
+                    if (grown == NULL) {
+                        PyErr_NoMemory();
+                        goto done;
+                    }
+                    ranked = grown;
+                }
+                ranked[used].number = number;
+                ranked[used].held = 0;
+                slot_of[number] = used++;
+            }
+            rank_in(&ranked[slot_of[number]], count, mentions[position], position);
+        }
+        start = end;
+    }
+    result = leaders_of(ranked, used);
+done:
+    PyMem_Free(slot_of);
+    PyMem_Free(ranked);
+    for (int i = 0; i < 6; i++) {
+        release_view(&views[i]);
+    }
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"distance", (PyCFunction)(void (*)(void))distance, METH_FASTCALL,
      "distance(xs, ys, costs, size, limit): the weighted edit distance of two forms."},
@@ -1433,6 +1589,9 @@ static PyMethodDef methods[] = {
      "number(keys, numbered, distinct): number the keys; how many distinct."},
     {"fill", (PyCFunction)(void (*)(void))fill_buckets, METH_FASTCALL,
      "fill(numbered, ends, sizes, starts, members, ranks): the buckets of numbered keys."},
+    {"leaders", (PyCFunction)(void (*)(void))leaders, METH_FASTCALL,
+     "leaders(numbered, ends, part_key, sizes, single, mentions, max_bucket, count): the "
+     "longer names mentioned most of each part-key bucket over the bound."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -7,6 +7,9 @@ def distance(xs: bytes, ys: bytes, costs: bytes, size: int, limit: float, /) -> 
 def number(keys: array[int], numbered: array[int], distinct: array[int], /) -> int: ...
 def fill(numbered: array[int], ends: array[int], sizes: array[int], starts: array[int],
          members: array[int], ranks: array[int], /) -> None: ...
+def leaders(numbered: array[int], ends: array[int], part_key: bytearray, sizes: array[int],
+            single: bytearray, mentions: array[int], max_bucket: int, count: int,
+            /) -> dict[int, list[int]]: ...
 
 class Memo:
     def __init__(self, *, limit: int, max_form: int, edits_per_unit: float, letter_bits: int,

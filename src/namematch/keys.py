@@ -414,13 +414,15 @@ class _Walk(Protocol):
 
 class _Kernels(NamedTuple):
     """The C twins of the blocking's loops (``namematch._kernels``): the walk of
-    :meth:`Pairing.partners_py`, and the numbering and filling of :func:`_numbered_py` and
-    :func:`_buckets_py`."""
+    :meth:`Pairing.partners_py`, and the numbering, filling and leaders of buckets
+    (:func:`_numbered_py`, :func:`_buckets_py`, :func:`_leaders_py`)."""
 
     walk: Callable[..., _Walk]
     number: Callable[[array[int], array[int], array[int]], int]
     fill: Callable[[array[int], array[int], array[int], array[int], array[int], array[int]],
                    None]
+    leaders: Callable[[array[int], array[int], bytearray, array[int], bytearray, array[int],
+                       int, int], dict[int, list[int]]]
 
 
 def _load_kernels() -> _Kernels | None:
@@ -428,10 +430,10 @@ def _load_kernels() -> _Kernels | None:
     if array("q").itemsize != 8:  # the kernels read the arrays as int64
         return None
     try:
-        from ._kernels import Walk, fill, number
+        from ._kernels import Walk, fill, leaders, number
     except ImportError:
         return None
-    return _Kernels(Walk, number, fill)
+    return _Kernels(Walk, number, fill, leaders)
 
 
 _KERNELS: Final = _load_kernels()
@@ -439,6 +441,15 @@ _KERNELS: Final = _load_kernels()
 
 def _leaders(keys: array[int], ends: array[int], part_key: bytearray, sizes: array[int],
              single: bytearray, mentions: array[int], max_bucket: int) -> dict[int, list[int]]:
+    """:func:`_leaders_py`, in C where the wheel built it."""
+    if _KERNELS is None or mentions.typecode != "q":
+        return _leaders_py(keys, ends, part_key, sizes, single, mentions, max_bucket)
+    return _KERNELS.leaders(keys, ends, part_key, sizes, single, mentions, max_bucket, LEADERS)
+
+
+def _leaders_py(keys: array[int], ends: array[int], part_key: bytearray, sizes: array[int],
+                single: bytearray, mentions: array[int],
+                max_bucket: int) -> dict[int, list[int]]:
     """The positions of the ``LEADERS`` longer names mentioned most (the first in name
     order among equals) of each part-key bucket over the bound."""
     best: dict[int, list[tuple[int, int]]] = {}
