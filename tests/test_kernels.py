@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 from array import array
 from collections.abc import Callable
 
@@ -244,3 +245,14 @@ def test_compiled_bucketing_numbers_fills_and_ranks_as_the_python_twin(
     for bound in (0, 1, 3):
         arrays = (numbered, ends, part_key, buckets[0], single, mentions, bound)
         assert _leaders(*arrays) == _leaders_py(*arrays)
+
+
+def test_compiled_numbering_grows_its_table_and_keeps_the_order() -> None:
+    """Thousands of distinct keys (the C table grows several times over), repeated in
+    shuffled order: numbered in order of first appearance, as the twin numbers them."""
+    rng = random.Random(5)
+    pool = [rng.getrandbits(62) for _ in range(5000)] + [0, 1, 1 << 61]
+    keys = array("q", [rng.choice(pool) for _ in range(20000)])
+    numbered, distinct = _numbered(keys)
+    assert (numbered, list(distinct)) == _numbered_py(keys)
+    assert len(distinct) > 4000

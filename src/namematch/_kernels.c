@@ -1295,7 +1295,37 @@ static PyTypeObject WalkType = {
 
 /* number(keys, numbered, distinct) -> count: each key's bucket number in numbered (keys
  * numbered in order of first appearance), each number's key in distinct[:count]. All three
- * are arrays of 64-bit integers, numbered and distinct as long as keys. */
+ * are arrays of 64-bit integers, numbered and distinct as long as keys. The table of
+ * numbers holds no keys (distinct does) and grows with the distinct keys, at most half full,
+ * so that it stays a fraction of the arrays' size. */
+static size_t
+key_slot(uint64_t key, size_t mask)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 17) & mask;
+}
+
+/* A table of 'slots' slots (a power of two) holding the numbers 0..count-1 of distinct. */
+static int64_t *
+number_table(const int64_t *distinct, int64_t count, size_t slots)
+{
+    int64_t *table = PyMem_Malloc(slots * sizeof(int64_t));
+    if (table == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (size_t s = 0; s < slots; s++) {
+        table[s] = -1;
+    }
+    for (int64_t number = 0; number < count; number++) {
+        size_t slot = key_slot((uint64_t)distinct[number], slots - 1);
+        while (table[slot] >= 0) {
+            slot = (slot + 1) & (slots - 1);
+        }
+        table[slot] = number;
+    }
+    return table;
+}
+
 static PyObject *
 number_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -1305,8 +1335,7 @@ number_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     Py_buffer views[3] = {{0}};
     PyObject *result = NULL;
-    uint64_t *table_keys = NULL;
-    int64_t *table_numbers = NULL;
+    int64_t *table = NULL;
     for (int i = 0; i < 3; i++) {
         if (view_of(args[i], &views[i], 0) < 0) {
             goto done;
@@ -1319,37 +1348,34 @@ number_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     const int64_t *keys = views[0].buf;
     int64_t *numbered = views[1].buf, *distinct = views[2].buf;
-    Py_ssize_t slots = 16;
-    while (slots < 2 * count) {
-        slots *= 2;
-    }
-    table_keys = PyMem_Malloc(slots * sizeof(uint64_t));
-    table_numbers = PyMem_Malloc(slots * sizeof(int64_t));
-    if (table_keys == NULL || table_numbers == NULL) {
-        PyErr_NoMemory();
+    size_t slots = 1024;
+    int64_t next = 0;
+    if ((table = number_table(distinct, 0, slots)) == NULL) {
         goto done;
     }
-    for (Py_ssize_t s = 0; s < slots; s++) {
-        table_numbers[s] = -1;
-    }
-    int64_t next = 0;
     for (Py_ssize_t k = 0; k < count; k++) {
         uint64_t key = (uint64_t)keys[k];
-        size_t slot = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 17) & (size_t)(slots - 1);
-        while (table_numbers[slot] >= 0 && table_keys[slot] != key) {
-            slot = (slot + 1) & (size_t)(slots - 1);
+        size_t slot = key_slot(key, slots - 1);
+        while (table[slot] >= 0 && (uint64_t)distinct[table[slot]] != key) {
+            slot = (slot + 1) & (slots - 1);
         }
-        if (table_numbers[slot] < 0) {
-            table_keys[slot] = key;
-            table_numbers[slot] = next;
-            distinct[next++] = (int64_t)key;
+        if (table[slot] >= 0) {
+            numbered[k] = table[slot];
+            continue;
         }
-        numbered[k] = table_numbers[slot];
+        distinct[next] = (int64_t)key;
+        numbered[k] = table[slot] = next++;
+        if ((size_t)next * 2 > slots) {
+            PyMem_Free(table);
+            slots *= 2;
+            if ((table = number_table(distinct, next, slots)) == NULL) {
+                goto done;
+            }
+        }
     }
     result = PyLong_FromLongLong(next);
 done:
-    PyMem_Free(table_keys);
-    PyMem_Free(table_numbers);
+    PyMem_Free(table);
     for (int i = 0; i < 3; i++) {
         release_view(&views[i]);
     }

@@ -469,13 +469,18 @@ def _leaders_py(keys: array[int], ends: array[int], part_key: bytearray, sizes: 
             for number, ranked in best.items()}
 
 
+def _zeros(size: int) -> array[int]:
+    """An array of ``size`` 64-bit zeros, made without an intermediate buffer."""
+    return array("q", [0]) * size
+
+
 def _numbered(keys: Iterable[str | int]) -> tuple[array[int], Sequence[str | int]]:
     """Each key's bucket number (keys numbered in order of first appearance), and each
     number's key: in C for an array of key numbers where the wheel built it."""
     if _KERNELS is not None and isinstance(keys, array) and keys.typecode == "q":
-        numbered, distinct = array("q", bytes(8 * len(keys))), array("q", bytes(8 * len(keys)))
-        del distinct[_KERNELS.number(keys, numbered, distinct):]
-        return numbered, distinct
+        numbered, distinct = _zeros(len(keys)), _zeros(len(keys))
+        # A slice copies: del would keep the whole allocation.
+        return numbered, distinct[:_KERNELS.number(keys, numbered, distinct)]
     return _numbered_py(keys)
 
 
@@ -491,8 +496,8 @@ def _buckets(numbers: array[int], ends: array[int],
     """:func:`_buckets_py`, in C where the wheel built it."""
     if _KERNELS is None:
         return _buckets_py(numbers, ends, count)
-    sizes, starts = array("q", bytes(8 * count)), array("q", bytes(8 * count))
-    members, ranks = array("q", bytes(8 * len(numbers))), array("q", bytes(8 * len(numbers)))
+    sizes, starts = _zeros(count), _zeros(count)
+    members, ranks = _zeros(len(numbers)), _zeros(len(numbers))
     _KERNELS.fill(numbers, ends, sizes, starts, members, ranks)
     return sizes, starts, members, ranks
 
