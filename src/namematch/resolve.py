@@ -310,14 +310,18 @@ def judge(chunk: Iterable[tuple[int, int]], session: Session) -> Verdicts:
     ones that could stop a merge.
     """
     found = Verdicts.empty()
-    matches, conflicts, size = found.matches, found.conflicts, len(session.parsed)
     for i, j in chunk:
-        outcome = session.outcome(i, j, settle=False)
-        if outcome.conflict:
-            conflicts.append(i * size + j)
-        elif outcome.decision == "match":
-            matches.append(Link(i, j, outcome.score, outcome.whole))
+        _judge_pair(found, i, j, session)
     return found
+
+
+def _judge_pair(found: Verdicts, i: int, j: int, session: Session) -> None:
+    """Add the verdict on names ``i`` and ``j`` to ``found`` (see :func:`judge`)."""
+    outcome = session.outcome(i, j, settle=False)
+    if outcome.conflict:
+        found.conflicts.append(i * len(session.parsed) + j)
+    elif outcome.decision == "match":
+        found.matches.append(Link(i, j, outcome.score, outcome.whole))
 
 
 def _jobs(jobs: int, total: int) -> int:
@@ -419,7 +423,13 @@ class _JudgeWork:
 
     def judge(self, part: range) -> Verdicts:
         """The verdicts on the candidate pairs of the names of ``part`` with earlier names."""
-        return judge(_slice_pairs(part, self.heads, self.pairing), self.session)
+        found = Verdicts.empty()
+        heads, pairing, session = self.heads, self.pairing, self.session
+        for j in part:  # by name, then by the earlier name
+            head = heads[j]
+            for i in pairing.partners(j):
+                _judge_pair(found, heads[i], head, session)
+        return found
 
 
 class _ClusterWork:
@@ -521,16 +531,6 @@ def _cluster_in_worker(part: int) -> Resolved:
     work = _IN_WORKER[-1]
     assert isinstance(work, _ClusterWork)
     return work.cluster(part)
-
-
-def _slice_pairs(part: range, heads: Sequence[int],
-                 pairing: Pairing) -> Iterator[tuple[int, int]]:
-    """The candidate pairs of the names of ``part`` with earlier names, as indexes into the
-    parsed names: by name, then by the earlier name."""
-    for j in part:
-        head = heads[j]
-        for i in pairing.partners(j):
-            yield heads[i], head
 
 
 def _pairs(chunk: array[int], heads: Sequence[int]) -> list[tuple[int, int]]:
