@@ -1,8 +1,13 @@
-"""Hypothesis strategies shared by the property tests: synthetic Arabic-like names."""
+"""Hypothesis strategies shared by the property tests: synthetic Arabic-like names; and the
+pairing of named keys that the blocking tests build."""
 
 from __future__ import annotations
 
+from array import array
+
 from hypothesis import strategies as st
+
+from namematch.keys import Buckets, Pairing
 
 # Built from syllables, so no real person is involved.
 CONSONANTS = ["b", "d", "f", "h", "j", "k", "l", "m", "n", "q", "r", "s", "t", "z", "sh", "kh"]
@@ -37,3 +42,23 @@ def name_pairs(draw: st.DrawFn) -> tuple[str, str]:
         return " ".join(words)
 
     return one(), one()
+
+
+def shared_pairing(named: list[tuple[bool, set[str], int]], max_bucket: int, shares: int,
+                   indexes: array[int] | None = None) -> Pairing:
+    """The pairing of ``named`` (whether each name has one part, its keys, its mentions) with
+    its keys bucketed in ``shares`` shares; ``indexes`` name the names (their positions by
+    default)."""
+    every = sorted({k for _, found, _ in named for k in found})
+    single = bytearray(alone for alone, _, _ in named)
+    mentions = array("q", [times for _, _, times in named])
+    parts = []
+    for share in range(shares):
+        keys: list[str] = []
+        ends = array("q")
+        for _, found, _ in named:
+            keys.extend(k for k in sorted(found) if every.index(k) % shares == share)
+            ends.append(len(keys))
+        parts.append(Buckets.of(keys, ends, single, mentions, max_bucket))
+    names = array("q", range(len(named))) if indexes is None else indexes
+    return Pairing(names, single, parts, max_bucket)

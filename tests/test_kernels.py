@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import shared_pairing
 
 from namematch.distance import (
     ALIASED,
@@ -29,7 +30,6 @@ from namematch.distance import (
 )
 from namematch.keys import (
     Buckets,
-    Pairing,
     _buckets,
     _buckets_py,
     _leaders,
@@ -180,19 +180,8 @@ def test_compiled_walk_gives_the_partners_of_the_python_twin(
 ) -> None:
     """The C walk of a pairing (keys bucketed in one or more shares, buckets within and over
     the bound, leaders) gives every name the partners of :meth:`Pairing.partners_py`."""
-    every = sorted({k for _, found, _ in named for k in found})
-    single = bytearray(alone for alone, _, _ in named)
-    mentions = array("q", [times for _, _, times in named])
-    parts = []
-    for share in range(shares):
-        keys: list[str] = []
-        ends = array("q")
-        for _, found, _ in named:
-            keys.extend(k for k in sorted(found) if every.index(k) % shares == share)
-            ends.append(len(keys))
-        parts.append(Buckets.of(keys, ends, single, mentions, max_bucket))
     indexes = array("q", [3 * i + 1 for i in range(len(named))])  # indexes are not positions
-    pairing = Pairing(indexes, single, parts, max_bucket)
+    pairing = shared_pairing(named, max_bucket, shares, indexes)
     assert pairing._walk is not None
     for position in range(len(named)):
         assert pairing.partners(position) == pairing.partners_py(position)
@@ -215,6 +204,10 @@ def test_compiled_walk_refuses_what_does_not_fit() -> None:
         kernels.Walk(array("q", [0, 1]), bytearray(2), [share[:7]], 50, 8)
     with pytest.raises(ValueError):
         kernels.Walk(array("q", [0, 1, 2]), bytearray(3), [share], 50, 8)
+    with pytest.raises(TypeError):
+        kernels.number(array("q"), array("q"))  # one argument short
+    with pytest.raises(TypeError):
+        kernels.fill(array("i", [0]), *share[1:2], *share[3:7])  # 32-bit numbers
     broken = (array("q", [0, 5]), *share[1:])  # a bucket number past the buckets
     with pytest.raises(IndexError):
         kernels.Walk(array("q", [0, 1]), alone, [broken], 50, 8).partners(1)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import importlib
-from array import array
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import shared_pairing
 
 from namematch import load_aliases, normalize, parse, resolve
 from namematch.cluster import components, entities, entities_of_part
 from namematch.compare import DEFAULT_THRESHOLD
-from namematch.keys import LEADERS, NEIGHBOURS, Buckets, Pairing
+from namematch.keys import LEADERS, NEIGHBOURS, Pairing
 from namematch.resolve import candidate_pairs, judge, prepare_list
 
 NAMES = (Path(__file__).resolve().parents[1] / "seeds" / "names.txt").read_text(
@@ -149,21 +149,4 @@ def test_pairing_name_by_name_gives_the_pairs_of_each_bucket(
     assert len(found_pairs) == len(set(found_pairs))
     assert set(found_pairs) == expected
     for shares in (2, 3):
-        assert list(_shared_pairing(named, max_bucket, shares)) == list(pairing)
-
-
-def _shared_pairing(named: list[tuple[bool, set[str], int]], max_bucket: int,
-                    shares: int) -> Pairing:
-    """The pairing of ``named`` with its keys bucketed in ``shares`` shares."""
-    every = sorted({k for _, found, _ in named for k in found})
-    single = bytearray(alone for alone, _, _ in named)
-    mentions = array("q", [times for _, _, times in named])
-    parts = []
-    for share in range(shares):
-        keys: list[str] = []
-        ends = array("q")
-        for _, found, _ in named:
-            keys.extend(k for k in sorted(found) if every.index(k) % shares == share)
-            ends.append(len(keys))
-        parts.append(Buckets.of(keys, ends, single, mentions, max_bucket))
-    return Pairing(array("q", range(len(named))), single, parts, max_bucket)
+        assert list(shared_pairing(named, max_bucket, shares)) == list(pairing)

@@ -1003,6 +1003,32 @@ release_view(Py_buffer *view)
     }
 }
 
+/* The buffers of the first n of the expected arguments of function: bytearrays where
+ * bytes_[i] is set, else arrays of int64. */
+static int
+read_views(const char *function, PyObject *const *args, Py_ssize_t nargs, int expected,
+           Py_buffer *views, int n, const int *bytes_)
+{
+    if (nargs != expected) {
+        PyErr_Format(PyExc_TypeError, "%s() takes %d arguments", function, expected);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        if (view_of(args[i], &views[i], bytes_ != NULL && bytes_[i]) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void
+release_views(Py_buffer *views, int n)
+{
+    for (int i = 0; i < n; i++) {
+        release_view(&views[i]);
+    }
+}
+
 static void
 walk_clear(Walk *self)
 {
@@ -1329,17 +1355,11 @@ number_table(const int64_t *distinct, int64_t count, size_t slots)
 static PyObject *
 number_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "number() takes 3 arguments");
-        return NULL;
-    }
     Py_buffer views[3] = {{0}};
     PyObject *result = NULL;
     int64_t *table = NULL;
-    for (int i = 0; i < 3; i++) {
-        if (view_of(args[i], &views[i], 0) < 0) {
-            goto done;
-        }
+    if (read_views("number", args, nargs, 3, views, 3, NULL) < 0) {
+        goto done;
     }
     Py_ssize_t count = views[0].len / 8;
     if (views[1].len / 8 != count || views[2].len / 8 != count) {
@@ -1376,9 +1396,7 @@ number_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     result = PyLong_FromLongLong(next);
 done:
     PyMem_Free(table);
-    for (int i = 0; i < 3; i++) {
-        release_view(&views[i]);
-    }
+    release_views(views, 3);
     return result;
 }
 
@@ -1389,17 +1407,11 @@ done:
 static PyObject *
 fill_buckets(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6) {
-        PyErr_SetString(PyExc_TypeError, "fill() takes 6 arguments");
-        return NULL;
-    }
     Py_buffer views[6] = {{0}};
     PyObject *result = NULL;
     int64_t *filled = NULL;
-    for (int i = 0; i < 6; i++) {
-        if (view_of(args[i], &views[i], 0) < 0) {
-            goto done;
-        }
+    if (read_views("fill", args, nargs, 6, views, 6, NULL) < 0) {
+        goto done;
     }
     const int64_t *numbered = views[0].buf, *ends = views[1].buf;
     int64_t *sizes = views[2].buf, *starts = views[3].buf, *members = views[4].buf;
@@ -1446,9 +1458,7 @@ fill_buckets(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     result = Py_NewRef(Py_None);
 done:
     PyMem_Free(filled);
-    for (int i = 0; i < 6; i++) {
-        release_view(&views[i]);
-    }
+    release_views(views, 6);
     return result;
 }
 
@@ -1542,10 +1552,8 @@ leaders(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     int64_t *slot_of = NULL;
     Ranked *ranked = NULL;
     Py_ssize_t used = 0, capacity = 0;
-    for (int i = 0; i < 6; i++) {
-        if (view_of(args[i], &views[i], bytes_[i]) < 0) {
-            goto done;
-        }
+    if (read_views("leaders", args, nargs, 8, views, 6, bytes_) < 0) {
+        goto done;
     }
     const int64_t *numbered = views[0].buf, *ends = views[1].buf, *sizes = views[3].buf;
     const int64_t *mentions = views[5].buf;
@@ -1602,9 +1610,7 @@ leaders(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 done:
     PyMem_Free(slot_of);
     PyMem_Free(ranked);
-    for (int i = 0; i < 6; i++) {
-        release_view(&views[i]);
-    }
+    release_views(views, 6);
     return result;
 }
 
