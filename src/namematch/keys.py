@@ -507,17 +507,17 @@ def _buckets_py(numbers: array[int], ends: array[int],
     """Each bucket's size, where its members start in the third array, the members (the
     positions of the names with each bucket number, in order), and the rank of each name's
     entry (``numbers[k]``) among its bucket's members."""
-    sizes = array("q", bytes(8 * count))
+    sizes = _zeros(count)
     for number in numbers:
         sizes[number] += 1
-    starts = array("q", bytes(8 * count))
+    starts = _zeros(count)
     total = 0
     for number in range(count):
         starts[number] = total
         total += sizes[number]
-    members = array("q", bytes(8 * total))
-    ranks = array("q", bytes(8 * len(numbers)))
-    filled = array("q", bytes(8 * count))
+    members = _zeros(total)
+    ranks = _zeros(len(numbers))
+    filled = _zeros(count)
     start = 0
     for position, end in enumerate(ends):
         for k in range(start, end):
