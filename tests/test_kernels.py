@@ -15,8 +15,10 @@ from collections.abc import Callable
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import shared_pairing
+from strategies import WHOLE_NAMES, every_shaped_name, rule_name_pairs, shared_pairing
 
+from namematch.aliases import AliasTable, load_aliases
+from namematch.compare import APART, CONFLICT, UNDECIDED, Comparer
 from namematch.distance import (
     ALIASED,
     NEEDS_FORMS,
@@ -37,6 +39,7 @@ from namematch.keys import (
     _numbered,
     _numbered_py,
 )
+from namematch.parse import parse
 
 kernels = pytest.importorskip("namematch._kernels")
 
@@ -249,3 +252,64 @@ def test_compiled_numbering_grows_its_table_and_keeps_the_order() -> None:
     numbered, distinct = _numbered(keys)
     assert (numbered, list(distinct)) == _numbered_py(keys)
     assert len(distinct) > 4000
+
+
+# Names for the triage: see strategies.rule_names.
+TABLE = load_aliases()
+
+
+@given(rule_name_pairs(), st.sampled_from([None, TABLE, WHOLE_NAMES]))
+def test_compiled_triage_answers_as_the_python_twin(pair: tuple[str, str],
+                                                    table: AliasTable | None) -> None:
+    a, b = pair
+    comparer = Comparer(table)
+    x, y = comparer.prepare(parse(a)), comparer.prepare(parse(b))
+    assert comparer.triage(x, y) == comparer.triage_py(x, y) == comparer.triage(y, x)
+
+
+@pytest.mark.parametrize("table", [None, WHOLE_NAMES])
+def test_compiled_triage_answers_every_shaped_pair_as_the_python_twin(
+        table: AliasTable | None) -> None:
+    """Every pair of names of the shapes the rules read (a kunya, bin, a title, initials,
+    a leading Mohammed), their parts from a pool of three (one a surname after bin)."""
+    comparer = Comparer(table)
+    names = [comparer.prepare(parse(text))
+             for text in every_shaped_name(["hasan", "laden", "salman"])]
+    answers = set()
+    for x, y in itertools.product(names, repeat=2):
+        quick = comparer.triage(x, y)
+        assert quick == comparer.triage_py(x, y), (x.name.text, y.name.text)
+        answers.add(quick)
+    assert answers == {APART, CONFLICT, UNDECIDED}
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [
+    ("Saadi Gaddafi", "Muammar Gaddafi", CONFLICT),  # first parts differ
+    ("Mohammed Hassan", "Mohammed Omar", CONFLICT),  # parts differ after the first
+    ("Saadi Gaddafi", "Ali", APART),  # a one-part name meets no target
+    ("Hassan Ali", "Hussein Ali", APART),  # first parts differ, not enough to conflict
+    ("Ahmed al-Mesmari", "Ahmed al-Mismari", UNDECIDED),  # a match: scored in Python
+    ("Mohammed Hosni Mubarak", "Ali Mubarak", UNDECIDED),  # a leading Mohammed may go
+    ("Hezbollah", "Hizb Allah", UNDECIDED),  # an alias table links the whole names
+    ("Hezbollah", "Hizb Sallah", APART),
+    ("Hezbollah", "Abu Ali", UNDECIDED),
+    ("Abu Ali", "Abu Omar", CONFLICT),
+])
+def test_triage_of_real_cases(a: str, b: str, expected: int) -> None:
+    comparer = Comparer(WHOLE_NAMES)
+    x, y = comparer.prepare(parse(a)), comparer.prepare(parse(b))
+    assert comparer.triage(x, y) == comparer.triage_py(x, y) == expected
+
+
+def test_compiled_record_refuses_what_does_not_fit() -> None:
+    good = ("ali hassan", ["alI", "hasan"], [1, 2], ["alIhasan"], [3], "alIhasan", 3,
+            ["hasan"], [2], b"l", 0, 0)
+    assert kernels.Record(*good) is not None
+    for at, bad in [(1, "alI"), (2, [1]), (3, []), (7, ["hasan", "x"]), (9, b"lf"),
+                    (2, [1, 1 << 64]), (1, ["alI", 5])]:
+        with pytest.raises((TypeError, ValueError, OverflowError)):
+            kernels.Record(*good[:at], bad, *good[at + 1:])
+    with pytest.raises(TypeError):
+        kernels.Record(*good[:-1])
+    with pytest.raises(TypeError):
+        _new_memo(16).triage(good, good, 0.78)

@@ -7,10 +7,11 @@ import random
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
-from strategies import name_part
+from strategies import WHOLE_NAMES, name_part, rule_name_pairs
 
 from namematch import compare, normalize, parse, resolve
-from namematch.compare import Comparer
+from namematch.aliases import AliasTable, load_aliases
+from namematch.compare import APART, CONFLICT, Comparer
 from namematch.distance import (
     PART_THRESHOLD,
     PartSimilarity,
@@ -231,3 +232,21 @@ def test_progress_reports_every_stage_in_order_to_its_end(names: list[str]) -> N
         assert len({total for _, total in counts}) == 1
         assert [done for done, _ in counts] == sorted(done for done, _ in counts)
         assert counts[-1][0] == counts[-1][1] > 0
+
+
+@given(rule_name_pairs(), st.sampled_from([None, load_aliases(), WHOLE_NAMES]))
+def test_triage_settles_only_what_the_comparison_would(pair: tuple[str, str],
+                                                       table: AliasTable | None) -> None:
+    """What the triage (:meth:`Comparer.triage_py`, twin of the compiled one) settles of a
+    pair without aligning it is what the whole comparison, unsettled, finds: apart is
+    neither a match nor a conflict, a conflict is one; either order gives the same."""
+    a, b = pair
+    comparer = Comparer(table)
+    x, y = comparer.prepare(parse(a)), comparer.prepare(parse(b))
+    quick = comparer.triage_py(x, y)
+    assert quick == comparer.triage_py(y, x)
+    outcome = comparer.outcome(x, y, settle=False)
+    if quick == APART:
+        assert not outcome.conflict and outcome.decision == "no-match"
+    elif quick == CONFLICT:
+        assert outcome.conflict

@@ -260,6 +260,24 @@ for _ in range(300):
     for bound in (0, 1, 3):
         arrays = (numbered, ends, part_key, buckets[0], single, mentions, bound)
         assert _leaders(*arrays) == _leaders_py(*arrays), arrays
+# The triage of candidate pairs against its Python twin, over names the rules read.
+from namematch.aliases import AliasTable, load_aliases
+from namematch.compare import Comparer, UNDECIDED
+from namematch.parse import parse
+words = ["Mohammed", "bin", "Abu", "King", "H.", "Hassan", "Hussein", "Gaddafi", "Qadhafi",
+         "Ali", "al-Ali", "Omar", "Omer", "Saadi", "al-Mesmari", "Mismari", "abdul", "razek"]
+whole = AliasTable(names={"hassan ali": frozenset({1}), "ali hassan": frozenset({1})})
+answers = set()
+for table in (None, load_aliases(), whole):
+    comparer = Comparer(table)
+    for _ in range(3000):
+        x, y = (comparer.prepare(parse(" ".join(rng.sample(words, rng.randint(1, 4)))))
+                for _ in range(2))
+        quick = comparer.triage(x, y)
+        twin = comparer.triage_py(x, y) if compiled_kernel() else UNDECIDED
+        assert quick == twin == comparer.triage(y, x), (x.name, y.name)
+        answers.add(quick)
+assert answers == ({0, 1, 2} if compiled_kernel() else {UNDECIDED}), answers
 print(compiled_kernel())
 """
 

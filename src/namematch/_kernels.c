@@ -8,6 +8,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -768,8 +769,8 @@ memo_part_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
 /* One name's side of moves(): its forms, the forms of each part joined with the next ("" where
  * they may not be joined), and the skeleton bits of both, read once. */
 typedef struct {
-    PyObject *forms;    /* list of str, n */
-    PyObject *joined;   /* list of str, n - 1 */
+    PyObject **forms;   /* n str */
+    PyObject **joined;  /* n - 1 str */
     long long *bits;    /* n, then n - 1 of the joined forms */
     Py_ssize_t n;
 } Side;
@@ -793,8 +794,6 @@ read_bits(PyObject *list, long long *out)
 static int
 read_side(Side *side, PyObject *const *args)
 {
-    side->forms = args[0];
-    side->joined = args[2];
     side->bits = NULL;
     for (int k = 0; k < 4; k++) {
         if (!PyList_Check(args[k])) {
@@ -803,6 +802,8 @@ read_side(Side *side, PyObject *const *args)
         }
     }
     side->n = PyList_GET_SIZE(args[0]);
+    side->forms = PySequence_Fast_ITEMS(args[0]);  /* the lists outlive the call */
+    side->joined = PySequence_Fast_ITEMS(args[2]);
     if (PyList_GET_SIZE(args[1]) != side->n || side->n < 1 ||
         PyList_GET_SIZE(args[2]) != side->n - 1 || PyList_GET_SIZE(args[3]) != side->n - 1) {
         PyErr_SetString(PyExc_ValueError, "moves(): a name's lists differ in length");
@@ -823,58 +824,82 @@ read_side(Side *side, PyObject *const *args)
                ? -1 : 0;
 }
 
-/* Append the move (kind, i, j, similarity) if its similarity reaches floor; -1 on failure. */
+/* One move of moves(): a part (kind 0) or two joined (1: of x, 2: of y) against the other's. */
+typedef struct {
+    int kind;
+    Py_ssize_t i, j;
+    double similarity;
+} Move;
+
+/* Keep the move if its similarity reaches floor; -1 on failure. */
 static int
-add_move(PyObject *moves, int kind, Py_ssize_t i, Py_ssize_t j, double similarity,
-         double floor)
+keep_move(Move *moves, Py_ssize_t *count, int kind, Py_ssize_t i, Py_ssize_t j,
+          double similarity, double floor)
 {
     if (similarity == FAILED) {
         return -1;
     }
-    if (similarity < floor) {
-        return 0;
+    if (similarity >= floor) {
+        moves[(*count)++] = (Move){kind, i, j, similarity};
     }
-    PyObject *move = Py_BuildValue("(innd)", kind, i, j, similarity);
-    int added = move != NULL ? PyList_Append(moves, move) : -1;
-    Py_XDECREF(move);
-    return added;
+    return 0;
 }
 
 static int
-joinable(Side *side, Py_ssize_t k)
+joinable(const Side *side, Py_ssize_t k)
 {
-    return k > 0 && PyUnicode_GET_LENGTH(PyList_GET_ITEM(side->joined, k - 1)) > 0;
+    return k > 0 && PyUnicode_GET_LENGTH(side->joined[k - 1]) > 0;
 }
 
-/* The moves of x against y at floor, in the order namematch.distance.MemoPy.moves gives. */
-static int
-fill_moves(Memo *self, Side *x, Side *y, double floor, PyObject *moves)
+/* The moves of x against y at floor into moves (room for 3 * x->n * y->n), in the order
+ * namematch.distance.MemoPy.moves gives; how many, or -1 on failure. */
+static Py_ssize_t
+fill_moves(Memo *self, const Side *x, const Side *y, double floor, Move *moves)
 {
+    Py_ssize_t count = 0;
     for (Py_ssize_t i = 0; i < x->n; i++) {
-        PyObject *form_x = PyList_GET_ITEM(x->forms, i);
+        PyObject *form_x = x->forms[i];
         for (Py_ssize_t j = 0; j < y->n; j++) {
-            PyObject *form_y = PyList_GET_ITEM(y->forms, j);
-            if (add_move(moves, 0, i, j, part_similarity(self, form_x, x->bits[i], form_y,
-                                                         y->bits[j], floor), floor) < 0) {
+            PyObject *form_y = y->forms[j];
+            if (keep_move(moves, &count, 0, i, j,
+                          part_similarity(self, form_x, x->bits[i], form_y, y->bits[j], floor),
+                          floor) < 0) {
                 return -1;
             }
             if (joinable(x, i) &&
-                add_move(moves, 1, i - 1, j,
-                         part_similarity(self, PyList_GET_ITEM(x->joined, i - 1),
-                                         x->bits[x->n + i - 1], form_y, y->bits[j], floor),
-                         floor) < 0) {
+                keep_move(moves, &count, 1, i - 1, j,
+                          part_similarity(self, x->joined[i - 1],
+                                          x->bits[x->n + i - 1], form_y, y->bits[j], floor),
+                          floor) < 0) {
                 return -1;
             }
             if (joinable(y, j) &&
-                add_move(moves, 2, i, j - 1,
-                         part_similarity(self, form_x, x->bits[i],
-                                         PyList_GET_ITEM(y->joined, j - 1),
-                                         y->bits[y->n + j - 1], floor), floor) < 0) {
+                keep_move(moves, &count, 2, i, j - 1,
+                          part_similarity(self, form_x, x->bits[i],
+                                          y->joined[j - 1],
+                                          y->bits[y->n + j - 1], floor), floor) < 0) {
                 return -1;
             }
         }
     }
-    return 0;
+    return count;
+}
+
+/* The moves as a list of (kind, i, j, similarity). */
+static PyObject *
+moves_list(const Move *moves, Py_ssize_t count)
+{
+    PyObject *list = PyList_New(count);
+    for (Py_ssize_t k = 0; list != NULL && k < count; k++) {
+        PyObject *move = Py_BuildValue("(innd)", moves[k].kind, moves[k].i, moves[k].j,
+                                       moves[k].similarity);
+        if (move == NULL) {
+            Py_CLEAR(list);
+        } else {
+            PyList_SET_ITEM(list, k, move);
+        }
+    }
+    return list;
 }
 
 /* moves(forms_a, bits_a, joined_a, joined_bits_a, forms_b, ..., floor) -> list of
@@ -892,16 +917,337 @@ memo_moves_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
     }
     Side x, y;
     y.bits = NULL;
-    PyObject *moves = NULL;
+    Move *moves = NULL;
+    PyObject *found = NULL;
     if (read_side(&x, args) == 0 && read_side(&y, args + 4) == 0) {
-        moves = PyList_New(0);
-        if (moves != NULL && fill_moves(self, &x, &y, floor, moves) < 0) {
-            Py_CLEAR(moves);
+        moves = PyMem_Malloc((size_t)(3 * x.n * y.n) * sizeof(Move));
+        Py_ssize_t count = moves != NULL ? fill_moves(self, &x, &y, floor, moves) : -1;
+        if (moves == NULL) {
+            PyErr_NoMemory();
         }
+        found = count >= 0 ? moves_list(moves, count) : NULL;
     }
+    PyMem_Free(moves);
     PyMem_Free(x.bits);
     PyMem_Free(y.bits);
-    return moves;
+    return found;
+}
+
+/* ---- Judging a candidate pair without settling it: namematch.compare.Comparer.triage ----
+ *
+ * A Record holds what Comparer.outcome(settle=False) reads of a prepared name (of 1 to
+ * MAX_PARTS parts) before the alignment: its forms and skeleton bits (a Side), its first
+ * two parts joined, the targets a one-part name may meet, which parts are initials, and
+ * flags; all in one allocation, as resolve makes one per name. Memo.triage follows the
+ * same steps as Comparer._outcome on two records and answers what resolve's judge records
+ * (nothing, or a possible conflict) where those steps settle it; anything else (a match to
+ * score, an alias, a rewriting) is left to the Python comparison. */
+
+#define APART 0
+#define CONFLICT 1
+#define UNDECIDED 2
+
+/* Record flags (namematch.compare reads the same bits). */
+#define ALIASED 1        /* the whole name is in the alias table */
+#define REWRITES 4       /* a leading Mohammed or a surname first may be rewritten */
+#define GIVEN_MENTION 8
+#define PATRONYMIC 16
+#define KUNYA_FIRST 32   /* the first part is a kunya */
+
+typedef struct {
+    PyObject_VAR_HEAD
+    Side side;              /* forms, joined forms and their bits, in the tail */
+    PyObject *text;         /* the normalized name */
+    PyObject *link;         /* the first two parts joined, "" for one part */
+    long long link_bits;
+    PyObject **targets;     /* str, in the tail: what a one-part name may meet */
+    long long *target_bits;
+    const char *kinds;      /* one per target: l(ast), f(ather), k(unya), g(iven) */
+    Py_ssize_t n_targets;
+    Py_ssize_t n_strings;   /* held in the tail: the forms, the joined forms, the targets */
+    unsigned long long initials;  /* bit k: part k is only initials */
+    long flags;
+    int64_t tail[1];        /* strings, then bits, then kinds */
+} Record;
+
+static void
+record_dealloc(Record *self)
+{
+    for (Py_ssize_t k = 0; k < self->n_strings; k++) {
+        Py_DECREF(self->side.forms[k]);
+    }
+    Py_XDECREF(self->text);
+    Py_XDECREF(self->link);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* The lists' lengths fit a name of n parts and its targets; -1 with an exception if not. */
+static int
+check_lengths(PyObject *const *lists, PyObject *kinds)
+{
+    Py_ssize_t n = PyList_GET_SIZE(lists[0]), targets = PyList_GET_SIZE(lists[4]);
+    if (n < 1 || PyList_GET_SIZE(lists[1]) != n || PyList_GET_SIZE(lists[2]) != n - 1 ||
+        PyList_GET_SIZE(lists[3]) != n - 1 || PyList_GET_SIZE(lists[5]) != targets ||
+        PyBytes_GET_SIZE(kinds) != targets || n > 64) {
+        PyErr_SetString(PyExc_ValueError, "Record(): the lists differ in length");
+        return -1;
+    }
+    return 0;
+}
+
+/* Fill the tail: hold the strings (forms, joined, targets) and read the bits. */
+static int
+fill_record(Record *self, PyObject *const *lists, PyObject *kinds)
+{
+    Py_ssize_t n = PyList_GET_SIZE(lists[0]), targets = PyList_GET_SIZE(lists[4]);
+    Py_ssize_t strings = 2 * n - 1 + targets;
+    PyObject **held = (PyObject **)self->tail;
+    self->side = (Side){held, held + n, (long long *)(self->tail + strings), n};
+    self->targets = held + 2 * n - 1;
+    self->target_bits = self->side.bits + 2 * n - 1;
+    self->n_targets = targets;
+    char *kind_of = (char *)(self->tail + 2 * strings);
+    memcpy(kind_of, PyBytes_AS_STRING(kinds), (size_t)targets);
+    self->kinds = kind_of;
+    PyObject *texts[3] = {lists[0], lists[2], lists[4]};
+    for (int k = 0; k < 3; k++) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(texts[k]); i++) {
+            PyObject *text = PyList_GET_ITEM(texts[k], i);
+            if (check_forms(text, text) < 0) {
+                return -1;
+            }
+            held[self->n_strings++] = Py_NewRef(text);
+        }
+    }
+    return read_bits(lists[1], self->side.bits) < 0 ||
+           read_bits(lists[3], self->side.bits + n) < 0 ||
+           read_bits(lists[5], self->target_bits) < 0 ? -1 : 0;
+}
+
+static PyObject *
+record_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    PyObject *lists[6], *text, *link, *kinds;  /* forms, bits, joined, joined bits, targets,
+                                                 * target bits */
+    long long link_bits;
+    unsigned long long initials;
+    long flags;
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0) {
+        PyErr_SetString(PyExc_TypeError, "Record() takes no keyword arguments");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "UO!O!O!O!ULO!O!SKl:Record", &text, &PyList_Type, &lists[0],
+                          &PyList_Type, &lists[1], &PyList_Type, &lists[2], &PyList_Type,
+                          &lists[3], &link, &link_bits, &PyList_Type, &lists[4], &PyList_Type,
+                          &lists[5], &kinds, &initials, &flags) ||
+        check_lengths(lists, kinds) < 0) {
+        return NULL;
+    }
+    Py_ssize_t strings = 2 * PyList_GET_SIZE(lists[0]) - 1 + PyList_GET_SIZE(lists[4]);
+    Py_ssize_t words = 2 * strings + (PyBytes_GET_SIZE(kinds) + 7) / 8;
+    Record *self = (Record *)type->tp_alloc(type, words);
+    if (self == NULL) {
+        return NULL;
+    }
+    self->text = Py_NewRef(text);
+    self->link = Py_NewRef(link);
+    self->link_bits = link_bits;
+    self->initials = initials;
+    self->flags = flags;
+    if (fill_record(self, lists, kinds) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+static PyTypeObject RecordType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "namematch._kernels.Record",
+    .tp_doc = "Record(text, forms, bits, joined, joined_bits, link, link_bits, targets, "
+              "target_bits, kinds, initials, flags): a prepared name as Memo.triage reads it.",
+    .tp_basicsize = offsetof(Record, tail),
+    .tp_itemsize = sizeof(int64_t),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = record_new,
+    .tp_dealloc = (destructor)record_dealloc,
+};
+
+static double
+larger(double a, double b)
+{
+    return a == FAILED || b == FAILED ? FAILED : (b > a ? b : a);
+}
+
+/* Comparer._opening_similarity: the first parts, either joined with the next one. */
+static double
+opening_similarity(Memo *self, const Record *x, const Record *y, double part_threshold)
+{
+    double floor = self->conflict_below;
+    PyObject *first_x = x->side.forms[0], *first_y = y->side.forms[0];
+    long long bits_x = x->side.bits[0], bits_y = y->side.bits[0];
+    double best = part_similarity(self, first_x, bits_x, first_y, bits_y, floor);
+    if (best != FAILED && best < part_threshold && x->side.n > 2) {
+        best = larger(best, part_similarity(self, x->link, x->link_bits, first_y, bits_y,
+                                            floor));
+    }
+    if (best != FAILED && best < part_threshold && y->side.n > 2) {
+        best = larger(best, part_similarity(self, first_x, bits_x, y->link, y->link_bits,
+                                            floor));
+    }
+    return best;
+}
+
+/* namematch.rules.may_meet: whether the one-part name may meet a target of this kind. */
+static int
+may_meet(const Record *mention, char kind)
+{
+    if (mention->flags & GIVEN_MENTION) {
+        return kind == 'g';
+    }
+    if (kind == 'l') {
+        return 1;
+    }
+    if (kind == 'f') {
+        return (mention->flags & PATRONYMIC) != 0;
+    }
+    return kind == 'k' && (mention->flags & KUNYA_FIRST);
+}
+
+/* Comparer._single_meets: how well the one-part name meets the other's targets. */
+static double
+single_meets(Memo *self, const Record *a, const Record *b)
+{
+    const Record *one = a->side.n == 1 ? a : b, *full = a->side.n == 1 ? b : a;
+    PyObject *form = one->side.forms[0];
+    const char *kinds = full->kinds;
+    double best = 0.0;
+    for (Py_ssize_t k = 0; k < full->n_targets && best != FAILED; k++) {
+        if (may_meet(one, kinds[k])) {
+            best = larger(best, part_similarity(self, form, one->side.bits[0],
+                                                full->targets[k],
+                                                full->target_bits[k], self->conflict_below));
+        }
+    }
+    return best;
+}
+
+/* namematch.align._short: a side of a gap writes out no part. */
+static int
+gap_short(const Record *name, Py_ssize_t start, Py_ssize_t stop, int initials)
+{
+    if (start >= stop) {
+        return 1;
+    }
+    if (!initials) {
+        return 0;
+    }
+    for (Py_ssize_t k = start; k < stop; k++) {
+        if (!((name->initials >> k) & 1)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* namematch.align.chain_differs on the moves of a against b. */
+static int
+chain_differs(const Move *moves, Py_ssize_t count, const Record *a, const Record *b)
+{
+    int initials = (a->initials | b->initials) != 0;
+    int differs = 0;
+    Py_ssize_t done_a = 0, done_b = 0;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        Py_ssize_t i = moves[k].i, j = moves[k].j;
+        if (i < done_a || j < done_b) {
+            return 0;
+        }
+        differs = differs || !(gap_short(a, done_a, i, initials) ||
+                               gap_short(b, done_b, j, initials));
+        done_a = i + (moves[k].kind == 1 ? 2 : 1);
+        done_b = j + (moves[k].kind == 2 ? 2 : 1);
+    }
+    return differs || !(gap_short(a, done_a, a->side.n, initials) ||
+                        gap_short(b, done_b, b->side.n, initials));
+}
+
+/* The verdict once the parts that may stand opposite each other are known. */
+static int
+moves_verdict(Memo *self, const Record *a, const Record *b, double part_threshold)
+{
+    Move *moves = PyMem_Malloc((size_t)(3 * a->side.n * b->side.n) * sizeof(Move));
+    if (moves == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t count = fill_moves(self, &a->side, &b->side, part_threshold, moves);
+    int verdict = count < 0 ? -1 : chain_differs(moves, count, a, b) ? CONFLICT : UNDECIDED;
+    PyMem_Free(moves);
+    return verdict;
+}
+
+/* Comparer._outcome(a, b, settle=False) up to the alignment: APART, CONFLICT or UNDECIDED,
+ * or -1 with an exception. */
+static int
+triage(Memo *self, const Record *a, const Record *b, double part_threshold)
+{
+    if (a->flags & b->flags & ALIASED) {
+        return UNDECIDED;
+    }
+    int order = PyUnicode_Compare(b->text, a->text);
+    if (order == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (order == 0) {
+        return UNDECIDED;  /* Comparer.outcome then orders by parts */
+    }
+    if (order < 0) {
+        const Record *swap = a;
+        a = b;
+        b = swap;
+    }
+    if (a->side.n > 1 && b->side.n > 1) {
+        double opening = opening_similarity(self, a, b, part_threshold);
+        if (opening == FAILED) {
+            return -1;
+        }
+        if (opening < part_threshold) {
+            if ((a->flags | b->flags) & REWRITES) {
+                return UNDECIDED;
+            }
+            return opening < self->conflict_below ? CONFLICT : APART;
+        }
+    } else if (a->side.n + b->side.n > 2) {
+        double meeting = single_meets(self, a, b);
+        if (meeting == FAILED) {
+            return -1;
+        }
+        if (meeting < part_threshold) {
+            return APART;
+        }
+    }
+    return moves_verdict(self, a, b, part_threshold);
+}
+
+/* triage(a, b, part_threshold) -> 0 (apart), 1 (conflict) or 2 (undecided): see
+ * namematch.compare.Comparer.triage. */
+static PyObject *
+memo_triage_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "triage() takes 3 arguments");
+        return NULL;
+    }
+    if (!PyObject_TypeCheck(args[0], &RecordType) || !PyObject_TypeCheck(args[1], &RecordType)) {
+        PyErr_SetString(PyExc_TypeError, "triage(): names must be Records");
+        return NULL;
+    }
+    double part_threshold = PyFloat_AsDouble(args[2]);
+    if (part_threshold == -1.0 && PyErr_Occurred()) {
+        return NULL;
+    }
+    int verdict = triage(self, (Record *)args[0], (Record *)args[1], part_threshold);
+    return verdict < 0 ? NULL : PyLong_FromLong(verdict);
 }
 
 /* knows(text) -> whether the memo was told of this form (and still holds it) */
@@ -927,6 +1273,8 @@ static PyMethodDef memo_methods[] = {
      "parts(a, bits_a, b, bits_b, floor): the similarity of two parts, -1.0 or -2.0."},
     {"part", (PyCFunction)(void (*)(void))memo_part_method, METH_FASTCALL,
      "part(a, bits_a, b, bits_b, floor): the similarity of two parts, the aliases asked."},
+    {"triage", (PyCFunction)(void (*)(void))memo_triage_method, METH_FASTCALL,
+     "triage(a, b, part_threshold): judge two Records without settling, or answer 2."},
     {"add_form", (PyCFunction)(void (*)(void))memo_add_form, METH_FASTCALL,
      "add_form(text, form): what the distances read of a form."},
     {"knows", (PyCFunction)memo_knows, METH_O, "knows(text): whether a form was added."},
@@ -1635,7 +1983,8 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__kernels(void)
 {
-    if (PyType_Ready(&MemoType) < 0 || PyType_Ready(&WalkType) < 0) {
+    if (PyType_Ready(&MemoType) < 0 || PyType_Ready(&WalkType) < 0 ||
+        PyType_Ready(&RecordType) < 0) {
         return NULL;
     }
     PyObject *created = PyModule_Create(&module);
@@ -1651,6 +2000,12 @@ PyInit__kernels(void)
     Py_INCREF(&WalkType);
     if (PyModule_AddObject(created, "Walk", (PyObject *)&WalkType) < 0) {
         Py_DECREF(&WalkType);
+        Py_DECREF(created);
+        return NULL;
+    }
+    Py_INCREF(&RecordType);
+    if (PyModule_AddObject(created, "Record", (PyObject *)&RecordType) < 0) {
+        Py_DECREF(&RecordType);
         Py_DECREF(created);
         return NULL;
     }

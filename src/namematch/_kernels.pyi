@@ -25,7 +25,13 @@ class Memo:
               joined_bits_a: list[int], forms_b: list[str], bits_b: list[int],
               joined_b: list[str], joined_bits_b: list[int],
               floor: float, /) -> list[tuple[int, int, int, float]]: ...
+    def triage(self, a: object, b: object, part_threshold: float, /) -> int: ...
     def __len__(self) -> int: ...
+
+class Record:
+    def __init__(self, text: str, forms: list[str], bits: list[int], joined: list[str],
+                 joined_bits: list[int], link: str, link_bits: int, targets: list[str],
+                 target_bits: list[int], kinds: bytes, initials: int, flags: int, /) -> None: ...
 
 class Walk:
     def __init__(self, indexes: array[int], single: bytearray,

@@ -17,14 +17,14 @@ leading Mohammed may be left out, or a surname written first put last.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final, Literal
 
 from ._pickling import by_fields
 from .aliases import AliasTable
 from .align import Explained, Kind, Reason, Tally, align, chain_differs, part_moves
-from .distance import CONFLICT_BELOW, PART_THRESHOLD, PartSimilarity
+from .distance import CONFLICT_BELOW, PART_THRESHOLD, MemoPy, PartSimilarity
 from .parse import Name, Part, parse
 from .rules import NameFacts, Prepared, Weights, may_meet
 
@@ -39,6 +39,12 @@ REWRITE_FACTOR: Final = 0.97
 out, a surname written first put last)."""
 MAX_PARTS: Final = 24
 """Names of more parts than this (no real name has them) are compared for equality only."""
+APART: Final = 0
+"""What :meth:`Comparer.triage` answers for two names that neither match nor conflict."""
+CONFLICT: Final = 1
+"""What :meth:`Comparer.triage` answers for two names that possibly conflict."""
+UNDECIDED: Final = 2
+"""What :meth:`Comparer.triage` answers when only :meth:`Comparer.outcome` can tell."""
 
 Decision = Literal["match", "no-match"]
 
@@ -143,6 +149,26 @@ class Outcome:
 _UNSETTLED: Final = Outcome(CONFLICT_SCORE, "no-match", True, "parts differ (not settled)")
 _LAST_KINDS: Final = frozenset({"last", "father"})  # targets a surname mention may meet
 
+# How the compiled kernel's Record spells a target's kind, and its flags (_kernels.c).
+_KIND_LETTERS: Final = {"last": "l", "father": "f", "kunya": "k", "first": "g"}
+_ALIASED: Final = 1
+_REWRITES: Final = 4
+_GIVEN_MENTION: Final = 8
+_PATRONYMIC: Final = 16
+_KUNYA_FIRST: Final = 32
+
+
+def _load_record() -> Callable[..., object] | None:
+    """The compiled kernel's Record (``namematch._kernels``), where it was built."""
+    try:
+        from ._kernels import Record
+    except ImportError:
+        return None
+    return Record
+
+
+_RECORD: Final = _load_record()
+
 
 def _rounded(score: float) -> float:
     """``round(score, 6)``. round() formats the number as decimal digits; most candidate
@@ -185,6 +211,8 @@ class Comparer:
         # table only, not on weights or threshold.
         self.similar: Final = similar if similar is not None else PartSimilarity(aliases)
         self.facts: Final = facts
+        # Triage needs the compiled memo; MemoPy would answer UNDECIDED to every pair.
+        self._record_type: Final = None if isinstance(self.similar.memo, MemoPy) else _RECORD
 
     def prepare(self, name: Name) -> Prepared:
         """``name`` as this comparer reads it; prepare a name once to compare it often."""
@@ -208,6 +236,64 @@ class Comparer:
             # One fixed order, so that ties in the alignment cannot make compare asymmetric.
             return self._outcome(b, a, settle, True).swapped()
         return self._outcome(a, b, settle, True)
+
+    def triage(self, a: Prepared, b: Prepared) -> int:
+        """What :meth:`outcome` with ``settle=False`` finds of two names, where the compiled
+        memo tells without aligning them: :data:`APART` (no match and no conflict),
+        :data:`CONFLICT` (a possible conflict), else :data:`UNDECIDED` (ask
+        :meth:`outcome`). Most candidate pairs are settled so in C, without Python objects;
+        without the compiled kernels every pair is undecided.
+
+        >>> comparer = Comparer()
+        >>> saadi, ali = comparer.prepare(parse("Saadi Gaddafi")), comparer.prepare(parse("Ali"))
+        >>> comparer.triage(saadi, ali) in (APART, UNDECIDED)
+        True
+        """
+        record_a, record_b = self._record(a), self._record(b)
+        if record_a is None or record_b is None:
+            return UNDECIDED
+        return self.similar.memo.triage(record_a, record_b, PART_THRESHOLD)
+
+    def triage_py(self, a: Prepared, b: Prepared) -> int:
+        """The Python twin of :meth:`triage` where the kernel is built: the steps of
+        :meth:`outcome` with ``settle=False`` up to the alignment, which a match needs."""
+        if not (0 < len(a.parts) <= MAX_PARTS and 0 < len(b.parts) <= MAX_PARTS) \
+                or self._flags(a) & self._flags(b) & _ALIASED or a.name.text == b.name.text:
+            return UNDECIDED  # compared whole, by the alias table, or ordered by parts
+        if b.name.text < a.name.text:
+            a, b = b, a
+        if len(a.parts) > 1 and len(b.parts) > 1:
+            opening = self._opening_similarity(a, b)
+            if opening < PART_THRESHOLD:
+                if (self._flags(a) | self._flags(b)) & _REWRITES:
+                    return UNDECIDED
+                return CONFLICT if opening < CONFLICT_BELOW else APART
+        elif len(a.parts) + len(b.parts) > 2 and self._single_meets(a, b)[0] < PART_THRESHOLD:
+            return APART
+        return CONFLICT if chain_differs(part_moves(a, b, self.similar), a, b) else UNDECIDED
+
+    def _record(self, name: Prepared) -> object | None:
+        """The name as the kernel's triage reads it, made once; None without the kernel, or
+        for a name the comparison only compares for equality."""
+        if name.record is None and self._record_type is not None \
+                and 0 < len(name.parts) <= MAX_PARTS:
+            name.record = self._record_type(
+                name.name.text, name.forms, name.bits, name.joined, name.link_bits,
+                name.links[0] if name.links else "", name.link_bits[0] if name.links else 0,
+                [t.form for t in name.targets], name.target_bits,
+                "".join(_KIND_LETTERS[t.kind] for t in name.targets).encode(),
+                sum(1 << k for k, part in enumerate(name.parts) if part.initials),
+                self._flags(name))
+        return name.record
+
+    def _flags(self, name: Prepared) -> int:
+        """The kernel Record's flags of a name."""
+        aliased = self.aliases is not None and name.name.text in self.aliases.names
+        return ((_ALIASED if aliased else 0)
+                | (_REWRITES if name.optional_first or name.surname_first else 0)
+                | (_GIVEN_MENTION if name.name.given_mention else 0)
+                | (_PATRONYMIC if name.name.patronymic else 0)
+                | (_KUNYA_FIRST if name.parts[0].role == "kunya" else 0))
 
     def _outcome(self, a: Prepared, b: Prepared, settle: bool, may_rewrite: bool) -> Outcome:
         early = self._settled_early(a, b)

@@ -344,6 +344,7 @@ class Memo(Protocol):
     def moves(self, forms_a: list[str], bits_a: list[int], joined_a: list[str],
               joined_bits_a: list[int], forms_b: list[str], bits_b: list[int],
               joined_b: list[str], joined_bits_b: list[int], floor: float, /) -> list[PartMove]: ...
+    def triage(self, a: object, b: object, part_threshold: float, /) -> int: ...
     def __len__(self) -> int: ...
 
 
@@ -452,6 +453,12 @@ class MemoPy:
                     if found >= floor:
                         moves.append((2, i, j - 1, found))
         return moves
+
+    def triage(self, a: object, b: object, part_threshold: float) -> int:
+        """2 (undecided): what the compiled memo judges of two prepared names without
+        aligning them (``namematch.compare.Comparer.triage``), this memo leaves to the
+        whole comparison."""
+        return 2
 
     def _compute(self, form_a: Form, form_b: Form, floor: float) -> _Entry:
         allowed = edits_allowed(floor)

@@ -35,7 +35,7 @@ from typing import Final, TypeVar
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
 from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part
-from .compare import DEFAULT_THRESHOLD
+from .compare import APART, CONFLICT, DEFAULT_THRESHOLD
 from .distinct import NameList
 from .keys import Buckets, KeyCache, Pairing
 from .normalize import normalize
@@ -317,6 +317,12 @@ def judge(chunk: Iterable[tuple[int, int]], session: Session) -> Verdicts:
 
 def _judge_pair(found: Verdicts, i: int, j: int, session: Session) -> None:
     """Add the verdict on names ``i`` and ``j`` to ``found`` (see :func:`judge`)."""
+    quick = session.triage(i, j)  # most pairs, settled in C where the kernel was built
+    if quick == APART:
+        return
+    if quick == CONFLICT:
+        found.conflicts.append(i * len(session.parsed) + j)
+        return
     outcome = session.outcome(i, j, settle=False)
     if outcome.conflict:
         found.conflicts.append(i * len(session.parsed) + j)

@@ -245,6 +245,9 @@ class Prepared:
         self.targets: Final = known.targets
         self.target_bits: Final = known.target_bits
         self.weigh: Final = weights
+        self.record: object | None = None
+        """The name as the compiled comparison reads it (see
+        :meth:`namematch.compare.Comparer.triage`), made on first use."""
         self._shortened: Prepared | None = None
         self._reordered: Prepared | None = None
 

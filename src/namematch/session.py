@@ -55,6 +55,11 @@ class Session:
             name = self._prepared[i] = self.comparer.prepare(self.parsed[i])
         return name
 
+    def triage(self, i: int, j: int) -> int:
+        """Judge names ``i`` and ``j`` without aligning them, where the compiled kernel can
+        (see :meth:`Comparer.triage`)."""
+        return self.comparer.triage(self.prepared(i), self.prepared(j))
+
     def outcome(self, i: int, j: int, *, settle: bool = True) -> Outcome:
         """Compare names ``i`` and ``j`` (see :meth:`Comparer.outcome`)."""
         return self.comparer.outcome(self.prepared(i), self.prepared(j), settle=settle)
