@@ -166,8 +166,10 @@ def test_compiled_moves_refuse_lists_that_do_not_fit() -> None:
     memo = _new_memo(4)
     with pytest.raises(ValueError):
         memo.moves(["hasan"], [0], ["x"], [0], ["hasan"], [0], [], [], 0.78)
+    assert memo.moves(("hasan",), [0], (), [], ["hasan"], [0], [], [], 0.78) == [
+        (0, 0, 0, 1.0)]  # lists or tuples
     with pytest.raises(TypeError):
-        memo.moves(("hasan",), [0], [], [], ["hasan"], [0], [], [], 0.78)  # type: ignore[arg-type]
+        memo.moves("hasan", [0], [], [], ["hasan"], [0], [], [], 0.78)
 
 
 # Names for a pairing: whether each has one part, its keys (part keys "p:", combined "c:",

@@ -775,12 +775,19 @@ typedef struct {
     Py_ssize_t n;
 } Side;
 
+/* A name's lists (forms, bits, ...) are lists or tuples: read alike. */
 static int
-read_bits(PyObject *list, long long *out)
+is_sequence(PyObject *items)
 {
-    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(list); k++) {
+    return PyList_Check(items) || PyTuple_Check(items);
+}
+
+static int
+read_bits(PyObject *items, long long *out)
+{
+    for (Py_ssize_t k = 0; k < PySequence_Fast_GET_SIZE(items); k++) {
         int overflow = 0;
-        out[k] = PyLong_AsLongLongAndOverflow(PyList_GET_ITEM(list, k), &overflow);
+        out[k] = PyLong_AsLongLongAndOverflow(PySequence_Fast_GET_ITEM(items, k), &overflow);
         if (overflow) {
             PyErr_SetString(PyExc_OverflowError, "moves(): skeleton bits do not fit 64 bits");
         }
@@ -796,22 +803,23 @@ read_side(Side *side, PyObject *const *args)
 {
     side->bits = NULL;
     for (int k = 0; k < 4; k++) {
-        if (!PyList_Check(args[k])) {
-            PyErr_SetString(PyExc_TypeError, "moves(): a name's forms and bits must be lists");
+        if (!is_sequence(args[k])) {
+            PyErr_SetString(PyExc_TypeError,
+                            "moves(): a name's forms and bits must be lists or tuples");
             return -1;
         }
     }
-    side->n = PyList_GET_SIZE(args[0]);
-    side->forms = PySequence_Fast_ITEMS(args[0]);  /* the lists outlive the call */
+    side->n = PySequence_Fast_GET_SIZE(args[0]);
+    side->forms = PySequence_Fast_ITEMS(args[0]);  /* the sequences outlive the call */
     side->joined = PySequence_Fast_ITEMS(args[2]);
-    if (PyList_GET_SIZE(args[1]) != side->n || side->n < 1 ||
-        PyList_GET_SIZE(args[2]) != side->n - 1 || PyList_GET_SIZE(args[3]) != side->n - 1) {
+    if (PySequence_Fast_GET_SIZE(args[1]) != side->n || side->n < 1 ||
+        PySequence_Fast_GET_SIZE(args[2]) != side->n - 1 ||
+        PySequence_Fast_GET_SIZE(args[3]) != side->n - 1) {
         PyErr_SetString(PyExc_ValueError, "moves(): a name's lists differ in length");
         return -1;
     }
     for (Py_ssize_t k = 0; k < side->n; k++) {
-        PyObject *joined = k ? PyList_GET_ITEM(args[2], k - 1) : PyList_GET_ITEM(args[0], 0);
-        if (check_forms(PyList_GET_ITEM(args[0], k), joined) < 0) {
+        if (check_forms(side->forms[k], k ? side->joined[k - 1] : side->forms[0]) < 0) {
             return -1;
         }
     }
@@ -985,10 +993,19 @@ record_dealloc(Record *self)
 static int
 check_lengths(PyObject *const *lists, PyObject *kinds)
 {
-    Py_ssize_t n = PyList_GET_SIZE(lists[0]), targets = PyList_GET_SIZE(lists[4]);
-    if (n < 1 || PyList_GET_SIZE(lists[1]) != n || PyList_GET_SIZE(lists[2]) != n - 1 ||
-        PyList_GET_SIZE(lists[3]) != n - 1 || PyList_GET_SIZE(lists[5]) != targets ||
-        PyBytes_GET_SIZE(kinds) != targets || n > 64) {
+    for (int k = 0; k < 6; k++) {
+        if (!is_sequence(lists[k])) {
+            PyErr_SetString(PyExc_TypeError, "Record(): a name's forms and bits must be lists "
+                                             "or tuples");
+            return -1;
+        }
+    }
+    Py_ssize_t size[6];
+    for (int k = 0; k < 6; k++) {
+        size[k] = PySequence_Fast_GET_SIZE(lists[k]);
+    }
+    if (size[0] < 1 || size[0] > 64 || size[1] != size[0] || size[2] != size[0] - 1 ||
+        size[3] != size[0] - 1 || size[5] != size[4] || PyBytes_GET_SIZE(kinds) != size[4]) {
         PyErr_SetString(PyExc_ValueError, "Record(): the lists differ in length");
         return -1;
     }
@@ -999,7 +1016,8 @@ check_lengths(PyObject *const *lists, PyObject *kinds)
 static int
 fill_record(Record *self, PyObject *const *lists, PyObject *kinds)
 {
-    Py_ssize_t n = PyList_GET_SIZE(lists[0]), targets = PyList_GET_SIZE(lists[4]);
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(lists[0]);
+    Py_ssize_t targets = PySequence_Fast_GET_SIZE(lists[4]);
     Py_ssize_t strings = 2 * n - 1 + targets;
     PyObject **held = (PyObject **)self->tail;
     self->side = (Side){held, held + n, (long long *)(self->tail + strings), n};
@@ -1011,8 +1029,8 @@ fill_record(Record *self, PyObject *const *lists, PyObject *kinds)
     self->kinds = kind_of;
     PyObject *texts[3] = {lists[0], lists[2], lists[4]};
     for (int k = 0; k < 3; k++) {
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(texts[k]); i++) {
-            PyObject *text = PyList_GET_ITEM(texts[k], i);
+        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(texts[k]); i++) {
+            PyObject *text = PySequence_Fast_GET_ITEM(texts[k], i);
             if (check_forms(text, text) < 0) {
                 return -1;
             }
@@ -1036,14 +1054,14 @@ record_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_TypeError, "Record() takes no keyword arguments");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "UO!O!O!O!ULO!O!SKl:Record", &text, &PyList_Type, &lists[0],
-                          &PyList_Type, &lists[1], &PyList_Type, &lists[2], &PyList_Type,
-                          &lists[3], &link, &link_bits, &PyList_Type, &lists[4], &PyList_Type,
-                          &lists[5], &kinds, &initials, &flags) ||
+    if (!PyArg_ParseTuple(args, "UOOOOULOOSKl:Record", &text, &lists[0], &lists[1], &lists[2],
+                          &lists[3], &link, &link_bits, &lists[4], &lists[5], &kinds, &initials,
+                          &flags) ||
         check_lengths(lists, kinds) < 0) {
         return NULL;
     }
-    Py_ssize_t strings = 2 * PyList_GET_SIZE(lists[0]) - 1 + PyList_GET_SIZE(lists[4]);
+    Py_ssize_t strings =
+        2 * PySequence_Fast_GET_SIZE(lists[0]) - 1 + PySequence_Fast_GET_SIZE(lists[4]);
     Py_ssize_t words = 2 * strings + (PyBytes_GET_SIZE(kinds) + 7) / 8;
     Record *self = (Record *)type->tp_alloc(type, words);
     if (self == NULL) {

@@ -1,7 +1,7 @@
 """Type stub of the compiled kernel (``_kernels.c``)."""
 
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 def distance(xs: bytes, ys: bytes, costs: bytes, size: int, limit: float, /) -> float: ...
 def number(keys: array[int], numbered: array[int], distinct: array[int], /) -> int: ...
@@ -21,17 +21,18 @@ class Memo:
     def part(self, a: str, bits_a: int, b: str, bits_b: int, floor: float, /) -> float: ...
     def add_form(self, text: str, form: object, /) -> None: ...
     def knows(self, text: str, /) -> bool: ...
-    def moves(self, forms_a: list[str], bits_a: list[int], joined_a: list[str],
-              joined_bits_a: list[int], forms_b: list[str], bits_b: list[int],
-              joined_b: list[str], joined_bits_b: list[int],
+    def moves(self, forms_a: Sequence[str], bits_a: Sequence[int], joined_a: Sequence[str],
+              joined_bits_a: Sequence[int], forms_b: Sequence[str], bits_b: Sequence[int],
+              joined_b: Sequence[str], joined_bits_b: Sequence[int],
               floor: float, /) -> list[tuple[int, int, int, float]]: ...
     def triage(self, a: object, b: object, part_threshold: float, /) -> int: ...
     def __len__(self) -> int: ...
 
 class Record:
-    def __init__(self, text: str, forms: list[str], bits: list[int], joined: list[str],
-                 joined_bits: list[int], link: str, link_bits: int, targets: list[str],
-                 target_bits: list[int], kinds: bytes, initials: int, flags: int, /) -> None: ...
+    def __init__(self, text: str, forms: Sequence[str], bits: Sequence[int],
+                 joined: Sequence[str], joined_bits: Sequence[int], link: str, link_bits: int,
+                 targets: Sequence[str], target_bits: Sequence[int], kinds: bytes,
+                 initials: int, flags: int, /) -> None: ...
 
 class Walk:
     def __init__(self, indexes: array[int], single: bytearray,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import math
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -325,6 +325,10 @@ _Entry = tuple[float, float, int]
 # A move of an alignment (see MemoPy.moves): kind (0 pair, 1 join in a, 2 join in b), the
 # part of each name it starts at, and its similarity.
 PartMove = tuple[int, int, int, float]
+Strs = Sequence[str]
+"""A name's part forms, or its joined forms (tuples in :class:`~namematch.rules.NameFacts`)."""
+Ints = Sequence[int]
+"""Their :func:`skeleton_bits`."""
 SameParts = Callable[[str, str], bool]
 
 NEEDS_FORMS: Final = -1.0
@@ -341,9 +345,9 @@ class Memo(Protocol):
     def part(self, a: str, bits_a: int, b: str, bits_b: int, floor: float, /) -> float: ...
     def add_form(self, text: str, form: Form, /) -> None: ...
     def knows(self, text: str, /) -> bool: ...
-    def moves(self, forms_a: list[str], bits_a: list[int], joined_a: list[str],
-              joined_bits_a: list[int], forms_b: list[str], bits_b: list[int],
-              joined_b: list[str], joined_bits_b: list[int], floor: float, /) -> list[PartMove]: ...
+    def moves(self, forms_a: Strs, bits_a: Ints, joined_a: Strs, joined_bits_a: Ints,
+              forms_b: Strs, bits_b: Ints, joined_b: Strs, joined_bits_b: Ints, floor: float,
+              /) -> list[PartMove]: ...
     def triage(self, a: object, b: object, part_threshold: float, /) -> int: ...
     def __len__(self) -> int: ...
 
@@ -430,9 +434,9 @@ class MemoPy:
             found = self.forms(a, b, floor)
         return found
 
-    def moves(self, forms_a: list[str], bits_a: list[int], joined_a: list[str],
-              joined_bits_a: list[int], forms_b: list[str], bits_b: list[int],
-              joined_b: list[str], joined_bits_b: list[int], floor: float) -> list[PartMove]:
+    def moves(self, forms_a: Strs, bits_a: Ints, joined_a: Strs, joined_bits_a: Ints,
+              forms_b: Strs, bits_b: Ints, joined_b: Strs, joined_bits_b: Ints,
+              floor: float) -> list[PartMove]:
         """Every part of a (or two joined: ``joined_a[i]`` is parts i and i + 1 as one
         word, or "") whose :meth:`part` similarity with one of b (or two joined) reaches
         ``floor``, in order: the moves an alignment of the two names may take."""
@@ -547,9 +551,8 @@ class PartSimilarity:
         ``bits_a`` and ``bits_b`` are their :func:`skeleton_bits` against that table."""
         return self.memo.part(a, bits_a, b, bits_b, floor)
 
-    def moves(self, forms_a: list[str], bits_a: list[int], joined_a: list[str],
-              joined_bits_a: list[int], forms_b: list[str], bits_b: list[int],
-              joined_b: list[str], joined_bits_b: list[int],
+    def moves(self, forms_a: Strs, bits_a: Ints, joined_a: Strs, joined_bits_a: Ints,
+              forms_b: Strs, bits_b: Ints, joined_b: Strs, joined_bits_b: Ints,
               floor: float = PART_THRESHOLD) -> list[PartMove]:
         """The part pairs of two names that reach ``floor`` (:meth:`MemoPy.moves`): one
         call for all of them, which the compiled memo answers without Python."""

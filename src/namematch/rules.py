@@ -198,21 +198,23 @@ class NameFacts:
 
     def __init__(self, name: Name, aliases: AliasTable | None = None) -> None:
         parts = name.parts
-        self.forms: Final = [p.form for p in parts]
-        self.bits: Final = [skeleton_bits(f, aliases) for f in self.forms]
+        # Tuples, not lists: smaller, and once read by a collection the collector no
+        # longer tracks a tuple of str or int (a gazetteer keeps these from batch to batch).
+        self.forms: Final = tuple([p.form for p in parts])
+        self.bits: Final = tuple([skeleton_bits(f, aliases) for f in self.forms])
         # Adjacent parts joined; in the alignment, not where one is initials, which
         # abbreviate words and so never join them.
-        self.links: Final = [join_parts(x, y) for x, y in itertools.pairwise(parts)]
-        self.link_bits: Final = [skeleton_bits(f, aliases) for f in self.links]
-        self.joined: Final = ([f if not (x.initials or y.initials) else ""
-                               for f, (x, y) in zip(self.links, itertools.pairwise(parts),
-                                                    strict=True)]
+        self.links: Final = tuple([join_parts(x, y) for x, y in itertools.pairwise(parts)])
+        self.link_bits: Final = tuple([skeleton_bits(f, aliases) for f in self.links])
+        self.joined: Final = (tuple([f if not (x.initials or y.initials) else ""
+                                     for f, (x, y) in zip(self.links, itertools.pairwise(parts),
+                                                          strict=True)])
                               if name.initials else self.links)
         self.optional_first: Final = optional_first(name)
         self.surname_first: Final = may_be_surname_first(name)
-        self.targets: Final = single_targets(name)
-        self.target_bits: Final = [skeleton_bits(t.form, None if t.joined else aliases)
-                                   for t in self.targets]
+        self.targets: Final = tuple(single_targets(name))
+        self.target_bits: Final = tuple([skeleton_bits(t.form, None if t.joined else aliases)
+                                         for t in self.targets])
 
 
 class Prepared:
@@ -222,7 +224,7 @@ class Prepared:
 
     >>> from namematch.parse import parse
     >>> Prepared(parse("Nasr Allah Hassan")).links
-    ['nasralaH', 'alaHhasan']
+    ('nasralaH', 'alaHhasan')
     """
 
     def __init__(self, name: Name, weights: Weights = _uniform,
@@ -235,7 +237,7 @@ class Prepared:
         self.aliases: Final = aliases
         self.forms: Final = known.forms
         self.bits: Final = known.bits
-        self.weights: Final = [weights(p) for p in name.parts]
+        self.weights: Final = tuple([weights(p) for p in name.parts])
         self.initials: Final = name.initials
         self.links: Final = known.links
         self.link_bits: Final = known.link_bits
