@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from strategies import WHOLE_NAMES, every_shaped_name, rule_name_pairs, shared_pairing
 
 from namematch.aliases import AliasTable, load_aliases
+from namematch.cluster import _within, _within_py
 from namematch.compare import APART, CONFLICT, UNDECIDED, Comparer
 from namematch.distance import (
     ALIASED,
@@ -254,6 +255,39 @@ def test_compiled_numbering_grows_its_table_and_keeps_the_order() -> None:
     numbered, distinct = _numbered(keys)
     assert (numbered, list(distinct)) == _numbered_py(keys)
     assert len(distinct) > 4000
+
+
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=40), st.data())
+def test_compiled_conflicts_within_components_are_the_python_twins(
+    roots_of: list[int], data: st.DataObject
+) -> None:
+    """A part's conflicts selected in C (codes of two names of one component, the first one
+    kept, renumbered) come out as :func:`_within_py` selects them, in order."""
+    size = len(roots_of)
+    roots = array("q", roots_of)
+    codes = array("q", data.draw(st.lists(st.integers(0, size * size - 1), max_size=60)))
+    kept = sorted(data.draw(st.sets(st.sampled_from(sorted(set(roots_of))))))
+    members = [i for i in range(size) if roots[i] in kept]
+    local = array("q", [-1]) * size
+    for position, i in enumerate(members):
+        local[i] = position
+    assert _within(codes, roots, local, len(members)) == _within_py(codes, roots, local,
+                                                                    len(members))
+
+
+def test_compiled_conflicts_within_refuse_what_does_not_fit() -> None:
+    """Codes past the names, arrays of another item size or of unequal lengths are errors;
+    an output too short is left alone and the count still told."""
+    roots, local = array("q", [0, 0]), array("q", [0, 1])
+    assert kernels.within(array("q", [1, 2]), roots, local, 2, array("q")) == 2
+    with pytest.raises(IndexError):
+        kernels.within(array("q", [4]), roots, local, 2, array("q", [0]))
+    with pytest.raises(IndexError):
+        kernels.within(array("q", [-1]), roots, local, 2, array("q", [0]))
+    with pytest.raises(TypeError):
+        kernels.within(array("i", [1]), roots, local, 2, array("q", [0]))
+    with pytest.raises(ValueError):
+        kernels.within(array("q", [1]), roots, array("q", [0]), 2, array("q", [0]))
 
 
 # Names for the triage: see strategies.rule_names.

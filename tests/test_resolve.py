@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from array import array
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import shared_pairing
 
 from namematch import load_aliases, normalize, parse, resolve
-from namematch.cluster import components, entities, entities_of_part
+from namematch.cluster import components, entities, entities_of_part, share_out
 from namematch.compare import DEFAULT_THRESHOLD
 from namematch.keys import LEADERS, NEIGHBOURS, Pairing
 from namematch.resolve import candidate_pairs, judge, prepare_list
@@ -32,10 +33,25 @@ def test_components_clustered_apart_give_the_entities_of_the_whole(
     names, session = prepare_list(written, load_aliases(), DEFAULT_THRESHOLD)
     found = judge(sorted(candidate_pairs(names.parsed)), session)
     roots = components(names, found, session.table)
+    shares = share_out(roots, parts)
     by_parts: dict[str, tuple[str, str, float]] = {}
     for part in range(parts):
-        by_parts.update(entities_of_part(names, found, session, roots, part, parts))
+        by_parts.update(entities_of_part(names, found, session, roots, shares, part))
     assert by_parts == entities(names, found, session)
+
+
+@given(st.lists(st.integers(0, 30), max_size=200), st.integers(min_value=1, max_value=5))
+def test_components_are_shared_out_whole_and_evenly(roots_of: list[int], parts: int) -> None:
+    """Each component goes whole to one part; no part holds more names than another by
+    more than the biggest component (the biggest first, each to the lightest part)."""
+    roots = array("q", roots_of)
+    shares = share_out(roots, parts)
+    assert len(shares) == len(roots) and all(0 <= s < parts for s in shares)
+    for root in set(roots):
+        assert len({s for s, r in zip(shares, roots, strict=True) if r == root}) == 1
+    load = [list(shares).count(part) for part in range(parts)]
+    biggest = max((roots_of.count(root) for root in set(roots_of)), default=0)
+    assert max(load) - min(load) <= biggest
 
 
 def test_parallel_comparison_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:

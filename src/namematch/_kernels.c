@@ -1980,6 +1980,54 @@ done:
     return result;
 }
 
+/* within(codes, roots, local, count, out): the codes (i * len(roots) + j) of names i and j
+ * of one component (roots[i] == roots[j]) with i kept (local[i] >= 0), renumbered as
+ * local[i] * count + local[j], in order (see namematch.cluster._within_py). Writes them to
+ * out when it is long enough; returns how many there are. */
+static PyObject *
+within(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_buffer views[3] = {{0}}, out = {0};
+    PyObject *result = NULL;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "within() takes 5 arguments");
+        return NULL;
+    }
+    long long count = PyLong_AsLongLong(args[3]);
+    if ((count == -1 && PyErr_Occurred()) || read_views("within", args, 3, 3, views, 3,
+                                                        NULL) < 0
+        || view_of(args[4], &out, 0) < 0) {
+        goto done;
+    }
+    const int64_t *codes = views[0].buf, *roots = views[1].buf, *local = views[2].buf;
+    int64_t *kept = out.buf;
+    Py_ssize_t total = views[0].len / 8, size = views[1].len / 8, room = out.len / 8;
+    if (views[2].len / 8 != size) {
+        PyErr_SetString(PyExc_ValueError, "roots and local differ in length");
+        goto done;
+    }
+    Py_ssize_t found = 0;
+    for (Py_ssize_t k = 0; k < total; k++) {
+        int64_t code = codes[k];
+        if (code < 0 || size == 0 || code / size >= size) {
+            out_of_range();
+            goto done;
+        }
+        int64_t i = code / size, j = code % size;
+        if (local[i] >= 0 && roots[i] == roots[j]) {
+            if (found < room) {
+                kept[found] = local[i] * count + local[j];
+            }
+            found++;
+        }
+    }
+    result = PyLong_FromSsize_t(found);
+done:
+    release_views(views, 3);
+    release_view(&out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"distance", (PyCFunction)(void (*)(void))distance, METH_FASTCALL,
      "distance(xs, ys, costs, size, limit): the weighted edit distance of two forms."},
@@ -1990,6 +2038,9 @@ static PyMethodDef methods[] = {
     {"leaders", (PyCFunction)(void (*)(void))leaders, METH_FASTCALL,
      "leaders(numbered, ends, part_key, sizes, single, mentions, max_bucket, count): the "
      "longer names mentioned most of each part-key bucket over the bound."},
+    {"within", (PyCFunction)(void (*)(void))within, METH_FASTCALL,
+     "within(codes, roots, local, count, out): the conflicts within components of the kept "
+     "names, renumbered; how many."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -11,6 +11,9 @@ def leaders(numbered: array[int], ends: array[int], part_key: bytearray, sizes: 
             single: bytearray, mentions: array[int], max_bucket: int, count: int,
             /) -> dict[int, list[int]]: ...
 
+def within(codes: array[int], roots: array[int], local: array[int], count: int,
+           out: array[int], /) -> int: ...
+
 class Memo:
     def __init__(self, *, limit: int, max_form: int, edits_per_unit: float, letter_bits: int,
                  longest_skeleton: int, aliased: int, conflict_below: float, slack: float,

@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from ._pickling import by_fields
 from .aliases import AliasTable
@@ -26,7 +26,7 @@ from .script import is_arabic
 from .session import Session
 
 __all__ = ["Clusters", "Link", "Verdicts", "components", "entities", "entities_of_part",
-           "without_titles"]
+           "share_out", "without_titles"]
 
 Resolved = dict[str, tuple[str, str, float]]
 """Each normalized name's entity id, the entity's canonical name and the name's score."""
@@ -235,24 +235,77 @@ def components(names: NameList, verdicts: Verdicts, table: AliasTable | None) ->
     return array("q", [reach.find(i) for i in range(size)])
 
 
+def share_out(roots: array[int], parts: int) -> array[int]:
+    """Each name's part of ``parts``, whole components (``roots``, see :func:`components`)
+    to a part: the biggest component first, each to the part with the fewest names so far
+    (the lowest part among equals), so that the parts take about as long to cluster.
+
+    >>> list(share_out(array("q", [0, 0, 0, 3, 4, 3]), 2))
+    [0, 0, 0, 1, 1, 1]
+    """
+    sizes = Counter(roots)
+    load = [0] * parts
+    part_of: dict[int, int] = {}
+    for root, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        part = min(range(parts), key=lambda p: (load[p], p))
+        part_of[root] = part
+        load[part] += size
+    return array("q", [part_of[root] for root in roots])
+
+
 def entities_of_part(names: NameList, verdicts: Verdicts, session: Session, roots: array[int],
-                     part: int, parts: int) -> Resolved:
-    """:func:`entities` of the components (``roots``, see :func:`components`) whose root
-    is ``part`` modulo ``parts``: the names of the other parts are left out."""
+                     shares: array[int], part: int) -> Resolved:
+    """:func:`entities` of the names whose share (``shares``, see :func:`share_out`) is
+    ``part``: whole components (``roots``), the names of the other parts left out."""
     size = len(roots)
-    members = array("q", [i for i in range(size) if roots[i] % parts == part])
+    members = array("q", [i for i in range(size) if shares[i] == part])
     local = array("q", [-1]) * size
     for position, i in enumerate(members):
         local[i] = position
     matches = [Link(local[link.i], local[link.j], link.score, link.whole)
                for link in verdicts.matches if local[link.i] >= 0]
-    conflicts = array("q")
-    count = len(members)
-    for code in verdicts.conflicts:
+    conflicts = _within(verdicts.conflicts, roots, local, len(members))
+    return entities(names.part(members), Verdicts(matches, conflicts), session.part(members))
+
+
+def _within(codes: array[int], roots: array[int], local: array[int], count: int) -> array[int]:
+    """:func:`_within_py`, in C where the wheel built it."""
+    if _WITHIN is None or not all(a.typecode == "q" for a in (codes, roots, local)):
+        return _within_py(codes, roots, local, count)
+    kept = array("q", bytes(8 * _WITHIN(codes, roots, local, count, array("q"))))
+    _WITHIN(codes, roots, local, count, kept)
+    return kept
+
+
+def _within_py(codes: array[int], roots: array[int], local: array[int],
+               count: int) -> array[int]:
+    """The conflict codes (``i * len(roots) + j``) of names of one component whose first
+    name is kept (``local[i] >= 0``), renumbered ``local[i] * count + local[j]``, in order.
+
+    >>> list(_within_py(array("q", [1, 2, 5]), array("q", [0, 0, 2]), array("q", [0, 1, -1]), 2))
+    [1]
+    """
+    size = len(roots)
+    kept = array("q")
+    for code in codes:
         i, j = divmod(code, size)
         if local[i] >= 0 and roots[i] == roots[j]:
-            conflicts.append(local[i] * count + local[j])
-    return entities(names.part(members), Verdicts(matches, conflicts), session.part(members))
+            kept.append(local[i] * count + local[j])
+    return kept
+
+
+def _load_within() -> Callable[[array[int], array[int], array[int], int, array[int]], int] | None:
+    """The C twin of :func:`_within_py`, where the wheel was built with a C compiler."""
+    if array("q").itemsize != 8:  # the kernel reads the arrays as int64
+        return None
+    try:
+        from ._kernels import within
+    except ImportError:
+        return None
+    return within
+
+
+_WITHIN: Final = _load_within()
 
 
 def _attach_single_mentions(clusters: Clusters, single_links: dict[int, list[tuple[float, int]]],

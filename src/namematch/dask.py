@@ -31,7 +31,7 @@ from typing import Any, Final, Generic, TypeVar
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
 from .api import checked_names, missing
-from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part
+from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part, share_out
 from .compare import DEFAULT_THRESHOLD
 from .distinct import NameList
 from .errors import InputError, NamematchError
@@ -373,12 +373,10 @@ def _resolved(
         pairs = _pair_frame_of(prepared, heads, max_bucket, parts)
         judged = pairs.map_partitions(_judge_part, prepared,
                                       meta=_verdict_frame(pd, Verdicts.empty(), 0)).to_delayed()
-    clustering = dask.delayed(_clustering)(prepared, judged, size, parts > 1)
-
     # 5. Cluster: parts of the components in tasks, their tables merged in one.
     count = parts if parts > 1 and size > 1 else 1
-    found = [dask.delayed(_cluster_part)(prepared, clustering, part, count)
-             for part in range(count)]
+    clustering = dask.delayed(_clustering)(prepared, judged, size, count)
+    found = [dask.delayed(_cluster_part)(prepared, clustering, part) for part in range(count)]
     (resolved,) = dask.persist(dask.delayed(_merged)(found))
     return prepared, resolved
 
@@ -436,39 +434,43 @@ def _pair_frame_of(prepared: Any, heads: int, max_bucket: int, npartitions: int)
 @dataclass(frozen=True)
 class _Clustering:
     """What the clustering tasks need besides the name list: the verdicts, and each
-    name's component (``None`` when one task clusters all the names)."""
+    name's component and part (``None`` when one task clusters all the names)."""
 
     verdicts: Verdicts
     roots: array[int] | None
+    shares: array[int] | None
 
     def __reduce__(self) -> tuple[type[_Clustering], tuple[object, ...]]:
         return by_fields(self)
 
 
 def _clustering(prepared: _Once[_Prepared], judged: list[Any], size: int,
-                in_parts: bool) -> _Once[_Clustering]:
+                parts: int) -> _Once[_Clustering]:
     """The verdict frames of all partitions -> the verdicts and, when the names are
-    clustered in parts, each name's component (:func:`namematch.cluster.components`)."""
+    clustered in ``parts`` > 1 parts, each name's component and part
+    (:func:`namematch.cluster.components`, :func:`namematch.cluster.share_out`)."""
     _, _, pd = _modules()
     verdicts = Verdicts.empty()
     with collector_paused():
         if judged:
             verdicts = _found(pd.concat(judged, ignore_index=True), size)
         got = prepared.value
-        roots = components(got.names, verdicts, got.session.table) if in_parts else None
-        return _Once(_Clustering(verdicts, roots))
+        if parts == 1:
+            return _Once(_Clustering(verdicts, None, None))
+        roots = components(got.names, verdicts, got.session.table)
+        return _Once(_Clustering(verdicts, roots, share_out(roots, parts)))
 
 
-def _cluster_part(prepared: _Once[_Prepared], clustering: _Once[_Clustering], part: int,
-                  parts: int) -> Resolved:
+def _cluster_part(prepared: _Once[_Prepared], clustering: _Once[_Clustering],
+                  part: int) -> Resolved:
     """The entities of one part of the components (see
     :func:`namematch.cluster.entities_of_part`), or of all the names."""
     got, found = prepared.value, clustering.value
     with collector_paused():
-        if found.roots is None:
+        if found.roots is None or found.shares is None:
             return entities(got.names, found.verdicts, got.session)
-        return entities_of_part(got.names, found.verdicts, got.session, found.roots, part,
-                                parts)
+        return entities_of_part(got.names, found.verdicts, got.session, found.roots,
+                                found.shares, part)
 
 
 def _merged(found: list[Resolved]) -> _Once[Resolved]:

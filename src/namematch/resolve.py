@@ -34,7 +34,7 @@ from typing import Final, TypeVar
 
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
-from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part
+from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part, share_out
 from .compare import APART, CONFLICT, DEFAULT_THRESHOLD
 from .distinct import NameList
 from .keys import Buckets, KeyCache, Pairing
@@ -388,7 +388,8 @@ def _cluster(names: NameList, found: Verdicts, session: Session, jobs: int) -> R
     session.release()
     if jobs == 1:
         return entities(names, found, session)
-    work = _ClusterWork(names, found, session, components(names, found, session.table), jobs)
+    roots = components(names, found, session.table)
+    work = _ClusterWork(names, found, session, roots, share_out(roots, jobs))
     resolved: Resolved = {}
     with _Team(jobs, work) as team:
         for part in team.map(work.cluster, _cluster_in_worker, list(range(jobs))):
@@ -439,20 +440,20 @@ class _JudgeWork:
 
 
 class _ClusterWork:
-    """What the clustering works with: the names, their verdicts and components, and how
-    many parts the components are shared out in."""
+    """What the clustering works with: the names, their verdicts and components, and each
+    name's part (see :func:`~namematch.cluster.share_out`)."""
 
     def __init__(self, names: NameList, found: Verdicts, session: Session, roots: array[int],
-                 parts: int) -> None:
+                 shares: array[int]) -> None:
         self.names: Final = names
         self.found: Final = found
         self.session: Final = session
         self.roots: Final = roots
-        self.parts: Final = parts
+        self.shares: Final = shares
 
     def cluster(self, part: int) -> Resolved:
-        return entities_of_part(self.names, self.found, self.session, self.roots, part,
-                                self.parts)
+        return entities_of_part(self.names, self.found, self.session, self.roots, self.shares,
+                                part)
 
 
 class _Team:
