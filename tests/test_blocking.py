@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import name_part
 
 from namematch import compare, parse
 from namematch.distinct import signature
+from namematch.keys import KeyCache, key_numbers
 from namematch.resolve import candidate_pairs
 
 GIVEN = ["Ahmed", "Mohammed", "Muhammad", "Ali", "Omar", "Khalifa", "Hassan", "Youssef",
@@ -122,3 +124,26 @@ def test_examples_of_each_rule_share_a_key() -> None:
     for a, b in pairs:
         assert compare(a, b).decision == "match", (a, b)
         assert paired(a, b), (a, b)
+
+
+@st.composite
+def names_sharing_parts(draw: st.DrawFn) -> list[str]:
+    """Names of one to three parts from a pool of a few, some with a vowel changed: the
+    same parts and skeletons recur in other places of other names."""
+    pool = draw(st.lists(name_part(), min_size=1, max_size=4))
+    vowels = str.maketrans("aeiou", "eioua")
+    words = [*pool, *(word.translate(vowels) for word in pool)]
+    name = st.lists(st.sampled_from(words), min_size=1, max_size=3).map(" ".join)
+    return draw(st.lists(name, min_size=1, max_size=12))
+
+
+@settings(max_examples=300)
+@given(names_sharing_parts(), st.sampled_from([None, 4, 40]))
+def test_a_shared_key_cache_gives_each_name_its_own_keys(texts: list[str],
+                                                        limit: int | None) -> None:
+    """A run keeps one key cache for all its names (emptied when full): whatever it met
+    before, a name gets the keys a cache of its own gives it."""
+    shared = KeyCache(limit, texts=False)
+    for text in texts:
+        name = parse(text)
+        assert key_numbers(name, shared) == key_numbers(name, KeyCache(texts=False))

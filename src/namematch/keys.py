@@ -81,6 +81,8 @@ class KeyCache:
         self.parts: dict[str, frozenset[int]] = {}
         self.firsts: dict[str, frozenset[int]] = {}
         self.variants: dict[tuple[str, int], tuple[int, frozenset[int]]] = {}
+        # Many forms share a skeleton (they differ in vowels): its variants are coded once.
+        self.skeleton_variants: dict[tuple[str, int], tuple[int, frozenset[int]]] = {}
         self.codes: dict[str, int] = {}
         self.skeletons: dict[int, str] | None = {0: ""} if texts else None
         self.combined_codes: dict[int, tuple[int, int]] = {}
@@ -134,6 +136,7 @@ class KeyCache:
             self.parts.clear()
             self.firsts.clear()
             self.variants.clear()
+            self.skeleton_variants.clear()
             self.codes.clear()
             if self.skeletons is not None:
                 self.skeletons = {0: ""}
@@ -155,9 +158,13 @@ class KeyCache:
         found = self.variants.get(key)
         if found is None:
             self._make_room()
-            exact, slips = _variants(form, shortest)
-            found = self.variants[key] = (self.code(exact),
-                                          frozenset(self.code(v) for v in slips))
+            skeletal = (skeleton(form), shortest)
+            found = self.skeleton_variants.get(skeletal)
+            if found is None:
+                exact, slips = _variants(*skeletal)
+                found = self.skeleton_variants[skeletal] = (
+                    self.code(exact), frozenset(self.code(v) for v in slips))
+            self.variants[key] = found
         return found
 
 
@@ -545,13 +552,12 @@ def _units(parts: tuple[Part, ...]) -> list[tuple[str, bool]]:
     return out
 
 
-def _variants(form: str, shortest: int = 3) -> tuple[str, frozenset[str]]:
-    """A form's skeleton and its one-letter-less variants (skeletons of ``shortest``+ letters).
+def _variants(skel: str, shortest: int = 3) -> tuple[str, frozenset[str]]:
+    """A skeleton and its one-letter-less variants (skeletons of ``shortest``+ letters).
 
     Alone, a short skeleton less a letter would pair almost everything (part keys need 4+
     letters); within a combined key, 3 letters are enough.
     """
-    skel = skeleton(form)
     if not shortest <= len(skel) <= _LONGEST:
         return skel, frozenset()
     return skel, frozenset(skel[:i] + skel[i + 1 :] for i in range(len(skel)))
