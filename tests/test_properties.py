@@ -250,3 +250,5 @@ def test_triage_settles_only_what_the_comparison_would(pair: tuple[str, str],
         assert not outcome.conflict and outcome.decision == "no-match"
     elif quick == CONFLICT:
         assert outcome.conflict
+    elif isinstance(quick, tuple):  # a match, scored as the whole comparison scores it
+        assert outcome.decision == "match" and quick == (outcome.score, outcome.whole)

@@ -944,12 +944,14 @@ memo_moves_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
 /* ---- Judging a candidate pair without settling it: namematch.compare.Comparer.triage ----
  *
  * A Record holds what Comparer.outcome(settle=False) reads of a prepared name (of 1 to
- * MAX_PARTS parts) before the alignment: its forms and skeleton bits (a Side), its first
- * two parts joined, the targets a one-part name may meet, which parts are initials, and
+ * MAX_PARTS parts): its forms and skeleton bits (a Side), its first two parts joined, the
+ * targets a one-part name may meet, its parts' weights, which parts are initials, and
  * flags; all in one allocation, as resolve makes one per name. Memo.triage follows the
  * same steps as Comparer._outcome on two records and answers what resolve's judge records
- * (nothing, or a possible conflict) where those steps settle it; anything else (a match to
- * score, an alias, a rewriting) is left to the Python comparison. */
+ * (nothing, a possible conflict, or a match's score) where those steps settle it: up to the
+ * alignment for every pair, and to the verdict for two longer names without initials whose
+ * moves form a chain. Anything else (a one-part name's match, initials, an alias, a
+ * rewriting, moves that compete) is left to the Python comparison. */
 
 #define APART 0
 #define CONFLICT 1
@@ -957,10 +959,11 @@ memo_moves_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
 
 /* Record flags (namematch.compare reads the same bits). */
 #define ALIASED 1        /* the whole name is in the alias table */
-#define REWRITES 4       /* a leading Mohammed or a surname first may be rewritten */
+#define OPTIONAL_FIRST 4 /* a leading Mohammed (or a given name before a kunya) may go */
 #define GIVEN_MENTION 8
 #define PATRONYMIC 16
 #define KUNYA_FIRST 32   /* the first part is a kunya */
+#define SURNAME_FIRST 64 /* the first part may be a surname written first */
 
 typedef struct {
     PyObject_VAR_HEAD
@@ -973,9 +976,11 @@ typedef struct {
     const char *kinds;      /* one per target: l(ast), f(ather), k(unya), g(iven) */
     Py_ssize_t n_targets;
     Py_ssize_t n_strings;   /* held in the tail: the forms, the joined forms, the targets */
+    double *weights;        /* n, in the tail: the parts' weights in this run */
+    PyObject *shortened;    /* the Record of the name less its first part, or NULL */
     unsigned long long initials;  /* bit k: part k is only initials */
     long flags;
-    int64_t tail[1];        /* strings, then bits, then kinds */
+    int64_t tail[1];        /* strings, then bits, then weights, then kinds */
 } Record;
 
 static void
@@ -986,6 +991,7 @@ record_dealloc(Record *self)
     }
     Py_XDECREF(self->text);
     Py_XDECREF(self->link);
+    Py_XDECREF(self->shortened);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -993,19 +999,20 @@ record_dealloc(Record *self)
 static int
 check_lengths(PyObject *const *lists, PyObject *kinds)
 {
-    for (int k = 0; k < 6; k++) {
+    for (int k = 0; k < 7; k++) {
         if (!is_sequence(lists[k])) {
-            PyErr_SetString(PyExc_TypeError, "Record(): a name's forms and bits must be lists "
-                                             "or tuples");
+            PyErr_SetString(PyExc_TypeError, "Record(): a name's forms, bits and weights must "
+                                             "be lists or tuples");
             return -1;
         }
     }
-    Py_ssize_t size[6];
-    for (int k = 0; k < 6; k++) {
+    Py_ssize_t size[7];
+    for (int k = 0; k < 7; k++) {
         size[k] = PySequence_Fast_GET_SIZE(lists[k]);
     }
     if (size[0] < 1 || size[0] > 64 || size[1] != size[0] || size[2] != size[0] - 1 ||
-        size[3] != size[0] - 1 || size[5] != size[4] || PyBytes_GET_SIZE(kinds) != size[4]) {
+        size[3] != size[0] - 1 || size[5] != size[4] || PyBytes_GET_SIZE(kinds) != size[4] ||
+        size[6] != size[0]) {
         PyErr_SetString(PyExc_ValueError, "Record(): the lists differ in length");
         return -1;
     }
@@ -1024,7 +1031,8 @@ fill_record(Record *self, PyObject *const *lists, PyObject *kinds)
     self->targets = held + 2 * n - 1;
     self->target_bits = self->side.bits + 2 * n - 1;
     self->n_targets = targets;
-    char *kind_of = (char *)(self->tail + 2 * strings);
+    self->weights = (double *)(self->tail + 2 * strings);
+    char *kind_of = (char *)(self->tail + 2 * strings + n);
     memcpy(kind_of, PyBytes_AS_STRING(kinds), (size_t)targets);
     self->kinds = kind_of;
     PyObject *texts[3] = {lists[0], lists[2], lists[4]};
@@ -1037,16 +1045,25 @@ fill_record(Record *self, PyObject *const *lists, PyObject *kinds)
             held[self->n_strings++] = Py_NewRef(text);
         }
     }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        self->weights[k] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(lists[6], k));
+        if (self->weights[k] == -1.0 && PyErr_Occurred()) {
+            return -1;
+        }
+    }
     return read_bits(lists[1], self->side.bits) < 0 ||
            read_bits(lists[3], self->side.bits + n) < 0 ||
            read_bits(lists[5], self->target_bits) < 0 ? -1 : 0;
 }
 
+static PyTypeObject RecordType;
+
 static PyObject *
 record_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    PyObject *lists[6], *text, *link, *kinds;  /* forms, bits, joined, joined bits, targets,
-                                                 * target bits */
+    PyObject *lists[7], *text, *link, *kinds;  /* forms, bits, joined, joined bits, targets,
+                                                 * target bits, weights */
+    PyObject *shortened;
     long long link_bits;
     unsigned long long initials;
     long flags;
@@ -1054,15 +1071,20 @@ record_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_TypeError, "Record() takes no keyword arguments");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "UOOOOULOOSKl:Record", &text, &lists[0], &lists[1], &lists[2],
-                          &lists[3], &link, &link_bits, &lists[4], &lists[5], &kinds, &initials,
-                          &flags) ||
+    if (!PyArg_ParseTuple(args, "UOOOOULOOSOKlO:Record", &text, &lists[0], &lists[1],
+                          &lists[2], &lists[3], &link, &link_bits, &lists[4], &lists[5], &kinds,
+                          &lists[6], &initials, &flags, &shortened) ||
         check_lengths(lists, kinds) < 0) {
+        return NULL;
+    }
+    if (shortened != Py_None && !PyObject_TypeCheck(shortened, &RecordType)) {
+        PyErr_SetString(PyExc_TypeError, "Record(): shortened must be a Record or None");
         return NULL;
     }
     Py_ssize_t strings =
         2 * PySequence_Fast_GET_SIZE(lists[0]) - 1 + PySequence_Fast_GET_SIZE(lists[4]);
-    Py_ssize_t words = 2 * strings + (PyBytes_GET_SIZE(kinds) + 7) / 8;
+    Py_ssize_t words = 2 * strings + PySequence_Fast_GET_SIZE(lists[0]) +
+                       (PyBytes_GET_SIZE(kinds) + 7) / 8;
     Record *self = (Record *)type->tp_alloc(type, words);
     if (self == NULL) {
         return NULL;
@@ -1072,6 +1094,7 @@ record_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->link_bits = link_bits;
     self->initials = initials;
     self->flags = flags;
+    self->shortened = shortened == Py_None ? NULL : Py_NewRef(shortened);
     if (fill_record(self, lists, kinds) < 0) {
         Py_DECREF(self);
         return NULL;
@@ -1083,7 +1106,8 @@ static PyTypeObject RecordType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "namematch._kernels.Record",
     .tp_doc = "Record(text, forms, bits, joined, joined_bits, link, link_bits, targets, "
-              "target_bits, kinds, initials, flags): a prepared name as Memo.triage reads it.",
+              "target_bits, kinds, weights, initials, flags, shortened): a prepared name as "
+              "Memo.triage reads it.",
     .tp_basicsize = offsetof(Record, tail),
     .tp_itemsize = sizeof(int64_t),
     .tp_flags = Py_TPFLAGS_DEFAULT,
@@ -1189,9 +1213,131 @@ chain_differs(const Move *moves, Py_ssize_t count, const Record *a, const Record
                         gap_short(b, done_b, b->side.n, initials));
 }
 
+/* A match triage scored: its score (before rounding) and whether every part took part. */
+typedef struct {
+    double score;
+    int whole;
+} Scored;
+
+/* What the comparison's verdict reads besides the names (Comparer.triage passes them). */
+typedef struct {
+    double threshold;          /* a match scores at least this */
+    double extra_part_weight;  /* align.EXTRA_PART_WEIGHT */
+} Verdict;
+
+#define MATCHED 3  /* triage scored a match (into a Scored) */
+
+/* What align.Tally gathers walking a chain of moves (see chain_walk). */
+typedef struct {
+    double matched;  /* weighted similarity of the aligned parts */
+    double total;    /* their weight, and the extra parts' */
+    double best;     /* the best similarity of a move */
+    int lacks_a, lacks_b, first_aligned, last_a_aligned, last_b_aligned;
+} Walked;
+
+/* align.Tally walking the chain of moves of two names without initials, where no gap is
+ * written out on both sides (see chain_differs): every part the chain leaves out is extra.
+ * The sums are taken in the walk's order, so that the score is the Python comparison's to
+ * the last bit. 0, or UNDECIDED where the moves compete (not a chain). */
+static int
+chain_walk(const Move *moves, Py_ssize_t count, const Record *a, const Record *b,
+           double extra_part_weight, Walked *walked)
+{
+    *walked = (Walked){0.0, 0.0, 0.0, 0, 0, 0, 0, 0};
+    Py_ssize_t done_a = 0, done_b = 0;
+    for (Py_ssize_t k = 0; k <= count; k++) {
+        Py_ssize_t i = k < count ? moves[k].i : a->side.n;
+        Py_ssize_t j = k < count ? moves[k].j : b->side.n;
+        if (i < done_a || j < done_b) {
+            return UNDECIDED;
+        }
+        for (Py_ssize_t g = done_a; g < i; g++) {
+            volatile double extra = a->weights[g] * extra_part_weight;  /* not fused */
+            walked->total += extra;
+        }
+        for (Py_ssize_t g = done_b; g < j; g++) {
+            volatile double extra = b->weights[g] * extra_part_weight;
+            walked->total += extra;
+        }
+        walked->lacks_a = walked->lacks_a || i > done_a;
+        walked->lacks_b = walked->lacks_b || j > done_b;
+        if (k == count) {
+            return 0;
+        }
+        int kind = moves[k].kind;
+        double weight_a = kind == 1 ? a->weights[i] + a->weights[i + 1] : a->weights[i];
+        double weight_b = kind == 2 ? b->weights[j] + b->weights[j + 1] : b->weights[j];
+        double weight = weight_b > weight_a ? weight_b : weight_a;
+        volatile double gained = weight * moves[k].similarity;
+        walked->matched += gained;
+        walked->total += weight;
+        walked->best = moves[k].similarity > walked->best ? moves[k].similarity : walked->best;
+        walked->first_aligned = walked->first_aligned || (i == 0 && j == 0);
+        done_a = i + (kind == 1 ? 2 : 1);
+        done_b = j + (kind == 2 ? 2 : 1);
+        walked->last_a_aligned = walked->last_a_aligned || done_a == a->side.n;
+        walked->last_b_aligned = walked->last_b_aligned || done_b == b->side.n;
+    }
+    return 0;
+}
+
+/* A match's score, or APART: as Comparer._verdict decides from a walk with no reasons to
+ * add but those of the rule below. */
+static int
+scored_match(double score, const Walked *walked, double threshold, Scored *scored)
+{
+    if ((walked->lacks_a && walked->lacks_b) || !(score >= threshold)) {
+        return APART;  /* each name has parts the other lacks, or too far apart */
+    }
+    scored->score = score;
+    scored->whole = !walked->lacks_a && !walked->lacks_b;
+    return MATCHED;
+}
+
+/* Comparer._verdict of two longer names: the weighted share of aligned parts, if the first
+ * parts stand opposite each other. */
+static int
+longer_verdict(const Walked *walked, double threshold, Scored *scored)
+{
+    if (!walked->first_aligned) {
+        return CONFLICT;  /* "the first parts differ" */
+    }
+    double score = walked->total != 0.0 ? walked->matched / walked->total : 0.0;
+    return scored_match(score, walked, threshold, scored);
+}
+
+/* Comparer._verdict through _single_score, where a name has one part: its best aligned part
+ * scores, if the parts share something and the one-part name met an end of the other that
+ * it may meet (compare._ends_met). */
+static int
+single_verdict(const Walked *walked, const Record *a, const Record *b, double threshold,
+               Scored *scored)
+{
+    if (walked->matched == 0.0) {
+        return APART;  /* "no part in common" */
+    }
+    if (a->side.n > 1 || b->side.n > 1) {
+        const Record *one = a->side.n == 1 ? a : b, *full = a->side.n == 1 ? b : a;
+        int may_first = 0, may_last = 0;
+        for (Py_ssize_t k = 0; k < full->n_targets; k++) {
+            char kind = full->kinds[k];
+            if (may_meet(one, kind)) {
+                may_first = may_first || kind == 'k' || kind == 'g';
+                may_last = may_last || kind == 'l' || kind == 'f';
+            }
+        }
+        int last_met = may_last && (one == a ? walked->last_b_aligned : walked->last_a_aligned);
+        if (!(last_met || (may_first && walked->first_aligned))) {
+            return APART;
+        }
+    }
+    return scored_match(walked->best, walked, threshold, scored);
+}
+
 /* The verdict once the parts that may stand opposite each other are known. */
 static int
-moves_verdict(Memo *self, const Record *a, const Record *b, double part_threshold)
+moves_verdict(Memo *self, const Record *a, const Record *b, double part_threshold,
+              const Verdict *settings, Scored *scored)
 {
     Move *moves = PyMem_Malloc((size_t)(3 * a->side.n * b->side.n) * sizeof(Move));
     if (moves == NULL) {
@@ -1200,29 +1346,69 @@ moves_verdict(Memo *self, const Record *a, const Record *b, double part_threshol
     }
     Py_ssize_t count = fill_moves(self, &a->side, &b->side, part_threshold, moves);
     int verdict = count < 0 ? -1 : chain_differs(moves, count, a, b) ? CONFLICT : UNDECIDED;
+    Walked walked;
+    if (verdict == UNDECIDED && (a->initials | b->initials) == 0 &&
+        chain_walk(moves, count, a, b, settings->extra_part_weight, &walked) == 0) {
+        verdict = a->side.n > 1 && b->side.n > 1
+                      ? longer_verdict(&walked, settings->threshold, scored)
+                      : single_verdict(&walked, a, b, settings->threshold, scored);
+    }
     PyMem_Free(moves);
     return verdict;
 }
 
-/* Comparer._outcome(a, b, settle=False) up to the alignment: APART, CONFLICT or UNDECIDED,
- * or -1 with an exception. */
+static int judge_ordered(Memo *self, const Record *a, const Record *b, double part_threshold,
+                         const Verdict *settings, int rewrite, Scored *scored);
+
+/* Whether a rewriting of a or b (compare.rewrites) may match the other (1), which the
+ * Python comparison then tries, or none does (0), or -1 with an exception. A name less its
+ * leading Mohammed is judged against the other as the comparison judges it, without
+ * rewriting again; a surname written first is put last only when it meets the other name's
+ * last part. Most pairs of such names are no match either way. */
 static int
-triage(Memo *self, const Record *a, const Record *b, double part_threshold)
+may_rewrite(Memo *self, const Record *a, const Record *b, double part_threshold,
+            const Verdict *settings)
+{
+    const Record *sides[2][2] = {{a, b}, {b, a}};
+    for (int k = 0; k < 2; k++) {
+        const Record *name = sides[k][0], *other = sides[k][1];
+        if (name->flags & OPTIONAL_FIRST) {
+            const Record *shortened = (const Record *)name->shortened;
+            Scored ignored;
+            int verdict = shortened == NULL ? UNDECIDED
+                          : k == 0 ? judge_ordered(self, shortened, other, part_threshold,
+                                                   settings, 0, &ignored)
+                                   : judge_ordered(self, other, shortened, part_threshold,
+                                                   settings, 0, &ignored);
+            if (verdict != APART && verdict != CONFLICT) {
+                return verdict < 0 ? -1 : 1;
+            }
+        }
+        if (!(name->flags & SURNAME_FIRST)) {
+            continue;
+        }
+        Py_ssize_t last = other->side.n - 1;
+        double meeting = part_similarity(self, name->side.forms[0], name->side.bits[0],
+                                         other->side.forms[last], other->side.bits[last],
+                                         self->conflict_below);
+        if (meeting == FAILED) {
+            return -1;
+        }
+        if (meeting >= part_threshold) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Comparer._outcome(a, b, settle=False, may_rewrite=rewrite) of two names in its order:
+ * APART, CONFLICT, MATCHED (into scored) or UNDECIDED, or -1 with an exception. */
+static int
+judge_ordered(Memo *self, const Record *a, const Record *b, double part_threshold,
+              const Verdict *settings, int rewrite, Scored *scored)
 {
     if (a->flags & b->flags & ALIASED) {
-        return UNDECIDED;
-    }
-    int order = PyUnicode_Compare(b->text, a->text);
-    if (order == -1 && PyErr_Occurred()) {
-        return -1;
-    }
-    if (order == 0) {
-        return UNDECIDED;  /* Comparer.outcome then orders by parts */
-    }
-    if (order < 0) {
-        const Record *swap = a;
-        a = b;
-        b = swap;
+        return UNDECIDED;  /* the alias table may link the whole names */
     }
     if (a->side.n > 1 && b->side.n > 1) {
         double opening = opening_similarity(self, a, b, part_threshold);
@@ -1230,8 +1416,9 @@ triage(Memo *self, const Record *a, const Record *b, double part_threshold)
             return -1;
         }
         if (opening < part_threshold) {
-            if ((a->flags | b->flags) & REWRITES) {
-                return UNDECIDED;
+            int rewritten = rewrite ? may_rewrite(self, a, b, part_threshold, settings) : 0;
+            if (rewritten != 0) {
+                return rewritten < 0 ? -1 : UNDECIDED;
             }
             return opening < self->conflict_below ? CONFLICT : APART;
         }
@@ -1244,16 +1431,33 @@ triage(Memo *self, const Record *a, const Record *b, double part_threshold)
             return APART;
         }
     }
-    return moves_verdict(self, a, b, part_threshold);
+    return moves_verdict(self, a, b, part_threshold, settings, scored);
 }
 
-/* triage(a, b, part_threshold) -> 0 (apart), 1 (conflict) or 2 (undecided): see
- * namematch.compare.Comparer.triage. */
+/* Comparer.outcome(a, b, settle=False) where the steps above settle it: the names in the
+ * comparison's order (by text; equal texts are left to it). */
+static int
+triage(Memo *self, const Record *a, const Record *b, double part_threshold,
+       const Verdict *settings, Scored *scored)
+{
+    int order = PyUnicode_Compare(b->text, a->text);
+    if (order == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (order == 0) {
+        return UNDECIDED;  /* Comparer.outcome then orders by parts */
+    }
+    return order < 0 ? judge_ordered(self, b, a, part_threshold, settings, 1, scored)
+                     : judge_ordered(self, a, b, part_threshold, settings, 1, scored);
+}
+
+/* triage(a, b, part_threshold, threshold, extra_part_weight) -> 0 (apart), 1 (conflict),
+ * 2 (undecided) or a match's (score, whole): see namematch.compare.Comparer.triage. */
 static PyObject *
 memo_triage_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3) {
-        PyErr_SetString(PyExc_TypeError, "triage() takes 3 arguments");
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "triage() takes 5 arguments");
         return NULL;
     }
     if (!PyObject_TypeCheck(args[0], &RecordType) || !PyObject_TypeCheck(args[1], &RecordType)) {
@@ -1261,10 +1465,16 @@ memo_triage_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     double part_threshold = PyFloat_AsDouble(args[2]);
-    if (part_threshold == -1.0 && PyErr_Occurred()) {
+    Verdict settings = {PyFloat_AsDouble(args[3]), PyFloat_AsDouble(args[4])};
+    if (PyErr_Occurred()) {
         return NULL;
     }
-    int verdict = triage(self, (Record *)args[0], (Record *)args[1], part_threshold);
+    Scored scored;
+    int verdict = triage(self, (Record *)args[0], (Record *)args[1], part_threshold, &settings,
+                         &scored);
+    if (verdict == MATCHED) {
+        return Py_BuildValue("(dO)", scored.score, scored.whole ? Py_True : Py_False);
+    }
     return verdict < 0 ? NULL : PyLong_FromLong(verdict);
 }
 
@@ -1292,7 +1502,8 @@ static PyMethodDef memo_methods[] = {
     {"part", (PyCFunction)(void (*)(void))memo_part_method, METH_FASTCALL,
      "part(a, bits_a, b, bits_b, floor): the similarity of two parts, the aliases asked."},
     {"triage", (PyCFunction)(void (*)(void))memo_triage_method, METH_FASTCALL,
-     "triage(a, b, part_threshold): judge two Records without settling, or answer 2."},
+     "triage(a, b, part_threshold, threshold, extra_part_weight): judge two Records "
+     "without settling: 0, 1, 2 or a match's (score, whole)."},
     {"add_form", (PyCFunction)(void (*)(void))memo_add_form, METH_FASTCALL,
      "add_form(text, form): what the distances read of a form."},
     {"knows", (PyCFunction)memo_knows, METH_O, "knows(text): whether a form was added."},

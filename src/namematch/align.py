@@ -19,7 +19,7 @@ from .parse import Part
 from .rules import Prepared
 
 __all__ = ["EXTRA_PART_WEIGHT", "Explained", "Kind", "Reason", "Step", "Tally", "align",
-           "chain_differs", "part_moves"]
+           "chain_differs", "chained", "part_moves"]
 
 EXTRA_PART_WEIGHT: Final = 0.15
 """A part one name has and the other lacks (a middle name, a longer nasab) weighs this much."""
@@ -110,6 +110,12 @@ def chain_differs(found: list[PartMove], a: Prepared, b: Prepared) -> bool:
         done_a, done_b = i + (2 if kind == 1 else 1), j + (2 if kind == 2 else 1)
     return differs or not (_short(a, range(done_a, len(a.parts)), initials)
                            or _short(b, range(done_b, len(b.parts)), initials))
+
+
+def chained(found: list[PartMove]) -> bool:
+    """Whether the moves ``found`` (:func:`part_moves`) can all be taken together, each
+    after the one before: then the alignment takes them all."""
+    return _is_chain([Step(_MOVES[kind], i, j, sim) for kind, i, j, sim in found])
 
 
 def _short(name: Prepared, gap: Sequence[int], initials: bool) -> bool:

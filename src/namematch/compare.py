@@ -23,7 +23,17 @@ from typing import Final, Literal
 
 from ._pickling import by_fields
 from .aliases import AliasTable
-from .align import Explained, Kind, Reason, Tally, align, chain_differs, part_moves
+from .align import (
+    EXTRA_PART_WEIGHT,
+    Explained,
+    Kind,
+    Reason,
+    Tally,
+    align,
+    chain_differs,
+    chained,
+    part_moves,
+)
 from .distance import CONFLICT_BELOW, PART_THRESHOLD, MemoPy, PartSimilarity
 from .parse import Name, Part, parse
 from .rules import NameFacts, Prepared, Weights, may_meet
@@ -47,6 +57,9 @@ UNDECIDED: Final = 2
 """What :meth:`Comparer.triage` answers when only :meth:`Comparer.outcome` can tell."""
 
 Decision = Literal["match", "no-match"]
+Quick = int | tuple[float, bool]
+"""What :meth:`Comparer.triage` answers: :data:`APART`, :data:`CONFLICT`, :data:`UNDECIDED`,
+or a match's score and whether every part of both names took part."""
 
 
 @dataclass(frozen=True)
@@ -152,10 +165,11 @@ _LAST_KINDS: Final = frozenset({"last", "father"})  # targets a surname mention 
 # How the compiled kernel's Record spells a target's kind, and its flags (_kernels.c).
 _KIND_LETTERS: Final = {"last": "l", "father": "f", "kunya": "k", "first": "g"}
 _ALIASED: Final = 1
-_REWRITES: Final = 4
+_OPTIONAL_FIRST: Final = 4
 _GIVEN_MENTION: Final = 8
 _PATRONYMIC: Final = 16
 _KUNYA_FIRST: Final = 32
+_SURNAME_FIRST: Final = 64
 
 
 def _load_record() -> Callable[..., object] | None:
@@ -237,12 +251,14 @@ class Comparer:
             return self._outcome(b, a, settle, True).swapped()
         return self._outcome(a, b, settle, True)
 
-    def triage(self, a: Prepared, b: Prepared) -> int:
+    def triage(self, a: Prepared, b: Prepared) -> Quick:
         """What :meth:`outcome` with ``settle=False`` finds of two names, where the compiled
-        memo tells without aligning them: :data:`APART` (no match and no conflict),
-        :data:`CONFLICT` (a possible conflict), else :data:`UNDECIDED` (ask
-        :meth:`outcome`). Most candidate pairs are settled so in C, without Python objects;
-        without the compiled kernels every pair is undecided.
+        memo tells: :data:`APART` (no match and no conflict), :data:`CONFLICT` (a possible
+        conflict), a match's score and whether it is whole (:attr:`Outcome.whole`), else
+        :data:`UNDECIDED` (ask :meth:`outcome`). Most candidate pairs are settled so in C,
+        without Python objects: all but names with initials, rewritten names and
+        alignments that must choose between moves. Without the compiled kernels every pair
+        is undecided.
 
         >>> comparer = Comparer()
         >>> saadi, ali = comparer.prepare(parse("Saadi Gaddafi")), comparer.prepare(parse("Ali"))
@@ -252,45 +268,78 @@ class Comparer:
         record_a, record_b = self._record(a), self._record(b)
         if record_a is None or record_b is None:
             return UNDECIDED
-        return self.similar.memo.triage(record_a, record_b, PART_THRESHOLD)
+        quick = self.similar.memo.triage(record_a, record_b, PART_THRESHOLD, self.threshold,
+                                         EXTRA_PART_WEIGHT)
+        return (_rounded(quick[0]), quick[1]) if isinstance(quick, tuple) else quick
 
-    def triage_py(self, a: Prepared, b: Prepared) -> int:
+    def triage_py(self, a: Prepared, b: Prepared) -> Quick:
         """The Python twin of :meth:`triage` where the kernel is built: the steps of
-        :meth:`outcome` with ``settle=False`` up to the alignment, which a match needs."""
+        :meth:`outcome` with ``settle=False`` up to the alignment, then the whole comparison
+        of the pairs the kernel scores."""
         if not (0 < len(a.parts) <= MAX_PARTS and 0 < len(b.parts) <= MAX_PARTS) \
-                or self._flags(a) & self._flags(b) & _ALIASED or a.name.text == b.name.text:
-            return UNDECIDED  # compared whole, by the alias table, or ordered by parts
+                or a.name.text == b.name.text:
+            return UNDECIDED  # compared whole, or ordered by parts
         if b.name.text < a.name.text:
             a, b = b, a
+        return self._judge_py(a, b, True)
+
+    def _judge_py(self, a: Prepared, b: Prepared, may_rewrite: bool) -> Quick:
+        """:meth:`triage_py` of two names in the comparison's order, rewriting them or not
+        (as :meth:`_outcome`)."""
+        if self._flags(a) & self._flags(b) & _ALIASED:
+            return UNDECIDED  # the alias table may link the whole names
         if len(a.parts) > 1 and len(b.parts) > 1:
             opening = self._opening_similarity(a, b)
             if opening < PART_THRESHOLD:
-                if (self._flags(a) | self._flags(b)) & _REWRITES:
+                if may_rewrite and self._may_rewrite(a, b):
                     return UNDECIDED
                 return CONFLICT if opening < CONFLICT_BELOW else APART
         elif len(a.parts) + len(b.parts) > 2 and self._single_meets(a, b)[0] < PART_THRESHOLD:
             return APART
-        return CONFLICT if chain_differs(part_moves(a, b, self.similar), a, b) else UNDECIDED
+        found = part_moves(a, b, self.similar)
+        if chain_differs(found, a, b):
+            return CONFLICT
+        if a.initials or b.initials or not chained(found):
+            return UNDECIDED
+        outcome = self._outcome(a, b, False, may_rewrite)
+        if outcome.conflict:
+            return CONFLICT
+        return (outcome.score, outcome.whole) if outcome.decision == "match" else APART
+
+    def _may_rewrite(self, a: Prepared, b: Prepared) -> bool:
+        """Whether a rewriting of either name (:func:`rewrites`) may match the other: the
+        kernel's ``may_rewrite``, which judges a name less its leading part without
+        rewriting again, and leaves a surname put last to the whole comparison."""
+        for name, other, a_side in ((a, b, True), (b, a, False)):
+            for rewritten, dropped, _ in rewrites(name, other, self.similar):
+                if dropped is None:
+                    return True
+                first, second = (rewritten, other) if a_side else (other, rewritten)
+                if self._judge_py(first, second, False) not in (APART, CONFLICT):
+                    return True
+        return False
 
     def _record(self, name: Prepared) -> object | None:
         """The name as the kernel's triage reads it, made once; None without the kernel, or
         for a name the comparison only compares for equality."""
         if name.record is None and self._record_type is not None \
                 and 0 < len(name.parts) <= MAX_PARTS:
+            shortened = self._record(name.shortened()) if name.optional_first else None
             name.record = self._record_type(
                 name.name.text, name.forms, name.bits, name.joined, name.link_bits,
                 name.links[0] if name.links else "", name.link_bits[0] if name.links else 0,
                 [t.form for t in name.targets], name.target_bits,
-                "".join(_KIND_LETTERS[t.kind] for t in name.targets).encode(),
+                "".join(_KIND_LETTERS[t.kind] for t in name.targets).encode(), name.weights,
                 sum(1 << k for k, part in enumerate(name.parts) if part.initials),
-                self._flags(name))
+                self._flags(name), shortened)
         return name.record
 
     def _flags(self, name: Prepared) -> int:
         """The kernel Record's flags of a name."""
         aliased = self.aliases is not None and name.name.text in self.aliases.names
         return ((_ALIASED if aliased else 0)
-                | (_REWRITES if name.optional_first or name.surname_first else 0)
+                | (_OPTIONAL_FIRST if name.optional_first else 0)
+                | (_SURNAME_FIRST if name.surname_first else 0)
                 | (_GIVEN_MENTION if name.name.given_mention else 0)
                 | (_PATRONYMIC if name.name.patronymic else 0)
                 | (_KUNYA_FIRST if name.parts[0].role == "kunya" else 0))

@@ -348,7 +348,8 @@ class Memo(Protocol):
     def moves(self, forms_a: Strs, bits_a: Ints, joined_a: Strs, joined_bits_a: Ints,
               forms_b: Strs, bits_b: Ints, joined_b: Strs, joined_bits_b: Ints, floor: float,
               /) -> list[PartMove]: ...
-    def triage(self, a: object, b: object, part_threshold: float, /) -> int: ...
+    def triage(self, a: object, b: object, part_threshold: float, threshold: float,
+               extra_part_weight: float, /) -> int | tuple[float, bool]: ...
     def __len__(self) -> int: ...
 
 
@@ -458,7 +459,8 @@ class MemoPy:
                         moves.append((2, i, j - 1, found))
         return moves
 
-    def triage(self, a: object, b: object, part_threshold: float) -> int:
+    def triage(self, a: object, b: object, part_threshold: float, threshold: float,
+               extra_part_weight: float) -> int | tuple[float, bool]:
         """2 (undecided): what the compiled memo judges of two prepared names without
         aligning them (``namematch.compare.Comparer.triage``), this memo leaves to the
         whole comparison."""

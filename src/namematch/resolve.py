@@ -318,6 +318,9 @@ def judge(chunk: Iterable[tuple[int, int]], session: Session) -> Verdicts:
 def _judge_pair(found: Verdicts, i: int, j: int, session: Session) -> None:
     """Add the verdict on names ``i`` and ``j`` to ``found`` (see :func:`judge`)."""
     quick = session.triage(i, j)  # most pairs, settled in C where the kernel was built
+    if isinstance(quick, tuple):
+        found.matches.append(Link(i, j, quick[0], quick[1]))
+        return
     if quick == APART:
         return
     if quick == CONFLICT:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from .aliases import AliasTable
-from .compare import DEFAULT_THRESHOLD, Comparer, Outcome
+from .compare import DEFAULT_THRESHOLD, Comparer, Outcome, Quick
 from .distance import PartSimilarity
 from .parse import Name, Part
 from .rules import NameFacts, Prepared
@@ -55,7 +55,7 @@ class Session:
             name = self._prepared[i] = self.comparer.prepare(self.parsed[i])
         return name
 
-    def triage(self, i: int, j: int) -> int:
+    def triage(self, i: int, j: int) -> Quick:
         """Judge names ``i`` and ``j`` without aligning them, where the compiled kernel can
         (see :meth:`Comparer.triage`)."""
         return self.comparer.triage(self.prepared(i), self.prepared(j))
