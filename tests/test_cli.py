@@ -17,8 +17,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import namematch
+from namematch.cli import _formatter
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "names.txt"
@@ -272,6 +275,18 @@ def test_read_back(fmt: str, name: str) -> None:
 
 
 FORMULAS = ["=HYPERLINK(1)", "+1", "-2", "@x"]
+
+
+@given(st.lists(st.text(alphabet='ab \t,"\r\n=é', max_size=5), min_size=1, max_size=5),
+       st.sampled_from(["tsv", "csv"]))
+def test_a_row_is_written_as_the_csv_module_writes_it(fields: list[str], fmt: str) -> None:
+    """A row's line is the csv module's (quoting every cell when one holds a lone \\r,
+    which readers would split at), whether or not the writer was needed to make it."""
+    buffer = io.StringIO()
+    quoting = csv.QUOTE_ALL if any("\r" in f for f in fields) else csv.QUOTE_MINIMAL
+    csv.writer(buffer, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n",
+               quoting=quoting).writerow(fields)
+    assert _formatter(fmt)(fields) == buffer.getvalue()
 
 
 def test_csv_guards_formulas() -> None:

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any, NoReturn
@@ -46,6 +47,7 @@ COLUMNS = ("name", "entity", "canonical", "score")
 ADDED = COLUMNS[1:]
 """The columns a table (``--column``) gets after its own."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED = re.compile('["\r\n]')  # a cell holding one of these (or the delimiter) is quoted
 
 EXAMPLES = """\
 examples:
@@ -172,6 +174,11 @@ def _formatter(fmt: str) -> Callable[[Any], str]:
                            quoting=csv.QUOTE_ALL)
 
     def line(fields: Sequence[str]) -> str:
+        joined = delimiter.join(fields)
+        # Most rows need no quoting: then the joined cells are what the writer would write.
+        if len(fields) > 1 and joined.count(delimiter) == len(fields) - 1 \
+                and _QUOTED.search(joined) is None:
+            return joined + "\n"
         buffer.seek(0)
         buffer.truncate()
         (quote_all if any("\r" in f for f in fields) else writer).writerow(fields)
