@@ -11,11 +11,12 @@ import math
 import random
 from array import array
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import WHOLE_NAMES, every_shaped_name, rule_name_pairs, shared_pairing
+from strategies import WHOLE_NAMES, every_shaped_name, rule_name_pairs, rule_names, shared_pairing
 
 from namematch.aliases import AliasTable, load_aliases
 from namematch.cluster import _within, _within_py
@@ -41,6 +42,7 @@ from namematch.keys import (
     _numbered_py,
 )
 from namematch.parse import parse
+from namematch.resolve import MAX_BUCKET, _JudgeWork, _pairing, _written_forms, prepare_list
 
 kernels = pytest.importorskip("namematch._kernels")
 
@@ -292,6 +294,7 @@ def test_compiled_conflicts_within_refuse_what_does_not_fit() -> None:
 
 # Names for the triage: see strategies.rule_names.
 TABLE = load_aliases()
+SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "names.txt"
 
 
 @given(rule_name_pairs(), st.sampled_from([None, TABLE, WHOLE_NAMES]))
@@ -366,3 +369,31 @@ def test_compiled_record_refuses_what_does_not_fit() -> None:
         kernels.Record(*good[:-1])
     with pytest.raises(TypeError):
         _new_memo(16).triage(good, good, 0.78, 0.8, 0.15)
+
+
+def judged_both_ways(texts: list[str],
+                     table: AliasTable) -> tuple[list[object], list[object]]:
+    """The verdicts on a list's candidate pairs, judged by the C loop and by the Python one,
+    each as its sorted matches and sorted conflicts."""
+    names, session = prepare_list(_written_forms(texts, None), table, 0.85)
+    heads = names.heads
+    pairing = _pairing([names.parsed[i] for i in heads], names.mentions, MAX_BUCKET)
+    assert pairing.walk is not None
+    work = _JudgeWork(session, heads, pairing)
+    everyone = range(len(heads))
+    fast, slow = work.judge(everyone), work.judge_py(everyone)
+    return ([sorted(fast.matches), sorted(fast.conflicts)],
+            [sorted(slow.matches), sorted(slow.conflicts)])
+
+
+@given(st.lists(rule_names(), max_size=30), st.sampled_from([None, TABLE, WHOLE_NAMES]))
+def test_compiled_judge_loop_gives_the_verdicts_of_the_python_one(
+        texts: list[str], table: AliasTable | None) -> None:
+    fast, slow = judged_both_ways(texts, table if table is not None else AliasTable())
+    assert fast == slow
+
+
+def test_compiled_judge_loop_on_the_seeds() -> None:
+    texts = SEEDS.read_text(encoding="utf-8").splitlines()
+    fast, slow = judged_both_ways(texts, TABLE)
+    assert fast == slow and fast[0] and fast[1]

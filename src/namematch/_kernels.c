@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 /* Forms are short (at most 64 symbols: namematch.distance.MAX_FORM); rows live on the stack. */
 #define MAX_SYMBOLS 64
@@ -188,6 +191,50 @@ typedef struct {
 #define BOTH_ALIASED (-2.0)
 #define FAILED (-3.0)
 
+/* A zeroed table of count entries of size bytes. The memo's tables are read at random and
+ * grow to hundreds of megabytes: on Linux they are mapped in huge pages where the kernel
+ * allows it, so that a look-up misses the cache once rather than the address translation
+ * too. NULL (with MemoryError) if there is no memory. */
+static void *
+table_new(Py_ssize_t count, size_t size)
+{
+    size_t bytes = (size_t)count * size;
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes >= ((size_t)1 << 21)) {
+        void *table = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                           -1, 0);
+        if (table == MAP_FAILED) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        madvise(table, bytes, MADV_HUGEPAGE);  /* a hint: without it, small pages */
+        return table;
+    }
+#endif
+    void *table = PyMem_Calloc((size_t)count, size);
+    if (table == NULL) {
+        PyErr_NoMemory();
+    }
+    return table;
+}
+
+/* Free a table of table_new. */
+static void
+table_free(void *table, Py_ssize_t count, size_t size)
+{
+    if (table == NULL) {
+        return;
+    }
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    size_t bytes = (size_t)count * size;
+    if (bytes >= ((size_t)1 << 21)) {
+        munmap(table, bytes);
+        return;
+    }
+#endif
+    PyMem_Free(table);
+}
+
 static void
 empty_pairs(Memo *self)
 {
@@ -261,8 +308,8 @@ memo_dealloc(Memo *self)
 {
     empty_pairs(self);
     empty_forms(self);
-    PyMem_Free(self->slots);
-    PyMem_Free(self->forms);
+    table_free(self->slots, self->capacity, sizeof(Entry));
+    table_free(self->forms, self->form_capacity, sizeof(FormSlot));
     Py_XDECREF(self->costs);
     Py_XDECREF(self->form);
     Py_XDECREF(self->same_part);
@@ -329,9 +376,8 @@ grow_pairs(Memo *self)
     if (capacity == self->capacity) {
         return 0;
     }
-    Entry *slots = PyMem_Calloc((size_t)capacity, sizeof(Entry));
+    Entry *slots = table_new(capacity, sizeof(Entry));
     if (slots == NULL) {
-        PyErr_NoMemory();
         return -1;
     }
     for (Py_ssize_t k = 0; k < self->capacity; k++) {
@@ -340,7 +386,7 @@ grow_pairs(Memo *self)
             *pair_slot(slots, capacity, old->a, old->b, old->hash) = *old;
         }
     }
-    PyMem_Free(self->slots);
+    table_free(self->slots, self->capacity, sizeof(Entry));
     self->slots = slots;
     self->capacity = capacity;
     return 0;
@@ -354,9 +400,8 @@ grow_forms(Memo *self)
     if (capacity == self->form_capacity) {
         return 0;
     }
-    FormSlot *slots = PyMem_Calloc((size_t)capacity, sizeof(FormSlot));
+    FormSlot *slots = table_new(capacity, sizeof(FormSlot));
     if (slots == NULL) {
-        PyErr_NoMemory();
         return -1;
     }
     for (Py_ssize_t k = 0; k < self->form_capacity; k++) {
@@ -365,7 +410,7 @@ grow_forms(Memo *self)
             *form_slot(slots, capacity, old->text, old->hash) = *old;
         }
     }
-    PyMem_Free(self->forms);
+    table_free(self->forms, self->form_capacity, sizeof(FormSlot));
     self->forms = slots;
     self->form_capacity = capacity;
     return 0;
@@ -1834,27 +1879,24 @@ compare_int64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* partners(position) -> sorted list of the indexes of the earlier names it pairs with */
-static PyObject *
-walk_partners(Walk *self, PyObject *arg)
+/* The partners of the name at position into self->found, sorted and each once: how many,
+ * or -1 with an exception. */
+static Py_ssize_t
+walk_found(Walk *self, Py_ssize_t position)
 {
-    Py_ssize_t position = PyLong_AsSsize_t(arg);
-    if (position == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
     if (self->shares == NULL) {
         PyErr_SetString(PyExc_ValueError, "the walk was not initialised");
-        return NULL;
+        return -1;
     }
     if (position < 0 || position >= self->single.len) {
         PyErr_SetString(PyExc_IndexError, "no name at this position");
-        return NULL;
+        return -1;
     }
     int alone = ((const unsigned char *)self->single.buf)[position] != 0;
     self->found_size = 0;
     for (Py_ssize_t s = 0; s < self->count; s++) {
         if (walk_share(self, &self->shares[s], position, alone) < 0) {
-            return NULL;
+            return -1;
         }
     }
     qsort(self->found, self->found_size, sizeof(int64_t), compare_int64);
@@ -1863,6 +1905,21 @@ walk_partners(Walk *self, PyObject *arg)
         if (unique == 0 || self->found[i] != self->found[unique - 1]) {
             self->found[unique++] = self->found[i];
         }
+    }
+    return unique;
+}
+
+/* partners(position) -> sorted list of the indexes of the earlier names it pairs with */
+static PyObject *
+walk_partners(Walk *self, PyObject *arg)
+{
+    Py_ssize_t position = PyLong_AsSsize_t(arg);
+    if (position == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_ssize_t unique = walk_found(self, position);
+    if (unique < 0) {
+        return NULL;
     }
     PyObject *out = PyList_New(unique);
     for (Py_ssize_t i = 0; out != NULL && i < unique; i++) {
@@ -1893,6 +1950,167 @@ static PyTypeObject WalkType = {
     .tp_dealloc = (destructor)walk_dealloc,
     .tp_methods = walk_methods,
 };
+
+/* ---- Judging a run of names' candidate pairs: namematch.resolve._JudgeWork.judge_py ----
+ *
+ * judge() walks the names at positions [start, stop) of a Walk, and triages each with each
+ * of its partners from their Records: the loop of _JudgeWork.judge_py without a Python call
+ * per pair. It answers five bytes objects: the possible conflicts and the undecided pairs
+ * as codes i * size + j (int64), and the matches as codes, raw scores (double) and whole
+ * flags (one byte each). */
+
+typedef struct {
+    char *data;
+    Py_ssize_t size, capacity;
+} Buffer;
+
+/* Append bytes bytes to buffer; -1 with MemoryError. */
+static int
+buffer_push(Buffer *buffer, const void *item, Py_ssize_t bytes)
+{
+    if (buffer->size + bytes > buffer->capacity) {
+        Py_ssize_t capacity = buffer->capacity ? 2 * buffer->capacity : 4096;
+        while (capacity < buffer->size + bytes) {
+            capacity *= 2;
+        }
+        char *grown = PyMem_Realloc(buffer->data, (size_t)capacity);
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        buffer->data = grown;
+        buffer->capacity = capacity;
+    }
+    memcpy(buffer->data + buffer->size, item, (size_t)bytes);
+    buffer->size += bytes;
+    return 0;
+}
+
+/* The Record of the name at index: made by record_of where records holds None (record_of
+ * puts it there). NULL without an exception where the kernel does not judge the name (its
+ * entry is not a Record), NULL with one on failure. */
+static Record *
+record_at(PyObject *records, PyObject *record_of, int64_t index)
+{
+    if (index < 0 || index >= PyList_GET_SIZE(records)) {
+        PyErr_SetString(PyExc_IndexError, "judge(): a head outside the records");
+        return NULL;
+    }
+    if (PyList_GET_ITEM(records, index) == Py_None) {
+        PyObject *made = PyObject_CallFunction(record_of, "L", (long long)index);
+        if (made == NULL) {
+            return NULL;
+        }
+        Py_DECREF(made);
+    }
+    PyObject *found = PyList_GET_ITEM(records, index);
+    return PyObject_TypeCheck(found, &RecordType) ? (Record *)found : NULL;
+}
+
+enum { CONFLICTS, UNDECIDEDS, MATCHES, SCORES, WHOLES, OUTPUTS };
+
+/* Triage the pair (head_i, head_j) into out. */
+static int
+judge_pair(Memo *memo, Record *a, Record *b, int64_t code, double part_threshold,
+           const Verdict *settings, Buffer *out)
+{
+    if (a == NULL || b == NULL) {
+        return buffer_push(&out[UNDECIDEDS], &code, 8);
+    }
+    Scored scored;
+    int verdict = triage(memo, a, b, part_threshold, settings, &scored);
+    if (verdict == CONFLICT) {
+        return buffer_push(&out[CONFLICTS], &code, 8);
+    }
+    if (verdict == UNDECIDED) {
+        return buffer_push(&out[UNDECIDEDS], &code, 8);
+    }
+    if (verdict == MATCHED) {
+        char whole = (char)scored.whole;
+        return buffer_push(&out[MATCHES], &code, 8) < 0 ||
+               buffer_push(&out[SCORES], &scored.score, 8) < 0 ||
+               buffer_push(&out[WHOLES], &whole, 1) < 0 ? -1 : 0;
+    }
+    return verdict < 0 ? -1 : 0;
+}
+
+/* The pairs of the names at positions [start, stop) into out; -1 with an exception. */
+static int
+judge_run(Memo *memo, Walk *walk, const int64_t *heads, Py_ssize_t n_heads, Py_ssize_t start,
+          Py_ssize_t stop, PyObject *records, PyObject *record_of, double part_threshold,
+          const Verdict *settings, Buffer *out)
+{
+    int64_t size = PyList_GET_SIZE(records);
+    for (Py_ssize_t position = start; position < stop; position++) {
+        if (position < 0 || position >= n_heads) {
+            PyErr_SetString(PyExc_IndexError, "judge(): a position outside the heads");
+            return -1;
+        }
+        int64_t head_j = heads[position];
+        Record *b = record_at(records, record_of, head_j);
+        Py_ssize_t count = b == NULL && PyErr_Occurred() ? -1 : walk_found(walk, position);
+        for (Py_ssize_t k = 0; k < count; k++) {
+            int64_t partner = walk->found[k];
+            if (partner < 0 || partner >= n_heads) {
+                PyErr_SetString(PyExc_IndexError, "judge(): a partner outside the heads");
+                return -1;
+            }
+            Record *a = record_at(records, record_of, heads[partner]);
+            if ((a == NULL && PyErr_Occurred()) ||
+                judge_pair(memo, a, b, heads[partner] * size + head_j, part_threshold,
+                           settings, out) < 0) {
+                return -1;
+            }
+        }
+        if (count < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* judge(memo, walk, start, stop, heads, records, record_of, part_threshold, threshold,
+ * extra_part_weight) -> (conflicts, undecided, matches, scores, whole) */
+static PyObject *
+judge(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 10) {
+        PyErr_SetString(PyExc_TypeError, "judge() takes 10 arguments");
+        return NULL;
+    }
+    if (!PyObject_TypeCheck(args[0], &MemoType) || !PyObject_TypeCheck(args[1], &WalkType) ||
+        !PyList_Check(args[5]) || !PyCallable_Check(args[6])) {
+        PyErr_SetString(PyExc_TypeError, "judge(): expected a Memo, a Walk, a list of records "
+                                         "and a callable");
+        return NULL;
+    }
+    Py_ssize_t start = PyLong_AsSsize_t(args[2]), stop = PyLong_AsSsize_t(args[3]);
+    double part_threshold = PyFloat_AsDouble(args[7]);
+    Verdict settings = {PyFloat_AsDouble(args[8]), PyFloat_AsDouble(args[9])};
+    Py_buffer heads;
+    if (PyErr_Occurred() || view_of(args[4], &heads, 0) < 0) {
+        return NULL;
+    }
+    Buffer out[OUTPUTS] = {{NULL, 0, 0}};
+    PyObject *result = NULL;
+    if (judge_run((Memo *)args[0], (Walk *)args[1], heads.buf, heads.len / 8, start, stop,
+                  args[5], args[6], part_threshold, &settings, out) == 0) {
+        result = PyTuple_New(OUTPUTS);
+        for (int k = 0; result != NULL && k < OUTPUTS; k++) {
+            PyObject *bytes = PyBytes_FromStringAndSize(out[k].data, out[k].size);
+            if (bytes == NULL) {
+                Py_CLEAR(result);
+            } else {
+                PyTuple_SET_ITEM(result, k, bytes);
+            }
+        }
+    }
+    for (int k = 0; k < OUTPUTS; k++) {
+        PyMem_Free(out[k].data);
+    }
+    release_view(&heads);
+    return result;
+}
 
 /* ---- Buckets: namematch.keys.Buckets.of_py's numbering and filling in C ---- */
 
@@ -2249,6 +2467,9 @@ static PyMethodDef methods[] = {
     {"leaders", (PyCFunction)(void (*)(void))leaders, METH_FASTCALL,
      "leaders(numbered, ends, part_key, sizes, single, mentions, max_bucket, count): the "
      "longer names mentioned most of each part-key bucket over the bound."},
+    {"judge", (PyCFunction)(void (*)(void))judge, METH_FASTCALL,
+     "judge(memo, walk, start, stop, heads, records, record_of, part_threshold, threshold, "
+     "extra_part_weight): the candidate pairs of a run of names, triaged."},
     {"within", (PyCFunction)(void (*)(void))within, METH_FASTCALL,
      "within(codes, roots, local, count, out): the conflicts within components of the kept "
      "names, renumbered; how many."},

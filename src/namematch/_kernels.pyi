@@ -13,6 +13,10 @@ def leaders(numbered: array[int], ends: array[int], part_key: bytearray, sizes: 
 
 def within(codes: array[int], roots: array[int], local: array[int], count: int,
            out: array[int], /) -> int: ...
+def judge(memo: object, walk: object, start: int, stop: int, heads: array[int],
+          records: list[object], record_of: Callable[[int], object], part_threshold: float,
+          threshold: float, extra_part_weight: float,
+          /) -> tuple[bytes, bytes, bytes, bytes, bytes]: ...
 
 class Memo:
     def __init__(self, *, limit: int, max_form: int, edits_per_unit: float, letter_bits: int,

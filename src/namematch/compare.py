@@ -17,9 +17,10 @@ leading Mohammed may be left out, or a surname written first put last.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from ._pickling import by_fields
 from .aliases import AliasTable
@@ -172,16 +173,31 @@ _KUNYA_FIRST: Final = 32
 _SURNAME_FIRST: Final = 64
 
 
-def _load_record() -> Callable[..., object] | None:
-    """The compiled kernel's Record (``namematch._kernels``), where it was built."""
+Judge = Callable[..., tuple[bytes, bytes, bytes, bytes, bytes]]
+
+
+def _load_kernel() -> tuple[Callable[..., object], Judge] | None:
+    """The compiled kernel's Record and judge (``namematch._kernels``), where it was built."""
     try:
-        from ._kernels import Record
+        from ._kernels import Record, judge
     except ImportError:
         return None
-    return Record
+    return Record, judge
 
 
-_RECORD: Final = _load_record()
+_KERNEL: Final = _load_kernel()
+
+
+class Triaged(NamedTuple):
+    """The candidate pairs of a run of names triaged in C (:meth:`Comparer.triage_walk`),
+    each as a code ``i * size + j``: the possible conflicts, the pairs left to
+    :meth:`Comparer.outcome`, and the matches with their scores and whether each is whole."""
+
+    conflicts: array[int]
+    undecided: array[int]
+    matches: array[int]
+    scores: list[float]
+    whole: bytes
 
 
 def _rounded(score: float) -> float:
@@ -194,6 +210,13 @@ def _rounded(score: float) -> float:
     if score == CONFLICT_SCORE or score == 0.0 or score == 1.0:
         return score
     return round(score, 6)
+
+
+def _codes(packed: bytes) -> array[int]:
+    """Pair codes packed as 64-bit integers."""
+    codes = array("q")
+    codes.frombytes(packed)
+    return codes
 
 
 def _uniform(part: Part) -> float:
@@ -226,7 +249,7 @@ class Comparer:
         self.similar: Final = similar if similar is not None else PartSimilarity(aliases)
         self.facts: Final = facts
         # Triage needs the compiled memo; MemoPy would answer UNDECIDED to every pair.
-        self._record_type: Final = None if isinstance(self.similar.memo, MemoPy) else _RECORD
+        self._kernel: Final = None if isinstance(self.similar.memo, MemoPy) else _KERNEL
 
     def prepare(self, name: Name) -> Prepared:
         """``name`` as this comparer reads it; prepare a name once to compare it often."""
@@ -265,12 +288,29 @@ class Comparer:
         >>> comparer.triage(saadi, ali) in (APART, UNDECIDED)
         True
         """
-        record_a, record_b = self._record(a), self._record(b)
+        record_a, record_b = self.record(a), self.record(b)
         if record_a is None or record_b is None:
             return UNDECIDED
         quick = self.similar.memo.triage(record_a, record_b, PART_THRESHOLD, self.threshold,
                                          EXTRA_PART_WEIGHT)
         return (_rounded(quick[0]), quick[1]) if isinstance(quick, tuple) else quick
+
+    def triage_walk(self, walk: object, part: range, heads: array[int], records: list[object],
+                    record_of: Callable[[int], object]) -> Triaged | None:
+        """:meth:`triage` of the candidate pairs of the names at the positions of ``part``
+        in a pairing's C walk (``namematch.keys.Pairing.walk``), each with its earlier
+        partners, in C: ``heads`` gives the name index of each position, ``records`` each
+        name's :meth:`record` (None until ``record_of(index)`` puts it there; anything
+        else where the kernel does not judge the name). None without the kernel."""
+        if self._kernel is None:
+            return None
+        conflicts, undecided, matches, scores, whole = self._kernel[1](
+            self.similar.memo, walk, part.start, part.stop, heads, records, record_of,
+            PART_THRESHOLD, self.threshold, EXTRA_PART_WEIGHT)
+        raw = array("d")
+        raw.frombytes(scores)
+        return Triaged(_codes(conflicts), _codes(undecided), _codes(matches),
+                       [_rounded(score) for score in raw], whole)
 
     def triage_py(self, a: Prepared, b: Prepared) -> Quick:
         """The Python twin of :meth:`triage` where the kernel is built: the steps of
@@ -319,13 +359,13 @@ class Comparer:
                     return True
         return False
 
-    def _record(self, name: Prepared) -> object | None:
+    def record(self, name: Prepared) -> object | None:
         """The name as the kernel's triage reads it, made once; None without the kernel, or
         for a name the comparison only compares for equality."""
-        if name.record is None and self._record_type is not None \
+        if name.record is None and self._kernel is not None \
                 and 0 < len(name.parts) <= MAX_PARTS:
-            shortened = self._record(name.shortened()) if name.optional_first else None
-            name.record = self._record_type(
+            shortened = self.record(name.shortened()) if name.optional_first else None
+            name.record = self._kernel[0](
                 name.name.text, name.forms, name.bits, name.joined, name.link_bits,
                 name.links[0] if name.links else "", name.link_bits[0] if name.links else 0,
                 [t.form for t in name.targets], name.target_bits,

@@ -366,6 +366,12 @@ class Pairing:
     def __len__(self) -> int:
         return len(self.indexes)
 
+    @property
+    def walk(self) -> object | None:
+        """The C walk of the pairing (``namematch._kernels.Walk``), or None without the
+        kernel: compiled code that reads a name's partners without a list each time."""
+        return self._walk
+
     def __reduce__(self) -> tuple[type[Pairing], tuple[object, ...]]:
         return (Pairing, (self.indexes, self.single, self.parts, self.max_bucket))
 

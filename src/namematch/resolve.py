@@ -320,12 +320,14 @@ def _judge_pair(found: Verdicts, i: int, j: int, session: Session) -> None:
     quick = session.triage(i, j)  # most pairs, settled in C where the kernel was built
     if isinstance(quick, tuple):
         found.matches.append(Link(i, j, quick[0], quick[1]))
-        return
-    if quick == APART:
-        return
-    if quick == CONFLICT:
+    elif quick == CONFLICT:
         found.conflicts.append(i * len(session.parsed) + j)
-        return
+    elif quick != APART:
+        _judge_whole(found, i, j, session)
+
+
+def _judge_whole(found: Verdicts, i: int, j: int, session: Session) -> None:
+    """Add the verdict of the whole comparison of names ``i`` and ``j`` to ``found``."""
     outcome = session.outcome(i, j, settle=False)
     if outcome.conflict:
         found.conflicts.append(i * len(session.parsed) + j)
@@ -430,9 +432,29 @@ class _JudgeWork:
         self.session: Final = session
         self.heads: Final = heads
         self.pairing: Final = pairing
+        self.head_codes: Final = array("q", heads)
 
     def judge(self, part: range) -> Verdicts:
-        """The verdicts on the candidate pairs of the names of ``part`` with earlier names."""
+        """The verdicts on the candidate pairs of the names of ``part`` with earlier names:
+        in C where the kernel was built, each pair as :meth:`judge_py` judges it (the
+        verdicts may come in another order)."""
+        walk = self.pairing.walk
+        triaged = None if walk is None else self.session.triage_walk(walk, part,
+                                                                      self.head_codes)
+        if triaged is None:
+            return self.judge_py(part)
+        found = Verdicts([], triaged.conflicts)
+        size = len(self.session.parsed)
+        for code, score, whole in zip(triaged.matches, triaged.scores, triaged.whole,
+                                      strict=True):
+            found.matches.append(Link(code // size, code % size, score, whole == 1))
+        for code in triaged.undecided:
+            _judge_whole(found, code // size, code % size, self.session)
+        return found
+
+    def judge_py(self, part: range) -> Verdicts:
+        """The verdicts on the candidate pairs of the names of ``part`` with earlier names,
+        pair by pair."""
         found = Verdicts.empty()
         heads, pairing, session = self.heads, self.pairing, self.session
         for j in part:  # by name, then by the earlier name

@@ -15,11 +15,12 @@ True
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 from typing import Final
 
 from .aliases import AliasTable
-from .compare import DEFAULT_THRESHOLD, Comparer, Outcome, Quick
+from .compare import DEFAULT_THRESHOLD, Comparer, Outcome, Quick, Triaged
 from .distance import PartSimilarity
 from .parse import Name, Part
 from .rules import NameFacts, Prepared
@@ -47,6 +48,7 @@ class Session:
         self.comparer = Comparer(table, threshold=threshold, weights=weights, similar=similar,
                                  facts=facts)
         self._prepared: list[Prepared | None] = [None] * len(parsed)
+        self._records: list[object] = [None] * len(parsed)
 
     def prepared(self, i: int) -> Prepared:
         """Name ``i`` prepared for comparison, once."""
@@ -59,6 +61,18 @@ class Session:
         """Judge names ``i`` and ``j`` without aligning them, where the compiled kernel can
         (see :meth:`Comparer.triage`)."""
         return self.comparer.triage(self.prepared(i), self.prepared(j))
+
+    def record(self, i: int) -> object:
+        """Name ``i``'s kernel record (:meth:`Comparer.record`), made once, or False where
+        the kernel does not judge it."""
+        found = self.comparer.record(self.prepared(i))
+        self._records[i] = found if found is not None else False
+        return self._records[i]
+
+    def triage_walk(self, walk: object, part: range, heads: array[int]) -> Triaged | None:
+        """The candidate pairs of the names at ``part`` of a pairing's C walk, triaged in C
+        (see :meth:`Comparer.triage_walk`); None without the kernel."""
+        return self.comparer.triage_walk(walk, part, heads, self._records, self.record)
 
     def outcome(self, i: int, j: int, *, settle: bool = True) -> Outcome:
         """Compare names ``i`` and ``j`` (see :meth:`Comparer.outcome`)."""
@@ -83,6 +97,7 @@ class Session:
         the clustering compares few pairs, and needs the memory more)."""
         self.comparer = Comparer(self.table, threshold=self.threshold, weights=self.weights)
         self._prepared = [None] * len(self.parsed)
+        self._records = [None] * len(self.parsed)
 
     def __reduce__(self) -> tuple[type[Session], tuple[object, ...]]:
         # The names and settings; the receiver prepares and memoises its own.
