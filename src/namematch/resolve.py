@@ -27,7 +27,7 @@ import gc
 import multiprocessing
 import multiprocessing.pool
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, TypeVar
@@ -219,15 +219,21 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _written_forms(rows: list[str], progress: Progress | None) -> dict[str, Counter[str]]:
+def _written_forms(rows: list[str], progress: Progress | None) -> dict[str, dict[str, int]]:
     """Each normalized name, with how often each of its spellings is written; blank names
-    are left out. Names repeat: each distinct line is normalized once."""
+    are left out. Names repeat: each distinct line is normalized once. (Plain dicts: a
+    Counter per name costs several times as much to make, and most names have one
+    spelling.)"""
     lines = Counter(rows)
-    written: dict[str, Counter[str]] = defaultdict(Counter)
+    written: dict[str, dict[str, int]] = {}
     for row in _counted(lines, len(lines), "normalize", progress):
         normal = normalize(row)
         if normal:
-            written[normal][row] += lines[row]
+            forms = written.get(normal)
+            if forms is None:
+                written[normal] = {row: lines[row]}
+            else:
+                forms[row] = lines[row]  # each distinct line once
     return written
 
 
