@@ -397,3 +397,31 @@ def test_compiled_judge_loop_on_the_seeds() -> None:
     texts = SEEDS.read_text(encoding="utf-8").splitlines()
     fast, slow = judged_both_ways(texts, TABLE)
     assert fast == slow and fast[0] and fast[1]
+
+
+def test_compiled_judge_loop_refuses_what_does_not_fit() -> None:
+    """A failing record callback, heads outside the records, and the wrong types give an
+    exception, not a crash."""
+    names, session = prepare_list(_written_forms(["Ahmed Ali", "Ahmad Ali", "Ali"], None),
+                                  TABLE, 0.85)
+    heads = array("q", names.heads)
+    pairing = _pairing([names.parsed[i] for i in heads], names.mentions, MAX_BUCKET)
+    memo, records = session.comparer.similar.memo, [None] * len(names.parsed)
+    arguments = (0.78, 0.85, 0.15)
+
+    def failing(index: int) -> object:
+        raise RuntimeError("no record")
+
+    with pytest.raises(RuntimeError):
+        kernels.judge(memo, pairing.walk, 0, len(heads), heads, records, failing, *arguments)
+    with pytest.raises(IndexError):
+        kernels.judge(memo, pairing.walk, 0, len(heads), array("q", [9] * len(heads)),
+                      records, session.record, *arguments)
+    with pytest.raises(IndexError):
+        kernels.judge(memo, pairing.walk, 0, len(heads) + 1, heads, records, session.record,
+                      *arguments)
+    with pytest.raises(TypeError):
+        kernels.judge(memo, pairing.walk, 0, 1, list(heads), records, session.record,
+                      *arguments)
+    with pytest.raises(TypeError):
+        kernels.judge(pairing.walk, memo, 0, 1, heads, records, session.record, *arguments)

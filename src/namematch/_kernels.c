@@ -2047,21 +2047,30 @@ judge_run(Memo *memo, Walk *walk, const int64_t *heads, Py_ssize_t n_heads, Py_s
             return -1;
         }
         int64_t head_j = heads[position];
+        /* Held while Python runs (record_of, the memo's callbacks), which could change
+         * the list. */
         Record *b = record_at(records, record_of, head_j);
+        Py_XINCREF(b);
         Py_ssize_t count = b == NULL && PyErr_Occurred() ? -1 : walk_found(walk, position);
         for (Py_ssize_t k = 0; k < count; k++) {
             int64_t partner = walk->found[k];
             if (partner < 0 || partner >= n_heads) {
                 PyErr_SetString(PyExc_IndexError, "judge(): a partner outside the heads");
-                return -1;
+                count = -1;
+                break;
             }
             Record *a = record_at(records, record_of, heads[partner]);
-            if ((a == NULL && PyErr_Occurred()) ||
-                judge_pair(memo, a, b, heads[partner] * size + head_j, part_threshold,
-                           settings, out) < 0) {
-                return -1;
+            Py_XINCREF(a);
+            int failed = (a == NULL && PyErr_Occurred()) ||
+                         judge_pair(memo, a, b, heads[partner] * size + head_j, part_threshold,
+                                    settings, out) < 0;
+            Py_XDECREF(a);
+            if (failed) {
+                count = -1;
+                break;
             }
         }
+        Py_XDECREF(b);
         if (count < 0) {
             return -1;
         }
