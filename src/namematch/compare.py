@@ -20,7 +20,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 from ._pickling import by_fields
 from .aliases import AliasTable
@@ -173,10 +173,10 @@ _KUNYA_FIRST: Final = 32
 _SURNAME_FIRST: Final = 64
 
 
-Judge = Callable[..., tuple[bytes, bytes, bytes, bytes, bytes]]
+_Judge = Callable[..., tuple[bytes, bytes, bytes, bytes, bytes]]
 
 
-def _load_kernel() -> tuple[Callable[..., object], Judge] | None:
+def _load_kernel() -> tuple[Callable[..., object], _Judge] | None:
     """The compiled kernel's Record and judge (``namematch._kernels``), where it was built."""
     try:
         from ._kernels import Record, judge
@@ -212,11 +212,11 @@ def _rounded(score: float) -> float:
     return round(score, 6)
 
 
-def _codes(packed: bytes) -> array[int]:
-    """Pair codes packed as 64-bit integers."""
-    codes = array("q")
-    codes.frombytes(packed)
-    return codes
+def _unpacked(packed: bytes, typecode: str) -> array[Any]:
+    """An array of the kernel's packed numbers (``q``: pair codes, ``d``: scores)."""
+    numbers = array(typecode)
+    numbers.frombytes(packed)
+    return numbers
 
 
 def _uniform(part: Part) -> float:
@@ -307,10 +307,9 @@ class Comparer:
         conflicts, undecided, matches, scores, whole = self._kernel[1](
             self.similar.memo, walk, part.start, part.stop, heads, records, record_of,
             PART_THRESHOLD, self.threshold, EXTRA_PART_WEIGHT)
-        raw = array("d")
-        raw.frombytes(scores)
-        return Triaged(_codes(conflicts), _codes(undecided), _codes(matches),
-                       [_rounded(score) for score in raw], whole)
+        return Triaged(_unpacked(conflicts, "q"), _unpacked(undecided, "q"),
+                       _unpacked(matches, "q"),
+                       [_rounded(score) for score in _unpacked(scores, "d")], whole)
 
     def triage_py(self, a: Prepared, b: Prepared) -> Quick:
         """The Python twin of :meth:`triage` where the kernel is built: the steps of
