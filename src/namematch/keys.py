@@ -40,9 +40,10 @@ from .rules import may_be_surname_first, openings, single_targets
 from .tables import tables
 
 __all__ = ["FIRST_KEY", "LEADERS", "NEIGHBOURS", "PART_KEY", "Buckets", "KeyCache", "Pairing",
-           "key_numbers", "keys", "part_keys", "skeleton_code"]
+           "Variants", "key_numbers", "keys", "part_keys", "skeleton_code"]
 
 _LONGEST: Final = 16  # no slip variants for longer skeletons: no name part is that long, junk is
+_PART_SHORTEST: Final = 4  # part keys' slip variants keep 4+ letters (see _variants)
 
 
 # A key as a number below 2**62 (compiled code keeps it unboxed). A skeleton's code is a
@@ -67,22 +68,33 @@ def skeleton_code(skel: str) -> int:
     return int.from_bytes(digest, "big") >> (64 - _CODE_BITS)
 
 
+class Variants(NamedTuple):
+    """A skeleton's code (0 for none), the codes of its one-letter-less variants, and, for
+    the variants a part key allows, the part keys they give (see :meth:`KeyCache.part_keys`).
+    One per skeleton in a :class:`KeyCache`: the forms that differ only in vowels share it."""
+
+    exact: int
+    slips: tuple[int, ...]
+    part_keys: tuple[int, ...]
+
+
 class KeyCache:
     """The keys worked out for the forms of one run's names: common parts recur in many
     names. Owned by the run (dropped once its list is blocked) or by a gazetteer, and
     started again once it holds ``limit`` forms (never, with no limit).
 
     Keys are numbers; with ``texts`` the cache also remembers what each number stands for
-    (see :meth:`text`), which :func:`keys` shows.
+    (see :meth:`text`), which :func:`keys` shows. Keys are kept in tuples, shared by the
+    forms of one skeleton: a large list has hundreds of thousands of forms, and a set per
+    form weighed several times as much.
     """
 
     def __init__(self, limit: int | None = 1 << 20, *, texts: bool = True) -> None:
         self.limit: Final = limit
-        self.parts: dict[str, frozenset[int]] = {}
-        self.firsts: dict[str, frozenset[int]] = {}
-        self.variants: dict[tuple[str, int], tuple[int, frozenset[int]]] = {}
-        # Many forms share a skeleton (they differ in vowels): its variants are coded once.
-        self.skeleton_variants: dict[tuple[str, int], tuple[int, frozenset[int]]] = {}
+        self.parts: dict[str, tuple[int, ...]] = {}
+        self.firsts: dict[str, tuple[int, ...]] = {}
+        self.variants: dict[tuple[str, int], Variants] = {}
+        self.skeleton_variants: dict[tuple[str, int], Variants] = {}
         self.codes: dict[str, int] = {}
         self.skeletons: dict[int, str] | None = {0: ""} if texts else None
         self.combined_codes: dict[int, tuple[int, int]] = {}
@@ -122,13 +134,11 @@ class KeyCache:
         """The keys of a name as numbers (:func:`key_numbers` with this cache)."""
         return key_numbers(name, self)
 
-    def part_keys(self, form: str) -> frozenset[int]:
+    def part_keys(self, form: str) -> tuple[int, ...]:
+        """A part's keys (see :func:`part_keys`), each once."""
         found = self.parts.get(form)
         if found is None:
-            self._make_room()
-            exact, slips = self.variants_of(form, 4)
-            found = self.parts[form] = (frozenset(PART_KEY | k for k in {exact, *slips})
-                                        if exact else frozenset())
+            found = self.parts[form] = self.variants_of(form, _PART_SHORTEST).part_keys
         return found
 
     def _make_room(self) -> None:
@@ -142,18 +152,19 @@ class KeyCache:
                 self.skeletons = {0: ""}
                 self.combined_codes.clear()
 
-    def first_keys(self, form: str) -> frozenset[int]:
+    def first_keys(self, form: str) -> tuple[int, ...]:
         """Part keys by which a given name after a title finds the names it may open: kept
         apart from surname keys ("p:=" rather than "p:"), so that a bare surname does not
         pair with every name that starts with it."""
         found = self.firsts.get(form)
         if found is None:
-            found = self.firsts[form] = frozenset(FIRST_KEY | (k & _CODE_MASK)
-                                                  for k in self.part_keys(form))
+            found = self.firsts[form] = tuple(FIRST_KEY | (k & _CODE_MASK)
+                                              for k in self.part_keys(form))
         return found
 
-    def variants_of(self, form: str, shortest: int = 3) -> tuple[int, frozenset[int]]:
-        """The codes of a form's skeleton (0 for none) and of its one-letter-less variants."""
+    def variants_of(self, form: str, shortest: int = 3) -> Variants:
+        """The codes of a form's skeleton and of its one-letter-less variants of
+        ``shortest`` letters or more."""
         key = (form, shortest)
         found = self.variants.get(key)
         if found is None:
@@ -161,11 +172,19 @@ class KeyCache:
             skeletal = (skeleton(form), shortest)
             found = self.skeleton_variants.get(skeletal)
             if found is None:
-                exact, slips = _variants(*skeletal)
-                found = self.skeleton_variants[skeletal] = (
-                    self.code(exact), frozenset(self.code(v) for v in slips))
+                found = self.skeleton_variants[skeletal] = self._coded(*skeletal)
             self.variants[key] = found
         return found
+
+    def _coded(self, skel: str, shortest: int) -> Variants:
+        """The :class:`Variants` of a skeleton."""
+        exact, slips = _variants(skel, shortest)
+        exact_code = self.code(exact)
+        slip_codes = tuple(dict.fromkeys(self.code(v) for v in sorted(slips)))
+        if shortest != _PART_SHORTEST or not exact_code:
+            return Variants(exact_code, slip_codes, ())
+        return Variants(exact_code, slip_codes,
+                        tuple(dict.fromkeys(PART_KEY | k for k in (exact_code, *slip_codes))))
 
 
 def part_keys(form: str) -> frozenset[str]:
@@ -214,14 +233,14 @@ def _name_keys(parsed: Name, memo: KeyCache) -> set[int]:
             return set()
         found = set(memo.part_keys(parts[0].form))
         if parsed.given_mention:  # King Salman: looks up first parts
-            found |= memo.first_keys(parts[0].form)
+            found.update(memo.first_keys(parts[0].form))
         return found
     out: set[int] = set()
     for target in single_targets(parsed):
         if target.kind == "first":
-            out |= memo.first_keys(target.form)
+            out.update(memo.first_keys(target.form))
         else:
-            out |= memo.part_keys(target.form)
+            out.update(memo.part_keys(target.form))
     for opening in openings(parsed):
         _add_combined_keys(out, opening.form, opening.rest, memo)
     if may_be_surname_first(parsed):
@@ -239,11 +258,11 @@ def _add_combined_keys(out: set[int], first: str, rest: tuple[Part, ...],
                        memo: KeyCache) -> None:
     """Add the combined keys of an opening with each later unit, one slip allowed in the
     opening or in the last part."""
-    first_exact, first_slips = memo.variants_of(first)
+    first_exact, first_slips, _ = memo.variants_of(first)
     if not first_exact:
         return
     for later, tolerant in _units(rest):
-        exact, slips = memo.variants_of(later, 2)
+        exact, slips, _ = memo.variants_of(later, 2)
         if not exact:
             continue
         out.add(memo.combined(first_exact, exact))
