@@ -65,7 +65,13 @@ class Session:
     def record(self, i: int) -> object:
         """Name ``i``'s kernel record (:meth:`Comparer.record`), made once, or False where
         the kernel does not judge it."""
-        found = self.comparer.record(self.prepared(i))
+        # The record holds what the kernel reads; the prepared name is not kept for it (a
+        # worker records most names of a large list, and a prepared name weighs about
+        # three records). The few names the kernel leaves to Python are prepared again.
+        prepared = self._prepared[i]
+        if prepared is None:
+            prepared = self.comparer.prepare(self.parsed[i])
+        found = self.comparer.record(prepared)
         self._records[i] = found if found is not None else False
         return self._records[i]
 
