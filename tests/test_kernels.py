@@ -382,8 +382,9 @@ def judged_both_ways(texts: list[str],
     work = _JudgeWork(session, heads, pairing)
     everyone = range(len(heads))
     fast, slow = work.judge(everyone), work.judge_py(everyone)
-    return ([sorted(fast.matches), sorted(fast.conflicts)],
-            [sorted(slow.matches), sorted(slow.conflicts)])
+    size = len(names.parsed)
+    return ([sorted(fast.links(size)), sorted(fast.conflicts)],
+            [sorted(slow.links(size)), sorted(slow.conflicts)])
 
 
 @given(st.lists(rule_names(), max_size=30), st.sampled_from([None, TABLE, WHOLE_NAMES]))

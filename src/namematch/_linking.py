@@ -133,7 +133,7 @@ def judge_pairs(parsed: Sequence[Name], pairs: Sequence[tuple[int, int]], table:
     the call)."""
     verdicts = judge(pairs, Session(parsed, table, threshold, weights, similar, facts))
     size = len(parsed)
-    return Judged(list(verdicts.matches), [divmod(code, size) for code in verdicts.conflicts])
+    return Judged(list(verdicts.links(size)), [divmod(code, size) for code in verdicts.conflicts])
 
 
 class Scorer:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, NamedTuple
 
@@ -57,22 +57,40 @@ class Link(NamedTuple):
 @dataclass(frozen=True)
 class Verdicts:
     """What comparing candidate pairs found that can change the clustering: the matches,
-    and the pairs that possibly conflict, packed as codes ``i * len(parsed) + j`` (most
-    candidate pairs are conflicts: packed, a million of them travel as 8 MB of bytes rather
-    than as a million tuples). The other pairs are left out.
+    and the pairs that possibly conflict. The other pairs are left out.
+
+    A pair is packed as a code ``i * len(parsed) + j``; a match also has its score and
+    whether it is whole (see :class:`Link`), in arrays beside its code. Packed, a million
+    verdicts travel between processes as bytes rather than a million tuples, and weigh 17
+    bytes a match rather than about 170.
     """
 
-    matches: list[Link]
+    match_codes: array[int]
+    scores: array[float]
+    whole: bytearray
     conflicts: array[int]
 
     @classmethod
     def empty(cls) -> Verdicts:
-        return cls([], array("q"))
+        return cls(array("q"), array("d"), bytearray(), array("q"))
 
     def add(self, other: Verdicts) -> None:
         """Append ``other``'s verdicts to these."""
-        self.matches.extend(other.matches)
+        self.match_codes.extend(other.match_codes)
+        self.scores.extend(other.scores)
+        self.whole.extend(other.whole)
         self.conflicts.extend(other.conflicts)
+
+    def add_match(self, code: int, score: float, whole: bool) -> None:
+        """Append the match of the pair ``code`` (``i * len(parsed) + j``)."""
+        self.match_codes.append(code)
+        self.scores.append(score)
+        self.whole.append(whole)
+
+    def links(self, size: int) -> Iterator[Link]:
+        """The matches, in order, of names of a list of ``size``."""
+        for code, score, whole in zip(self.match_codes, self.scores, self.whole, strict=True):
+            yield Link(code // size, code % size, score, whole == 1)
 
     def __reduce__(self) -> tuple[type[Verdicts], tuple[object, ...]]:
         return by_fields(self)
@@ -180,7 +198,7 @@ def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
     heads = names.head_of
     _merge_signatures(heads, reach, clusters)
     links = _Links()
-    for link in verdicts.matches:
+    for link in verdicts.links(size):
         reach.union(link.i, link.j)
         links.add(link, names.parsed)
     if session.table is not None:
@@ -228,7 +246,7 @@ def components(names: NameList, verdicts: Verdicts, table: AliasTable | None) ->
     size = len(names.texts)
     reach = Clusters(size)
     _merge_signatures(names.head_of, reach)
-    for link in verdicts.matches:
+    for link in verdicts.links(size):
         reach.union(link.i, link.j)
     if table is not None:
         _alias_edges(names.texts, [], reach, table)
@@ -262,10 +280,15 @@ def entities_of_part(names: NameList, verdicts: Verdicts, session: Session, root
     local = array("q", [-1]) * size
     for position, i in enumerate(members):
         local[i] = position
-    matches = [Link(local[link.i], local[link.j], link.score, link.whole)
-               for link in verdicts.matches if local[link.i] >= 0]
-    conflicts = _within(verdicts.conflicts, roots, local, len(members))
-    return entities(names.part(members), Verdicts(matches, conflicts), session.part(members))
+    count = len(members)
+    kept = Verdicts(array("q"), array("d"), bytearray(),
+                    _within(verdicts.conflicts, roots, local, count))
+    for code, score, whole in zip(verdicts.match_codes, verdicts.scores, verdicts.whole,
+                                  strict=True):
+        i = local[code // size]
+        if i >= 0:  # a match never leaves its component, hence its part
+            kept.add_match(i * count + local[code % size], score, whole == 1)
+    return entities(names.part(members), kept, session.part(members))
 
 
 def _within(codes: array[int], roots: array[int], local: array[int], count: int) -> array[int]:

@@ -196,7 +196,7 @@ class Triaged(NamedTuple):
     conflicts: array[int]
     undecided: array[int]
     matches: array[int]
-    scores: list[float]
+    scores: array[float]
     whole: bytes
 
 
@@ -309,7 +309,8 @@ class Comparer:
             PART_THRESHOLD, self.threshold, EXTRA_PART_WEIGHT)
         return Triaged(_unpacked(conflicts, "q"), _unpacked(undecided, "q"),
                        _unpacked(matches, "q"),
-                       [_rounded(score) for score in _unpacked(scores, "d")], whole)
+                       array("d", [_rounded(score) for score in _unpacked(scores, "d")]),
+                       whole)
 
     def triage_py(self, a: Prepared, b: Prepared) -> Quick:
         """The Python twin of :meth:`triage` where the kernel is built: the steps of

@@ -31,7 +31,7 @@ from typing import Any, Final, Generic, TypeVar
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
 from .api import checked_names, missing
-from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part, share_out
+from .cluster import Resolved, Verdicts, components, entities, entities_of_part, share_out
 from .compare import DEFAULT_THRESHOLD
 from .distinct import NameList
 from .errors import InputError, NamematchError
@@ -224,36 +224,34 @@ def _judge_part(part: Any, prepared: _Once[_Prepared]) -> Any:
     pairs = [(heads[code // size], heads[code % size])
              for code in sorted(part["code"].tolist())]
     with collector_paused():
-        return _verdict_frame(pd, judge(pairs, session), len(session.parsed))
+        return _verdict_frame(pd, judge(pairs, session))
 
 
-def _verdict_frame(pd: Any, verdicts: Verdicts, size: int) -> Any:
+def _verdict_frame(pd: Any, verdicts: Verdicts) -> Any:
     """Verdicts as a frame of codes, scores and kinds, conflicts first; built from typed
     arrays, as a million verdicts convert in milliseconds that way, not seconds."""
     np = importlib.import_module("numpy")
-    matches = verdicts.matches
     codes = array("q", verdicts.conflicts)
-    codes.extend([i * size + j for i, j, _, _ in matches])
+    codes.extend(verdicts.match_codes)
     scores = array("d", bytes(8 * len(verdicts.conflicts)))
-    scores.extend([score for _, _, score, _ in matches])
+    scores.extend(verdicts.scores)
     kinds = array("b", bytes(len(verdicts.conflicts)))
-    kinds.extend([_WHOLE_MATCH if whole else _MATCH for _, _, _, whole in matches])
+    kinds.extend([_WHOLE_MATCH if whole else _MATCH for whole in verdicts.whole])
     return pd.DataFrame({"code": np.array(codes, dtype="int64"),
                          "score": np.array(scores, dtype="float64"),
                          "kind": np.array(kinds, dtype="int8")})
 
 
-def _found(frame: Any, size: int) -> Verdicts:
+def _found(frame: Any) -> Verdicts:
     """The verdicts of all partitions' frames, in order, as :func:`judge` gives them."""
     kinds = frame["kind"].to_numpy()
     codes = frame["code"].to_numpy()
     conflicts = array("q", codes[kinds == _CONFLICT].tobytes())
     matched = kinds != _CONFLICT
-    matches = [Link(code // size, code % size, score, kind == _WHOLE_MATCH)
-               for code, score, kind
-               in zip(codes[matched].tolist(), frame["score"].to_numpy()[matched].tolist(),
-                      kinds[matched].tolist(), strict=True)]
-    return Verdicts(matches, conflicts)
+    return Verdicts(array("q", codes[matched].tobytes()),
+                    array("d", frame["score"].to_numpy()[matched].astype("float64").tobytes()),
+                    bytearray((kinds[matched] == _WHOLE_MATCH).astype("uint8").tobytes()),
+                    conflicts)
 
 
 def _rows(part: Any, table: _Once[Resolved]) -> Any:
@@ -372,10 +370,10 @@ def _resolved(
     if heads > 1:
         pairs = _pair_frame_of(prepared, heads, max_bucket, parts)
         judged = pairs.map_partitions(_judge_part, prepared,
-                                      meta=_verdict_frame(pd, Verdicts.empty(), 0)).to_delayed()
+                                      meta=_verdict_frame(pd, Verdicts.empty())).to_delayed()
     # 5. Cluster: parts of the components in tasks, their tables merged in one.
     count = parts if parts > 1 and size > 1 else 1
-    clustering = dask.delayed(_clustering)(prepared, judged, size, count)
+    clustering = dask.delayed(_clustering)(prepared, judged, count)
     found = [dask.delayed(_cluster_part)(prepared, clustering, part) for part in range(count)]
     (resolved,) = dask.persist(dask.delayed(_merged)(found))
     return prepared, resolved
@@ -444,7 +442,7 @@ class _Clustering:
         return by_fields(self)
 
 
-def _clustering(prepared: _Once[_Prepared], judged: list[Any], size: int,
+def _clustering(prepared: _Once[_Prepared], judged: list[Any],
                 parts: int) -> _Once[_Clustering]:
     """The verdict frames of all partitions -> the verdicts and, when the names are
     clustered in ``parts`` > 1 parts, each name's component and part
@@ -453,7 +451,7 @@ def _clustering(prepared: _Once[_Prepared], judged: list[Any], size: int,
     verdicts = Verdicts.empty()
     with collector_paused():
         if judged:
-            verdicts = _found(pd.concat(judged, ignore_index=True), size)
+            verdicts = _found(pd.concat(judged, ignore_index=True))
         got = prepared.value
         if parts == 1:
             return _Once(_Clustering(verdicts, None, None))

@@ -34,7 +34,7 @@ from typing import Final, TypeVar
 
 from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
-from .cluster import Link, Resolved, Verdicts, components, entities, entities_of_part, share_out
+from .cluster import Resolved, Verdicts, components, entities, entities_of_part, share_out
 from .compare import APART, CONFLICT, DEFAULT_THRESHOLD
 from .distinct import NameList
 from .keys import Buckets, KeyCache, Pairing
@@ -325,7 +325,7 @@ def _judge_pair(found: Verdicts, i: int, j: int, session: Session) -> None:
     """Add the verdict on names ``i`` and ``j`` to ``found`` (see :func:`judge`)."""
     quick = session.triage(i, j)  # most pairs, settled in C where the kernel was built
     if isinstance(quick, tuple):
-        found.matches.append(Link(i, j, quick[0], quick[1]))
+        found.add_match(i * len(session.parsed) + j, quick[0], quick[1])
     elif quick == CONFLICT:
         found.conflicts.append(i * len(session.parsed) + j)
     elif quick != APART:
@@ -338,7 +338,7 @@ def _judge_whole(found: Verdicts, i: int, j: int, session: Session) -> None:
     if outcome.conflict:
         found.conflicts.append(i * len(session.parsed) + j)
     elif outcome.decision == "match":
-        found.matches.append(Link(i, j, outcome.score, outcome.whole))
+        found.add_match(i * len(session.parsed) + j, outcome.score, outcome.whole)
 
 
 def _jobs(jobs: int, total: int) -> int:
@@ -449,11 +449,9 @@ class _JudgeWork:
                                                                       self.head_codes)
         if triaged is None:
             return self.judge_py(part)
-        found = Verdicts([], triaged.conflicts)
+        found = Verdicts(triaged.matches, triaged.scores, bytearray(triaged.whole),
+                         triaged.conflicts)
         size = len(self.session.parsed)
-        for code, score, whole in zip(triaged.matches, triaged.scores, triaged.whole,
-                                      strict=True):
-            found.matches.append(Link(code // size, code % size, score, whole == 1))
         for code in triaged.undecided:
             _judge_whole(found, code // size, code % size, self.session)
         return found
