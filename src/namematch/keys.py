@@ -93,8 +93,9 @@ class KeyCache:
         self.limit: Final = limit
         self.parts: dict[str, tuple[int, ...]] = {}
         self.firsts: dict[str, tuple[int, ...]] = {}
-        self.variants: dict[tuple[str, int], Variants] = {}
-        self.skeleton_variants: dict[tuple[str, int], Variants] = {}
+        # By the shortest variant kept, then by form (or skeleton): no key tuple to make.
+        self.variants: dict[int, dict[str, Variants]] = {}
+        self.skeleton_variants: dict[int, dict[str, Variants]] = {}
         self.codes: dict[str, int] = {}
         self.skeletons: dict[int, str] | None = {0: ""} if texts else None
         self.combined_codes: dict[int, tuple[int, int]] = {}
@@ -142,7 +143,8 @@ class KeyCache:
         return found
 
     def _make_room(self) -> None:
-        if self.limit is not None and len(self.parts) + len(self.variants) >= self.limit:
+        if self.limit is not None and len(self.parts) + sum(
+                len(by_form) for by_form in self.variants.values()) >= self.limit:
             self.parts.clear()
             self.firsts.clear()
             self.variants.clear()
@@ -165,15 +167,17 @@ class KeyCache:
     def variants_of(self, form: str, shortest: int = 3) -> Variants:
         """The codes of a form's skeleton and of its one-letter-less variants of
         ``shortest`` letters or more."""
-        key = (form, shortest)
-        found = self.variants.get(key)
+        by_form = self.variants.get(shortest)
+        found = by_form.get(form) if by_form is not None else None
         if found is None:
             self._make_room()
-            skeletal = (skeleton(form), shortest)
-            found = self.skeleton_variants.get(skeletal)
+            by_form = self.variants.setdefault(shortest, {})
+            by_skeleton = self.skeleton_variants.setdefault(shortest, {})
+            skel = skeleton(form)
+            found = by_skeleton.get(skel)
             if found is None:
-                found = self.skeleton_variants[skeletal] = self._coded(*skeletal)
-            self.variants[key] = found
+                found = by_skeleton[skel] = self._coded(skel, shortest)
+            by_form[form] = found
         return found
 
     def _coded(self, skel: str, shortest: int) -> Variants:
