@@ -127,8 +127,9 @@ STAGES_MARK = "namematch-stages: "  # starts the stage-timing child's last stder
 # rows and writing them (namematch.cli.write_rows, as ``namematch resolve`` does).
 STAGES = ("startup", "normalize", "parse", "keys", "pairs", "compare", "cluster", "rows",
           "output")
-# Where each stage runs with -j N: compare is the one stage handed to worker processes.
-WORKER_STAGES = frozenset({"compare"})
+# The stages whose work is handed to worker processes with -j N (the main process hands
+# out slices and gathers what the workers send back).
+WORKER_STAGES = frozenset({"parse", "keys", "pairs", "compare", "cluster"})
 # The cluster stage split further on the pure-Python build (``--stages`` with an editable
 # install): settling conflicts (compare.outcome called by resolve.entities), joining
 # one-part mentions, canonical names and their scores, and the rest (union-find, edges).
@@ -1009,7 +1010,7 @@ def serial_share(
     one: Row, two: Row, first: dict[str, dict[str, float]], second: dict[str, dict[str, float]]
 ) -> list[str]:
     """Time in the main process outside worker calls at -j 2: its wall time in the stages
-    it runs alone, plus its CPU time while the workers compare; as a share of -j 1."""
+    it runs alone, plus its CPU time in the stages its workers share; as a share of -j 1."""
     if not one.seconds or not two.seconds:
         return []
     cpu_one = sum(v.get("main_cpu", 0.0) for k, v in first.items() if k in STAGES)
@@ -1023,17 +1024,17 @@ def serial_share(
     return [
         f"- serial share at -j 2: {serial:.2f} s in the main process outside worker calls "
         f"({two.seconds - parallel:.2f} s of stages it runs alone + {main_during:.2f} s CPU "
-        f"while workers compare) = {serial / one.seconds:.1%} of the -j 1 time "
+        f"in the workers' stages) = {serial / one.seconds:.1%} of the -j 1 time "
         f"({one.seconds:.2f} s)",
-        f"- the parallel stage (compare): {alone:.2f} s at -j 1, {parallel:.2f} s wall at -j 2 "
-        f"with {workers:.2f} s CPU in the workers; -j 2 / -j 1 overall = "
-        f"{two.seconds / one.seconds:.2f}",
+        f"- the stages in workers (parse, keys, pairs, compare, cluster): {alone:.2f} s at "
+        f"-j 1, {parallel:.2f} s wall at -j 2 with {workers:.2f} s CPU in the workers; "
+        f"-j 2 / -j 1 overall = {two.seconds / one.seconds:.2f}",
         f"- Amdahl bound from this split: with unlimited workers >= {serial:.1f} s, "
         f"speed-up <= {one.seconds / serial:.1f}x over -j 1",
         f"- by CPU time (robust to other load on the machine): the main process at -j 2 "
         f"uses {cpu_main_two:.2f} s CPU = {cpu_main_two / max(cpu_one, 1e-9):.1%} of the -j 1 "
-        f"process's {cpu_one:.2f} s; the workers use {workers:.2f} s CPU for a compare stage "
-        f"that takes {compare_one:.2f} s CPU in one process "
+        f"process's {cpu_one:.2f} s; the workers use {workers:.2f} s CPU for stages that "
+        f"take {compare_one:.2f} s CPU in one process "
         f"({workers / max(compare_one, 1e-9):.2f}x: each worker prepares its own names)",
     ]
 
