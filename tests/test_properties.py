@@ -7,7 +7,7 @@ import random
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
-from strategies import WHOLE_NAMES, name_part, rule_name_pairs
+from strategies import WHOLE_NAMES, name_part, rule_name_pairs, rule_names
 
 from namematch import compare, normalize, parse, resolve
 from namematch.aliases import AliasTable, load_aliases
@@ -21,6 +21,7 @@ from namematch.distance import (
     skeleton_bits,
 )
 from namematch.fold import fold, skeleton
+from namematch.parse import Parser, Part
 from namematch.rules import given_name
 
 
@@ -252,3 +253,15 @@ def test_triage_settles_only_what_the_comparison_would(pair: tuple[str, str],
         assert outcome.conflict
     elif isinstance(quick, tuple):  # a match, scored as the whole comparison scores it
         assert outcome.decision == "match" and quick == (outcome.score, outcome.whole)
+
+
+@given(st.lists(rule_names(), max_size=12))
+def test_a_parser_shares_parts_and_parses_as_parse_does(texts: list[str]) -> None:
+    """A run's parser makes each distinct part once (one object for equal parts) and
+    gives every name what parse gives it, whatever it parsed before."""
+    parser = Parser()
+    names = [parser(text) for text in texts]
+    assert names == [parse(text) for text in texts]
+    by_fields: dict[Part, Part] = {}
+    for part in (part for name in names for part in name.parts):
+        assert by_fields.setdefault(part, part) is part

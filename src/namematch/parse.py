@@ -278,6 +278,31 @@ def parse(text: str) -> Name:
     >>> parse("Abu Bakr al-Baghdadi").parts[0].role
     'kunya'
     """
+    return _parse(text, None)
+
+
+class Parser:
+    """Parses names as :func:`parse` does, each distinct part made once: the names of a
+    list repeat their parts (a common given name, a family's surname), and a part shared
+    is kept once, and pickled once in a batch of names. Owned by one run (a worker's
+    share of a list), like any cache.
+
+    >>> parser = Parser()
+    >>> first, second = parser("Ahmed al-Mesmari"), parser("Ahmed Haftar")
+    >>> first.parts[0] is second.parts[0], first == parse("Ahmed al-Mesmari")
+    (True, True)
+    """
+
+    def __init__(self) -> None:
+        self.parts: dict[tuple[str, str, str, bool], Part] = {}
+
+    def __call__(self, text: str) -> Name:
+        return _parse(text, self.parts)
+
+
+def _parse(text: str, shared: dict[tuple[str, str, str, bool], Part] | None) -> Name:
+    """:func:`parse`, taking each part from ``shared`` where it is there (and putting it
+    there)."""
     lex = _lexicon()
     normal = normalize(text)
     tokens, titles = _strip_titles(_tokens(_reorder(normal)), lex)
@@ -319,20 +344,32 @@ def parse(text: str) -> Name:
                 word, article = lex.joined_article.sub("", word), True
             words.append((shown, fold(word), article, "", after_patronymic))
         after_patronymic = False
-    return _name(normal, words, titles, patronymic, lex)
+    return _name(normal, words, titles, patronymic, lex, shared)
 
 
 def _name(normal: str, words: list[tuple[str, str, bool, str, bool]], titles: list[str],
-          patronymic: bool, lex: _Lexicon) -> Name:
+          patronymic: bool, lex: _Lexicon,
+          shared: dict[tuple[str, str, str, bool], Part] | None) -> Name:
     """The :class:`Name` of the words :func:`parse` found (shown, form, article, role,
     whether it follows bin/ibn)."""
     words = [w for w in words if w[1].lstrip("~")]
     roles = _roles(len(words))
     parts = tuple(
-        Part(shown.strip(" -"), form, role or roles[i], article)
+        _part((shown.strip(" -"), form, role or roles[i], article), shared)
         for i, (shown, form, article, role, _) in enumerate(words)
     )
     given_mention = len(parts) == 1 and any(
         tuple(t.split()) in lex.given_name_titles for t in titles)
     father_last = len(parts) > 1 and words[-1][4]
     return Name(normal, parts, tuple(titles), patronymic, given_mention, father_last)
+
+
+def _part(fields: tuple[str, str, str, bool],
+          shared: dict[tuple[str, str, str, bool], Part] | None) -> Part:
+    """The part of these fields (text, form, role, article): from ``shared``, or new."""
+    if shared is None:
+        return Part(*fields)
+    found = shared.get(fields)
+    if found is None:
+        found = shared[fields] = Part(*fields)
+    return found

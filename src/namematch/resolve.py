@@ -39,7 +39,7 @@ from .compare import APART, CONFLICT, DEFAULT_THRESHOLD
 from .distinct import NameList
 from .keys import Buckets, KeyCache, Pairing
 from .normalize import normalize
-from .parse import Name, parse
+from .parse import Name, Parser
 from .session import Session
 
 __all__ = ["MAX_BUCKET", "Progress", "Resolution", "candidate_pairs", "judge", "resolve"]
@@ -409,13 +409,16 @@ def _cluster(names: NameList, found: Verdicts, session: Session, jobs: int) -> R
 
 
 class _ParseWork:
-    """What the parse stage works with: the sorted names."""
+    """What the parse stage works with: the sorted names, and a parser per process (names
+    close in order share parts, which then travel and stay as one object)."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.texts: Final = texts
+        self.parser: Final = Parser()
 
     def parse(self, part: range) -> list[Name]:
-        return [parse(self.texts[i]) for i in part]
+        parser = self.parser
+        return [parser(self.texts[i]) for i in part]
 
 
 class _KeyWork:
