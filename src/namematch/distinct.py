@@ -13,7 +13,6 @@ signature (its *head*) is blocked and compared.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -58,10 +57,12 @@ class Informativeness:
     @classmethod
     def of(cls, names: Sequence[Name]) -> Informativeness:
         """The weights of the parts of ``names``."""
-        frequency: Counter[str] = Counter()
+        frequency: dict[str, int] = {}
+        skeletons: dict[str, str] = {}  # by form: a list's parts repeat a few forms
         for name in names:
-            frequency.update({skeleton(p.form) for p in name.parts})
-        return cls(dict(frequency), len(names))
+            for skel in {_skeleton_of(p.form, skeletons) for p in name.parts}:
+                frequency[skel] = frequency.get(skel, 0) + 1
+        return cls(frequency, len(names))
 
     def __reduce__(self) -> tuple[type[Informativeness], tuple[dict[str, int], int]]:
         return (Informativeness, (self.frequency, self.size))
@@ -74,6 +75,14 @@ class Informativeness:
             rarity = math.log((self.size + 1) / (count + 1)) / scale
             weight = self.known[part.form] = min(1.0, max(MIN_WEIGHT, rarity))
         return weight
+
+
+def _skeleton_of(form: str, known: dict[str, str]) -> str:
+    """The skeleton of ``form``, worked out once per form in ``known``."""
+    found = known.get(form)
+    if found is None:
+        found = known[form] = skeleton(form)
+    return found
 
 
 def signature_heads(parsed: Sequence[Name]) -> list[int]:
