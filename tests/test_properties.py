@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
 import random
+from collections import Counter
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -20,6 +22,7 @@ from namematch.distance import (
     form_similarity,
     skeleton_bits,
 )
+from namematch.distinct import Spellings
 from namematch.fold import fold, skeleton
 from namematch.parse import Parser, Part
 from namematch.rules import given_name
@@ -265,3 +268,20 @@ def test_a_parser_shares_parts_and_parses_as_parse_does(texts: list[str]) -> Non
     by_fields: dict[Part, Part] = {}
     for part in (part for name in names for part in name.parts):
         assert by_fields.setdefault(part, part) is part
+
+
+@given(st.lists(st.sampled_from(["Ali Saleh", "ali  saleh", "ALI SALEH", "Mesmari", "al-Mesmari",
+                                 "", " ", "Gen. Ali Saleh", "Ali Saleh\r"]) | names_text,
+                max_size=30))
+def test_spellings_count_each_line_under_its_normalized_name(rows: list[str]) -> None:
+    """Each non-blank name maps to its distinct lines and how often each occurs: what a
+    counter of lines per normalized name gives, line by line and in total."""
+    expected: dict[str, Counter[str]] = {}
+    for row in rows:
+        if normalize(row):
+            expected.setdefault(normalize(row), Counter())[row] += 1
+    written = Spellings.counted(rows, normalize)
+    assert {n: dict(f) for n, f in written.items()} == expected
+    assert {n: written.total(n) for n in written} == {n: c.total() for n, c in expected.items()}
+    assert sorted(written.lines()) == sorted((n, line) for n, f in expected.items() for line in f)
+    assert Spellings.of(expected) == written == pickle.loads(pickle.dumps(written))

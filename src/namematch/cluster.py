@@ -246,8 +246,8 @@ def components(names: NameList, verdicts: Verdicts, table: AliasTable | None) ->
     size = len(names.texts)
     reach = Clusters(size)
     _merge_signatures(names.head_of, reach)
-    for link in verdicts.links(size):
-        reach.union(link.i, link.j)
+    for code in verdicts.match_codes:  # the codes, not links: the scores are not needed
+        reach.union(code // size, code % size)
     if table is not None:
         _alias_edges(names.texts, [], reach, table)
     return array("q", [reach.find(i) for i in range(size)])

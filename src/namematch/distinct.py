@@ -13,7 +13,8 @@ signature (its *head*) is blocked and compared.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -21,8 +22,10 @@ from ._pickling import by_fields
 from .fold import skeleton
 from .parse import Name, Part, parse
 
-__all__ = ["MIN_WEIGHT", "Informativeness", "NameList", "head_positions", "signature"]
+__all__ = ["MIN_WEIGHT", "Informativeness", "NameList", "Spellings", "head_positions",
+           "signature"]
 
+_REPORT_EVERY: Final = 1 << 14  # lines between two progress reports
 MIN_WEIGHT: Final = 0.15
 """The weight of the commonest part, relative to a part no other name has."""
 
@@ -110,6 +113,96 @@ def head_mentions(parsed: Sequence[Name], times: Sequence[int], heads: Sequence[
     return total
 
 
+class Spellings(Mapping[str, Mapping[str, int]]):
+    """How a list's normalized names were written: each name -> each of its spellings (a
+    distinct line) -> how often that line occurs.
+
+    Most names of a long list have one spelling, and a dict per name would take most of
+    the memory the list's text does; so each name keeps only its spellings, and one table
+    (``times``) counts the lines. Looking a name up makes its small dict.
+
+    >>> rows = ["Ali  Saleh", "Mesmari", "Ali Saleh", "ali saleh", "Ali Saleh", " "]
+    >>> written = Spellings.counted(rows, lambda line: " ".join(line.lower().split()))
+    >>> dict(written)
+    {'ali saleh': {'Ali  Saleh': 1, 'Ali Saleh': 2, 'ali saleh': 1}, 'mesmari': {'Mesmari': 1}}
+    >>> written.total("ali saleh"), list(written.lines())[-1]
+    (4, ('mesmari', 'Mesmari'))
+    """
+
+    def __init__(self, spelled: dict[str, str | tuple[str, ...]], times: dict[str, int]) -> None:
+        self.spelled: Final = spelled  # name -> its one spelling, or a tuple of them
+        self.times: Final = times  # line -> how often it occurs
+
+    @classmethod
+    def counted(cls, rows: Iterable[str], normalize: Callable[[str], str],
+                report: Callable[[int, int], None] | None = None) -> Spellings:
+        """The spellings of ``rows`` (lines), each distinct line normalized once by
+        ``normalize``; a line that normalizes to nothing is no spelling. ``report`` hears
+        how many distinct lines are done, of how many."""
+        times: dict[str, int] = Counter(rows)
+        spelled: dict[str, str | tuple[str, ...]] = {}
+        total = len(times)
+        for done, row in enumerate(times, 1):
+            if report is not None and (done % _REPORT_EVERY == 0 or done == total):
+                report(done, total)
+            normal = normalize(row)
+            if normal:
+                known = spelled.get(normal)
+                if known is None:
+                    spelled[normal] = row
+                else:
+                    spelled[normal] = (known, row) if isinstance(known, str) else (*known, row)
+        return cls(spelled, times)
+
+    @classmethod
+    def of(cls, written: Mapping[str, Mapping[str, int]]) -> Spellings:
+        """``written`` (name -> spelling -> times) as spellings."""
+        if isinstance(written, Spellings):
+            return written
+        spelled: dict[str, str | tuple[str, ...]] = {}
+        times: dict[str, int] = {}
+        for normal, forms in written.items():
+            spelled[normal] = next(iter(forms)) if len(forms) == 1 else tuple(forms)
+            times.update(forms)
+        return cls(spelled, times)
+
+    def __getitem__(self, normal: str) -> dict[str, int]:
+        found = self.spelled[normal]
+        times = self.times
+        if isinstance(found, str):
+            return {found: times[found]}
+        return {line: times[line] for line in found}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.spelled)
+
+    def __len__(self) -> int:
+        return len(self.spelled)
+
+    def __contains__(self, normal: object) -> bool:
+        return normal in self.spelled
+
+    def __reduce__(self) -> tuple[type[Spellings], tuple[object, ...]]:
+        return (Spellings, (self.spelled, self.times))
+
+    def lines(self) -> Iterator[tuple[str, str]]:
+        """Each name with each of its spellings, as (name, line) pairs."""
+        for normal, found in self.spelled.items():
+            if isinstance(found, str):
+                yield normal, found
+            else:
+                for line in found:
+                    yield normal, line
+
+    def total(self, normal: str) -> int:
+        """How often ``normal`` is written, in all its spellings."""
+        found = self.spelled[normal]
+        times = self.times
+        if isinstance(found, str):
+            return times[found]
+        return sum(times[line] for line in found)
+
+
 @dataclass(frozen=True)
 class NameList:
     """The distinct normalized names of a list, sorted (``texts``), with their parses, how
@@ -120,7 +213,7 @@ class NameList:
     texts: list[str]
     parsed: list[Name]
     counts: dict[str, int]
-    written: Mapping[str, Mapping[str, int]]
+    written: Spellings
     weights: Informativeness
     heads: list[int]
     mentions: list[int]
@@ -132,7 +225,8 @@ class NameList:
         """The list whose normalized names were written as ``written`` says (normalized
         name -> each spelling as written -> times); ``parse_all`` parses the sorted names
         (one by one here by default; a caller may share them out, or report progress)."""
-        counts = {normal: sum(forms.values()) for normal, forms in written.items()}
+        spellings = Spellings.of(written)
+        counts = {normal: spellings.total(normal) for normal in spellings}
         texts = sorted(counts)
         parsed = [parse(text) for text in texts] if parse_all is None else parse_all(texts)
         head_of = head_positions(parsed)
@@ -141,8 +235,8 @@ class NameList:
         mentions = [0] * len(heads)
         for text, head in zip(texts, head_of, strict=True):
             mentions[rank[head]] += counts[text]
-        return cls(texts, parsed, counts, written, Informativeness.of(parsed), heads, mentions,
-                   head_of)
+        return cls(texts, parsed, counts, spellings, Informativeness.of(parsed), heads,
+                   mentions, head_of)
 
     def __reduce__(self) -> tuple[type[NameList], tuple[object, ...]]:
         # The dask engine ships a list between its workers; compiled, a frozen dataclass
