@@ -262,12 +262,18 @@ def share_out(roots: array[int], parts: int) -> array[int]:
     [0, 0, 0, 1, 1, 1]
     """
     sizes = Counter(roots)
+    span = max(roots, default=-1) + 1  # above every root
     load = [0] * parts
     part_of: dict[int, int] = {}
-    for root, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
-        part = min(range(parts), key=lambda p: (load[p], p))
+    # One int per component orders them as (-size, root) would, without a key function.
+    for order in sorted([root - size * span for root, size in sizes.items()]):
+        root = order % span
+        part = 0
+        for other in range(1, parts):
+            if load[other] < load[part]:
+                part = other
         part_of[root] = part
-        load[part] += size
+        load[part] += (root - order) // span
     return array("q", [part_of[root] for root in roots])
 
 
