@@ -22,7 +22,7 @@ from namematch.distance import (
     form_similarity,
     skeleton_bits,
 )
-from namematch.distinct import Spellings
+from namematch.distinct import Informativeness, Spellings, add_counts, part_frequency
 from namematch.fold import fold, skeleton
 from namematch.parse import Parser, Part
 from namematch.rules import given_name
@@ -285,3 +285,17 @@ def test_spellings_count_each_line_under_its_normalized_name(rows: list[str]) ->
     assert {n: written.total(n) for n in written} == {n: c.total() for n, c in expected.items()}
     assert sorted(written.lines()) == sorted((n, line) for n, f in expected.items() for line in f)
     assert Spellings.of(expected) == written == pickle.loads(pickle.dumps(written))
+
+
+@given(st.lists(rule_names(), max_size=12), st.integers(min_value=1, max_value=5))
+def test_part_counts_of_slices_add_up_to_the_whole_list(texts: list[str], step: int) -> None:
+    """Slices of a list counted apart (as parse workers count them), one skeleton memo
+    shared or not, give the part counts of the whole list, and so its weights."""
+    names = [parse(text) for text in texts]
+    total: dict[str, int] = {}
+    memo: dict[str, str] = {}
+    for start in range(0, len(names), step):
+        add_counts(total, part_frequency(names[start:start + step], memo if start % 2 else {}))
+    assert total == Informativeness.of(names).frequency
+    assert total == {skel: sum(skel in {skeleton(p.form) for p in n.parts} for n in names)
+                     for skel in total}

@@ -22,8 +22,8 @@ from ._pickling import by_fields
 from .fold import skeleton
 from .parse import Name, Part, parse
 
-__all__ = ["MIN_WEIGHT", "Informativeness", "NameList", "Spellings", "head_positions",
-           "signature"]
+__all__ = ["MIN_WEIGHT", "Informativeness", "NameList", "Spellings", "add_counts",
+           "head_positions", "part_frequency", "signature"]
 
 _REPORT_EVERY: Final = 1 << 14  # lines between two progress reports
 MIN_WEIGHT: Final = 0.15
@@ -60,12 +60,7 @@ class Informativeness:
     @classmethod
     def of(cls, names: Sequence[Name]) -> Informativeness:
         """The weights of the parts of ``names``."""
-        frequency: dict[str, int] = {}
-        skeletons: dict[str, str] = {}  # by form: a list's parts repeat a few forms
-        for name in names:
-            for skel in {_skeleton_of(p.form, skeletons) for p in name.parts}:
-                frequency[skel] = frequency.get(skel, 0) + 1
-        return cls(frequency, len(names))
+        return cls(part_frequency(names, {}), len(names))
 
     def __reduce__(self) -> tuple[type[Informativeness], tuple[dict[str, int], int]]:
         return (Informativeness, (self.frequency, self.size))
@@ -78,6 +73,34 @@ class Informativeness:
             rarity = math.log((self.size + 1) / (count + 1)) / scale
             weight = self.known[part.form] = min(1.0, max(MIN_WEIGHT, rarity))
         return weight
+
+
+def part_frequency(names: Iterable[Name], skeletons: dict[str, str]) -> dict[str, int]:
+    """How many of ``names`` have a part of each skeleton (what :class:`Informativeness`
+    weighs parts by); ``skeletons`` keeps each form's skeleton, for the next call too.
+
+    Counts of slices of a list add up to the list's (see :func:`add_counts`), so slices
+    can be counted in worker processes.
+
+    >>> sorted(part_frequency([parse("Ali Saleh"), parse("Ali Ali"), parse("Salih")], {}).items())
+    [('l', 2), ('sl', 2)]
+    """
+    frequency: dict[str, int] = {}
+    for name in names:
+        parts = name.parts
+        if len(parts) == 1:  # most names of a long tail have two parts, many one
+            skel = _skeleton_of(parts[0].form, skeletons)
+            frequency[skel] = frequency.get(skel, 0) + 1
+            continue
+        for skel in {_skeleton_of(p.form, skeletons) for p in parts}:
+            frequency[skel] = frequency.get(skel, 0) + 1
+    return frequency
+
+
+def add_counts(total: dict[str, int], counts: Mapping[str, int]) -> None:
+    """Add ``counts`` into ``total``."""
+    for key, count in counts.items():
+        total[key] = total.get(key, 0) + count
 
 
 def _skeleton_of(form: str, known: dict[str, str]) -> str:
@@ -221,10 +244,13 @@ class NameList:
 
     @classmethod
     def of(cls, written: Mapping[str, Mapping[str, int]],
-           parse_all: Callable[[list[str]], list[Name]] | None = None) -> NameList:
+           parse_all: Callable[[list[str]], list[Name]] | None = None,
+           weigh: Callable[[list[Name]], Informativeness] | None = None) -> NameList:
         """The list whose normalized names were written as ``written`` says (normalized
         name -> each spelling as written -> times); ``parse_all`` parses the sorted names
-        (one by one here by default; a caller may share them out, or report progress)."""
+        (one by one here by default; a caller may share them out, or report progress), and
+        ``weigh`` gives the parsed names' part weights (:meth:`Informativeness.of` by
+        default; a caller that parsed in slices may have counted the parts too)."""
         spellings = Spellings.of(written)
         counts = {normal: spellings.total(normal) for normal in spellings}
         texts = sorted(counts)
@@ -235,8 +261,8 @@ class NameList:
         mentions = [0] * len(heads)
         for text, head in zip(texts, head_of, strict=True):
             mentions[rank[head]] += counts[text]
-        return cls(texts, parsed, counts, spellings, Informativeness.of(parsed), heads,
-                   mentions, head_of)
+        weights = Informativeness.of(parsed) if weigh is None else weigh(parsed)
+        return cls(texts, parsed, counts, spellings, weights, heads, mentions, head_of)
 
     def __reduce__(self) -> tuple[type[NameList], tuple[object, ...]]:
         # The dask engine ships a list between its workers; compiled, a frozen dataclass

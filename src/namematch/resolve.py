@@ -35,7 +35,7 @@ from ._pickling import by_fields
 from .aliases import AliasTable, load_aliases
 from .cluster import Resolved, Verdicts, components, entities, entities_of_part, share_out
 from .compare import APART, CONFLICT, DEFAULT_THRESHOLD
-from .distinct import NameList, Spellings
+from .distinct import Informativeness, NameList, Spellings, add_counts, part_frequency
 from .keys import Buckets, KeyCache, Pairing
 from .normalize import normalize
 from .parse import Name, Parser
@@ -270,17 +270,25 @@ def prepare_list(written: Mapping[str, Mapping[str, int]], table: AliasTable,
     """The distinct names of a list and the session that compares them: how both engines
     start. The names are parsed in ``jobs`` processes."""
 
+    frequency: dict[str, int] = {}  # the part weights' counts, from the slices parsed
+
     def parse_all(texts: list[str]) -> list[Name]:
         slices = [range(start, min(start + _SLICE, len(texts)))
                   for start in range(0, len(texts), _SLICE)]
         report: Progress = progress if progress is not None else _quiet
         work = _ParseWork(texts)
+        parsed: list[Name] = []
         with _Team(_jobs(jobs, len(texts)), work) as team:
-            return [name for part in _done(team.map(work.parse, _parse_in_worker, slices),
-                                           slices, "parse", report)
-                    for name in part]
+            for names, counts in _done(team.map(work.parse, _parse_in_worker, slices),
+                                       slices, "parse", report):
+                parsed.extend(names)
+                add_counts(frequency, counts)
+        return parsed
 
-    names = NameList.of(written, parse_all)
+    def weigh(parsed: list[Name]) -> Informativeness:
+        return Informativeness(frequency, len(parsed))
+
+    names = NameList.of(written, parse_all, weigh)
     return names, Session(names.parsed, table, threshold, names.weights)
 
 
@@ -411,15 +419,19 @@ def _cluster(names: NameList, found: Verdicts, session: Session, jobs: int) -> R
 
 class _ParseWork:
     """What the parse stage works with: the sorted names, and a parser per process (names
-    close in order share parts, which then travel and stay as one object)."""
+    close in order share parts, which then travel and stay as one object), with the
+    skeletons of the forms it met (for the part weights)."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.texts: Final = texts
         self.parser: Final = Parser()
+        self.skeletons: Final[dict[str, str]] = {}
 
-    def parse(self, part: range) -> list[Name]:
+    def parse(self, part: range) -> tuple[list[Name], dict[str, int]]:
+        """The names of ``part`` parsed, and how many have a part of each skeleton."""
         parser = self.parser
-        return [parser(self.texts[i]) for i in part]
+        names = [parser(self.texts[i]) for i in part]
+        return names, part_frequency(names, self.skeletons)
 
 
 class _KeyWork:
@@ -543,7 +555,7 @@ def _start_worker(work: object) -> None:
     _IN_WORKER.append(work)
 
 
-def _parse_in_worker(part: range) -> list[Name]:
+def _parse_in_worker(part: range) -> tuple[list[Name], dict[str, int]]:
     work = _IN_WORKER[-1]
     assert isinstance(work, _ParseWork)
     return work.parse(part)
