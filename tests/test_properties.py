@@ -13,6 +13,7 @@ from strategies import WHOLE_NAMES, name_part, rule_name_pairs, rule_names
 
 from namematch import compare, normalize, parse, resolve
 from namematch.aliases import AliasTable, load_aliases
+from namematch.cluster import Clusters
 from namematch.compare import APART, CONFLICT, Comparer
 from namematch.distance import (
     PART_THRESHOLD,
@@ -299,3 +300,31 @@ def test_part_counts_of_slices_add_up_to_the_whole_list(texts: list[str], step: 
     assert total == Informativeness.of(names).frequency
     assert total == {skel: sum(skel in {skeleton(p.form) for p in n.parts} for n in names)
                      for skel in total}
+
+
+@given(st.integers(min_value=2, max_value=12).flatmap(lambda size: st.tuples(
+    st.just(size),
+    st.lists(st.tuples(st.integers(0, size - 1), st.integers(0, size - 1), st.booleans()),
+             max_size=20),
+    st.lists(st.tuples(st.integers(0, size - 1), st.integers(0, size - 1)), max_size=30))))
+def test_cannot_links_settled_when_a_union_meets_them_merge_as_settled_first(
+        case: tuple[int, list[tuple[int, int, bool]], list[tuple[int, int]]]) -> None:
+    """Possible cannot-links settled only when a union would join their names give the
+    unions, and the sets, of the cannot-links that hold kept apart from the start; each
+    is settled at most once, as it was given."""
+    size, possible, unions = case
+    holds = {(a, b): real for a, b, real in possible if a != b}
+    asked: list[tuple[int, int]] = []
+
+    def settle(a: int, b: int) -> bool:
+        asked.append((a, b))
+        return holds[a, b]
+
+    eager, lazy = Clusters(size), Clusters(size, settle)
+    for (a, b), real in holds.items():
+        if real:
+            eager.keep_apart(a, b)
+        lazy.may_keep_apart(a, b)
+    assert [lazy.union(a, b) for a, b in unions] == [eager.union(a, b) for a, b in unions]
+    assert [lazy.find(i) for i in range(size)] == [eager.find(i) for i in range(size)]
+    assert len(asked) == len(set(asked)) and set(asked) <= set(holds)

@@ -31,17 +31,26 @@ __all__ = ["Clusters", "Link", "Verdicts", "components", "entities", "entities_o
 Resolved = dict[str, tuple[str, str, float]]
 """Each normalized name's entity id, the entity's canonical name and the name's score."""
 
-def _conflicts_within(session: Session, codes: array[int],
-                      roots: array[int]) -> list[tuple[int, int]]:
+def _conflicts_within(codes: array[int], roots: array[int]) -> list[tuple[int, int]]:
     """The pairs among ``codes`` (``i * len(roots) + j``) of names in one component
-    (``roots``) that conflict once settled in ``session``, in order."""
+    (``roots``), in order."""
     size = len(roots)
     found = []
     for code in codes:
         i, j = divmod(code, size)
-        if roots[i] == roots[j] and session.outcome(i, j).conflict:
+        if roots[i] == roots[j]:
             found.append((i, j))
     return found
+
+
+class _Settle:
+    """Whether a possible conflict between two names holds, settled in a session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session: Final = session
+
+    def __call__(self, i: int, j: int) -> bool:
+        return self.session.outcome(i, j).conflict
 
 
 class Link(NamedTuple):
@@ -103,11 +112,25 @@ class Clusters:
     resolved with :meth:`find` when asked). Merging keeps the bigger of the two collections
     and adds the smaller to it, so a famous name's thousands of cannot-links are not copied
     again at each merge.
+
+    A cannot-link may also be possible only (:meth:`may_keep_apart`): ``settle`` says
+    whether it holds, asked only when a union would join its two names. Most possible
+    conflicts of a list are between names that never come to the point of joining, and
+    settling one means comparing the two names in full.
+
+    >>> clusters = Clusters(4, settle=lambda i, j: j == 3)
+    >>> clusters.may_keep_apart(0, 2); clusters.may_keep_apart(0, 3)
+    >>> clusters.union(0, 1), clusters.union(1, 2), clusters.union(2, 3)
+    (True, True, False)
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, settle: Callable[[int, int], bool] | None = None) -> None:
         self.parent = list(range(size))
         self.apart: dict[int, set[int]] = {}
+        # Possible cannot-links, by root: 2 * (name * size + other) + 1 if the name came
+        # first in may_keep_apart, so that settle hears the pair as it was given.
+        self.maybe: dict[int, set[int]] = {}
+        self.settle: Final = settle
 
     def find(self, x: int) -> int:
         root = x
@@ -120,44 +143,81 @@ class Clusters:
     def keep_apart(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            self._apart(ra).add(rb)
-            self._apart(rb).add(ra)
+            _member(self.apart, ra).add(rb)
+            _member(self.apart, rb).add(ra)
 
-    def _apart(self, root: int) -> set[int]:
-        found = self.apart.get(root)
-        if found is None:
-            found = self.apart[root] = set()
-        return found
+    def may_keep_apart(self, a: int, b: int) -> None:
+        """Keep the sets of ``a`` and ``b`` apart if ``settle(a, b)`` says so, asked when
+        a union would first join them."""
+        size = len(self.parent)
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            _member(self.maybe, ra).add(2 * (a * size + b) + 1)
+            _member(self.maybe, rb).add(2 * (b * size + a))
 
     def union(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        apart_a, apart_b = self.apart.get(ra), self.apart.get(rb)
-        if apart_a is not None and apart_b is not None:
-            if len(apart_b) < len(apart_a):
-                ra, rb, apart_a, apart_b = rb, ra, apart_b, apart_a
-            if any(self.find(other) == rb for other in apart_a):
-                return False
-        elif apart_a is not None:
-            if any(self.find(other) == rb for other in apart_a):
-                return False
-        elif apart_b is not None and any(self.find(other) == ra for other in apart_b):
+        if self._kept_apart(ra, rb) or self._settled_apart(ra, rb):
             return False
         # The lower index stays root, so the result does not depend on merge order.
         keep, gone = min(ra, rb), max(ra, rb)
         self.parent[gone] = keep
-        merged = self.apart.pop(gone, None)
-        if merged is not None:
-            kept = self.apart.pop(keep, None)
-            if kept is not None:
-                if len(kept) > len(merged):
-                    kept, merged = merged, kept
-                merged |= kept
-            self.apart[keep] = merged
+        _merge(self.apart, keep, gone)
+        _merge(self.maybe, keep, gone)
         return True
 
+    def _kept_apart(self, ra: int, rb: int) -> bool:
+        """Whether a cannot-link holds between the sets of roots ``ra`` and ``rb``."""
+        apart_a, apart_b = self.apart.get(ra), self.apart.get(rb)
+        if apart_a is not None and apart_b is not None:
+            if len(apart_b) < len(apart_a):
+                ra, rb, apart_a, apart_b = rb, ra, apart_b, apart_a
+            return any(self.find(other) == rb for other in apart_a)
+        if apart_a is not None:
+            return any(self.find(other) == rb for other in apart_a)
+        return apart_b is not None and any(self.find(other) == ra for other in apart_b)
 
+    def _settled_apart(self, ra: int, rb: int) -> bool:
+        """Whether a possible cannot-link between the sets of roots ``ra`` and ``rb``
+        holds, settling those between them until one does; each pair is settled once."""
+        maybe_a, maybe_b = self.maybe.get(ra), self.maybe.get(rb)
+        if maybe_a is None or maybe_b is None:  # each pair is kept by both its roots
+            return False
+        if len(maybe_b) < len(maybe_a):
+            ra, rb, maybe_a, maybe_b = rb, ra, maybe_b, maybe_a
+        size = len(self.parent)
+        between = [entry for entry in maybe_a if self.find(entry // 2 % size) == rb]
+        for entry in between:
+            mine, other = divmod(entry // 2, size)
+            maybe_a.discard(entry)
+            maybe_b.discard(2 * (other * size + mine) + 1 - entry % 2)
+            first, second = (mine, other) if entry % 2 else (other, mine)
+            assert self.settle is not None  # set whenever a possible cannot-link is
+            if self.settle(first, second):
+                self.keep_apart(ra, rb)
+                return True
+        return False
+
+
+def _member(by_root: dict[int, set[int]], root: int) -> set[int]:
+    found = by_root.get(root)
+    if found is None:
+        found = by_root[root] = set()
+    return found
+
+
+def _merge(by_root: dict[int, set[int]], keep: int, gone: int) -> None:
+    """Give root ``keep`` the entries of root ``gone`` too (the bigger set is kept)."""
+    merged = by_root.pop(gone, None)
+    if merged is not None:
+        kept = by_root.pop(keep, None)
+        if kept is not None:
+            if len(kept) > len(merged):
+                kept, merged = merged, kept
+            merged |= kept
+        by_root[keep] = merged
 
 
 class _Links:
@@ -190,7 +250,7 @@ def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
     are settled here.
     """
     size = len(names.texts)
-    clusters = Clusters(size)
+    clusters = Clusters(size, _Settle(session))
     # Every merge below follows a link of ``reach``: a cannot-link between two names it
     # does not connect can never stop one, so only the others are kept (a few in a thousand
     # on synthetic lists, where most candidate pairs are conflicts).
@@ -203,10 +263,10 @@ def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
         links.add(link, names.parsed)
     if session.table is not None:
         _alias_edges(names.texts, links.edges, reach, session.table)
-    # A verdict's conflict may be unsettled: settle it here, where it matters.
+    # A verdict's conflict may be unsettled: it is settled when a merge would cross it.
     roots = array("q", [reach.find(i) for i in range(size)])
-    for i, j in _conflicts_within(session, verdicts.conflicts, roots):
-        clusters.keep_apart(i, j)
+    for i, j in _conflicts_within(verdicts.conflicts, roots):
+        clusters.may_keep_apart(i, j)
     for _, i, j in sorted(links.edges, key=lambda e: (-e[0], e[1], e[2])):
         clusters.union(i, j)
     _attach_single_mentions(clusters, links.single, names)
