@@ -572,11 +572,11 @@ def resident_mb() -> float:
 
 
 def split_cluster(clock: dict[str, float]) -> None:
-    """On the pure-Python build, time the parts of resolve.entities by wrapping the
+    """On the pure-Python build, time the parts of cluster.entities by wrapping the
     functions it looks up at call time (a compiled build calls them directly: no split)."""
     import importlib
 
-    module = importlib.import_module("namematch.resolve")  # the module, not the function
+    module = importlib.import_module("namematch.cluster")
 
     def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -592,9 +592,11 @@ def split_cluster(clock: dict[str, float]) -> None:
 
         return wrapper
 
-    module.outcome = timed("settle conflicts", module.outcome)  # type: ignore[attr-defined]
+    # Possible conflicts are settled when a union meets them, by calling a _Settle.
+    module._Settle.__call__ = timed("settle conflicts", module._Settle.__call__)
+    attach = module._attach_single_mentions
     module._attach_single_mentions = timed(  # type: ignore[attr-defined]
-        "attach one-part names", module._attach_single_mentions)  # type: ignore[attr-defined]
+        "attach one-part names", attach)
     module._canonical = timed("canonical names", module._canonical)  # type: ignore[attr-defined]
 
 
