@@ -164,25 +164,25 @@ def _key_slice(names: Sequence[Name], part: range, keys_of: KeysOf,
 
 
 class _BucketWork:
-    """What bucketing works with: the names, and each share of their keys, gathered from
-    the slices of names they were computed in."""
+    """What bucketing works with: the names, and the keys of each slice of names, in
+    shares (see :func:`_key_slice`). Each share is gathered from the slices by the process
+    that buckets it, not by the parent."""
 
     def __init__(self, names: Sequence[Name],
-                 slices: Iterable[list[tuple[array[int], array[int]]]],
-                 mentions: Sequence[int], max_bucket: int, shares: int = 1) -> None:
+                 slices: list[list[tuple[array[int], array[int]]]],
+                 mentions: Sequence[int], max_bucket: int) -> None:
         self.single: Final = bytearray(len(name.parts) == 1 for name in names)
         self.mentions: Final = array("q", mentions)
         self.max_bucket: Final = max_bucket
-        self.shares: Final = [(array("q"), array("q")) for _ in range(shares)]
-        for its_shares in slices:
-            for (numbers, ends), (its_numbers, its_ends) in zip(self.shares, its_shares,
-                                                                 strict=True):
-                offset = len(numbers)
-                numbers.extend(its_numbers)
-                ends.extend([end + offset for end in its_ends])
+        self.slices: Final = slices
 
     def bucket(self, share: int) -> Buckets:
-        numbers, ends = self.shares[share]
+        numbers, ends = array("q"), array("q")
+        for its_shares in self.slices:
+            its_numbers, its_ends = its_shares[share]
+            offset = len(numbers)
+            numbers.extend(its_numbers)
+            ends.extend([end + offset for end in its_ends])
         return Buckets.of(numbers, ends, self.single, self.mentions, self.max_bucket)
 
     def pairing(self, parts: list[Buckets]) -> Pairing:
@@ -376,7 +376,7 @@ def _entities(names: NameList, session: Session, max_bucket: int, jobs: int,
     with _Team(jobs, keying) as team:
         keyed = list(_done(team.map(keying.keys, _keys_in_worker, slices), slices, "keys",
                            report))
-    bucketing = _BucketWork(parsed, keyed, names.mentions, max_bucket, jobs)
+    bucketing = _BucketWork(parsed, keyed, names.mentions, max_bucket)
     del keyed
     with _Team(jobs, bucketing) as team:
         pairing = bucketing.pairing(list(team.map(bucketing.bucket, _bucket_in_worker,
