@@ -25,7 +25,6 @@ from .parse import Name, Part, parse
 __all__ = ["MIN_WEIGHT", "Informativeness", "NameList", "Spellings", "add_counts",
            "head_positions", "part_frequency", "signature"]
 
-_REPORT_EVERY: Final = 1 << 14  # lines between two progress reports
 MIN_WEIGHT: Final = 0.15
 """The weight of the commonest part, relative to a part no other name has."""
 
@@ -158,16 +157,14 @@ class Spellings(Mapping[str, Mapping[str, int]]):
 
     @classmethod
     def counted(cls, rows: Iterable[str], normalize: Callable[[str], str],
-                report: Callable[[int, int], None] | None = None) -> Spellings:
+                walk: Callable[[Iterable[str], int], Iterable[str]] | None = None) -> Spellings:
         """The spellings of ``rows`` (lines), each distinct line normalized once by
-        ``normalize``; a line that normalizes to nothing is no spelling. ``report`` hears
-        how many distinct lines are done, of how many."""
+        ``normalize``; a line that normalizes to nothing is no spelling. ``walk``, given
+        the distinct lines and how many there are, may wrap the walk over them (to report
+        progress)."""
         times: dict[str, int] = Counter(rows)
         spelled: dict[str, str | tuple[str, ...]] = {}
-        total = len(times)
-        for done, row in enumerate(times, 1):
-            if report is not None and (done % _REPORT_EVERY == 0 or done == total):
-                report(done, total)
+        for row in times if walk is None else walk(times, len(times)):
             normal = normalize(row)
             if normal:
                 known = spelled.get(normal)

@@ -230,11 +230,10 @@ def _written_forms(rows: list[str], progress: Progress | None) -> Spellings:
     """Each normalized name, with how often each of its spellings is written; blank names
     are left out. Names repeat: each distinct line is normalized once."""
 
-    def report(done: int, total: int) -> None:
-        if progress is not None:
-            progress("normalize", done, total)
+    def walk(lines: Iterable[str], total: int) -> Iterable[str]:
+        return _counted(lines, total, "normalize", progress)
 
-    return Spellings.counted(rows, normalize, report)
+    return Spellings.counted(rows, normalize, walk)
 
 
 def resolutions(rows: Iterable[str], written: Spellings, resolved: Resolved) -> list[Resolution]:
