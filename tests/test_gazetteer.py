@@ -179,9 +179,15 @@ def test_undo_restores_and_only_the_latest_decision_can_be_undone() -> None:
 
 def test_bad_input_is_a_typed_error_and_stores_nothing() -> None:
     with Gazetteer(aliases=TABLE) as gaz:
-        with pytest.raises(NamematchError, match="name 2: not a string"):
-            gaz.add(["Ahmed al-Mesmari", None])  # type: ignore[list-item]
+        with pytest.raises(NamematchError, match="name 1 is int 3, not a str"):
+            gaz.add(["Ahmed al-Mesmari", 3])  # type: ignore[list-item]
+        with pytest.raises(NamematchError, match="single str"):
+            gaz.link("Ahmed al-Mesmari")
+        with pytest.raises(NamematchError, match="name must be a str"):
+            gaz.match(None)  # type: ignore[arg-type]
         assert state(gaz) == {}
+        # A missing value is a blank name, as resolve takes it.
+        assert [link.status for link in gaz.add(["Mesmari", None])] == ["new", "blank"]
         with pytest.raises(NamematchError):
             gaz.decide("Ahmed al-Mesmari", "Mesmari", "maybe")  # type: ignore[arg-type]
         with pytest.raises(NamematchError):

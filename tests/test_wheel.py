@@ -368,6 +368,14 @@ for options in ({"threshold": 5.0}, {"jobs": 0}, {"max_bucket": 0}, {"aliases": 
         nm.resolve(["Ali"], **options)
     except nm.InputError as err:
         print(type(err).__name__, err)
+with nm.Gazetteer() as gaz:  # the gazetteer takes names as resolve does
+    for call in (lambda: gaz.add("Ali Khamenei"), lambda: gaz.add(["Ali", 3]),
+                 lambda: gaz.link(["Ali", b"x"]), lambda: gaz.match(None)):
+        try:
+            call()
+        except nm.InputError as err:
+            print(type(err).__name__, err)
+    print([link.status for link in gaz.add(["Ali Khamenei", None, float("nan")])])
 """
 
 
@@ -397,11 +405,15 @@ def test_installed_input_errors(installed: Installed, tmp_path: Path) -> None:
                             env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert proc.stdout == source.stdout
     lines = proc.stdout.decode("utf-8").splitlines()
-    assert len(lines) == 9, lines
+    assert len(lines) == 14, lines
     assert lines[0].startswith("InputError names is a single str: pass a list of names")
     assert lines[1] == "InputError name 1 is int 3, not a str"
     assert lines[4] == "['Ali Khamenei', '', ''] [False, True, True]"
-    assert all(line.startswith("InputError ") for i, line in enumerate(lines) if i != 4)
+    assert lines[9].startswith("InputError names is a single str: pass a list of names")
+    assert lines[10] == "InputError name 1 is int 3, not a str"
+    assert lines[13] == "['new', 'blank', 'blank']"
+    assert all(line.startswith("InputError ") for i, line in enumerate(lines)
+               if i not in (4, 13))
 
 
 PEOPLE = ('id,name,source\n1,"Mesmari, Ahmed",news\n2,Ahmed al-Mismari,"wire, evening"\n'

@@ -15,7 +15,6 @@ from typing import Final
 
 from . import _linking as linking
 from .aliases import AliasTable
-from .errors import InputError
 from .keys import KeyCache, key_numbers
 from .normalize import normalize
 from .parse import Name, parse
@@ -202,10 +201,7 @@ class Plan:
     :meth:`Gazetteer.link` only returns). Built inside the caller's transaction."""
 
     def __init__(self, memo: Memo, store: Store, rows: list[str]) -> None:
-        self.memo, self.store, self.rows = memo, store, rows
-        for number, row in enumerate(rows, 1):
-            if not isinstance(row, str):
-                raise InputError(f"name {number}: not a string but {type(row).__name__}")
+        self.memo, self.store, self.rows = memo, store, rows  # strings (checked_names)
         lines = Counter(rows)
         self.normal_of = {row: normalize(row) for row in lines}
         self.counts: Counter[str] = Counter()

@@ -31,6 +31,7 @@ from typing import IO, Any, Final, Literal
 from . import _batch as batching
 from . import _linking as linking
 from .aliases import AliasTable, load_aliases
+from .api import checked_names
 from .compare import DEFAULT_THRESHOLD, Match, compare
 from .errors import InputError, NamematchError
 from .keys import key_numbers
@@ -207,8 +208,10 @@ class Gazetteer:
         """Link a batch of names and store them; one :class:`Link` per input, in order.
 
         The whole batch is one transaction: after a crash it is stored whole or not at all.
+        Names are taken as :func:`namematch.resolve` takes them: a missing value is a
+        blank name, anything else not a string an :class:`InputError`.
         """
-        rows = list(names)
+        rows = checked_names(names)
         self.memo.trim()
         with linking.collector_paused(), self._store.writing():
             self._fresh()
@@ -221,7 +224,7 @@ class Gazetteer:
     def link(self, names: Iterable[str]) -> list[Link]:
         """Screen names against the stored entities without storing anything: each name's
         entity as :meth:`add` would link it, or ``none`` (entity ``""``)."""
-        rows = list(names)
+        rows = checked_names(names)
         self.memo.trim()
         with linking.collector_paused(), self._store.reading():
             plan = batching.Plan(self.memo, self._store, rows)
@@ -231,6 +234,8 @@ class Gazetteer:
 
     def match(self, name: str, *, limit: int = 5) -> list[Candidate]:
         """The ``limit`` best stored entities for one name, best first, read-only."""
+        if not isinstance(name, str):
+            raise InputError(f"name must be a str; got {type(name).__name__}")
         text = normalize(name)
         if not text or limit <= 0:
             return []
