@@ -215,8 +215,8 @@ def test_compiled_walk_refuses_what_does_not_fit() -> None:
     with pytest.raises(TypeError):
         kernels.number(array("q"), array("q"))  # one argument short
     with pytest.raises(TypeError):
-        kernels.fill(array("i", [0]), *share[1:2], *share[3:7])  # 32-bit numbers
-    broken = (array("q", [0, 5]), *share[1:])  # a bucket number past the buckets
+        kernels.fill(array("q", [0]), *share[1:2], *share[3:7])  # 64-bit numbers
+    broken = (array("i", [0, 5]), *share[1:])  # a bucket number past the buckets
     with pytest.raises(IndexError):
         kernels.Walk(array("q", [0, 1]), alone, [broken], 50, 8).partners(1)
 

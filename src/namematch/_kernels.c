@@ -1596,21 +1596,27 @@ typedef struct {
     Py_ssize_t found_size, found_capacity;
 } Walk;
 
-/* The buffer of an array('q') (itemsize 8) or, when bytes_ is set, of a bytearray. */
+/* What a buffer holds: an array('q'), a bytearray, or an array('i') (the bucket arrays:
+ * half the memory of 64 bits, and a share of keys holds fewer than 2**31 entries). */
+enum { INT64, BYTES, INT32 };
+
+/* The buffer of obj, which must hold kind. */
 static int
-view_of(PyObject *obj, Py_buffer *view, int bytes_)
+view_of(PyObject *obj, Py_buffer *view, int kind)
 {
     if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
         return -1;
     }
     const char *format = view->format != NULL ? view->format : "B";
-    int fits = bytes_ ? view->itemsize == 1 && (format[0] == 'B' || format[0] == 'b')
-                      : view->itemsize == 8 && (format[0] == 'q' || format[0] == 'l');
+    int fits = kind == BYTES   ? view->itemsize == 1 && (format[0] == 'B' || format[0] == 'b')
+               : kind == INT32 ? view->itemsize == 4 && (format[0] == 'i' || format[0] == 'l')
+                               : view->itemsize == 8 && (format[0] == 'q' || format[0] == 'l');
     if (!fits) {
         PyBuffer_Release(view);
         view->obj = NULL;
-        PyErr_SetString(PyExc_TypeError, bytes_ ? "expected a bytearray"
-                                                : "expected an array of 64-bit integers");
+        PyErr_SetString(PyExc_TypeError, kind == BYTES   ? "expected a bytearray"
+                                         : kind == INT32 ? "expected an array of 32-bit integers"
+                                                         : "expected an array of 64-bit integers");
         return -1;
     }
     return 0;
@@ -1625,18 +1631,18 @@ release_view(Py_buffer *view)
     }
 }
 
-/* The buffers of the first n of the expected arguments of function: bytearrays where
- * bytes_[i] is set, else arrays of int64. */
+/* The buffers of the first n of the expected arguments of function, of kinds[i] (all
+ * INT64 when kinds is NULL). */
 static int
 read_views(const char *function, PyObject *const *args, Py_ssize_t nargs, int expected,
-           Py_buffer *views, int n, const int *bytes_)
+           Py_buffer *views, int n, const int *kinds)
 {
     if (nargs != expected) {
         PyErr_Format(PyExc_TypeError, "%s() takes %d arguments", function, expected);
         return -1;
     }
     for (int i = 0; i < n; i++) {
-        if (view_of(args[i], &views[i], bytes_ != NULL && bytes_[i]) < 0) {
+        if (view_of(args[i], &views[i], kinds != NULL ? kinds[i] : INT64) < 0) {
             return -1;
         }
     }
@@ -1692,8 +1698,9 @@ read_share(Share *share, PyObject *item)
     }
     Py_buffer *views[7] = {&share->keys, &share->ends, &share->part_key, &share->sizes,
                            &share->starts, &share->members, &share->ranks};
+    static const int kinds[7] = {INT32, INT64, BYTES, INT32, INT32, INT32, INT32};
     for (int i = 0; i < 7; i++) {
-        if (view_of(PyTuple_GET_ITEM(item, i), views[i], i == 2) < 0) {
+        if (view_of(PyTuple_GET_ITEM(item, i), views[i], kinds[i]) < 0) {
             return -1;
         }
     }
@@ -1721,7 +1728,8 @@ walk_init(Walk *self, PyObject *args, PyObject *kwds)
     walk_clear(self);
     self->max_bucket = max_bucket;
     self->neighbours = neighbours;
-    if (view_of(indexes, &self->indexes, 0) < 0 || view_of(single, &self->single, 1) < 0) {
+    if (view_of(indexes, &self->indexes, INT64) < 0 ||
+        view_of(single, &self->single, BYTES) < 0) {
         return -1;
     }
     if (self->indexes.len / 8 != self->single.len) {
@@ -1775,10 +1783,11 @@ out_of_range(void)
 static int
 push_members(Walk *self, const Share *share, int64_t start, int64_t here, int only_single)
 {
-    const int64_t *members = share->members.buf, *indexes = self->indexes.buf;
+    const int32_t *members = share->members.buf;
+    const int64_t *indexes = self->indexes.buf;
     const unsigned char *single = self->single.buf;
     Py_ssize_t names = self->single.len;
-    if (start < 0 || here > share->members.len / 8) {
+    if (start < 0 || here > share->members.len / 4) {
         return out_of_range();
     }
     for (int64_t m = start; m < here; m++) {
@@ -1824,13 +1833,14 @@ push_leaders(Walk *self, const Share *share, PyObject *leaders, int64_t position
 static int
 walk_share(Walk *self, const Share *share, int64_t position, int alone)
 {
-    const int64_t *keys = share->keys.buf, *ends = share->ends.buf, *sizes = share->sizes.buf;
-    const int64_t *starts = share->starts.buf, *ranks = share->ranks.buf;
+    const int32_t *keys = share->keys.buf, *sizes = share->sizes.buf;
+    const int32_t *starts = share->starts.buf, *ranks = share->ranks.buf;
+    const int64_t *ends = share->ends.buf;
     const unsigned char *part_key = share->part_key.buf;
-    Py_ssize_t buckets = share->sizes.len / 8, entries = share->keys.len / 8;
+    Py_ssize_t buckets = share->sizes.len / 4, entries = share->keys.len / 4;
     int64_t lo = position ? ends[position - 1] : 0, hi = ends[position];
-    if (lo < 0 || hi > entries || buckets != share->starts.len / 8
-        || buckets != share->part_key.len || entries != share->ranks.len / 8) {
+    if (lo < 0 || hi > entries || buckets != share->starts.len / 4
+        || buckets != share->part_key.len || entries != share->ranks.len / 4) {
         return out_of_range();
     }
     for (int64_t k = lo; k < hi; k++) {
@@ -2097,7 +2107,7 @@ judge(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     double part_threshold = PyFloat_AsDouble(args[7]);
     Verdict settings = {PyFloat_AsDouble(args[8]), PyFloat_AsDouble(args[9])};
     Py_buffer heads;
-    if (PyErr_Occurred() || view_of(args[4], &heads, 0) < 0) {
+    if (PyErr_Occurred() || view_of(args[4], &heads, INT64) < 0) {
         return NULL;
     }
     Buffer out[OUTPUTS] = {{NULL, 0, 0}};
@@ -2162,16 +2172,22 @@ number_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_buffer views[3] = {{0}};
     PyObject *result = NULL;
     int64_t *table = NULL;
-    if (read_views("number", args, nargs, 3, views, 3, NULL) < 0) {
+    static const int kinds[3] = {INT64, INT32, INT64};
+    if (read_views("number", args, nargs, 3, views, 3, kinds) < 0) {
         goto done;
     }
     Py_ssize_t count = views[0].len / 8;
-    if (views[1].len / 8 != count || views[2].len / 8 != count) {
+    if (views[1].len / 4 != count || views[2].len / 8 != count) {
         PyErr_SetString(PyExc_ValueError, "numbered and distinct must be as long as keys");
         goto done;
     }
+    if (count > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "number(): 2**31 keys or more in one share");
+        goto done;
+    }
     const int64_t *keys = views[0].buf;
-    int64_t *numbered = views[1].buf, *distinct = views[2].buf;
+    int32_t *numbered = views[1].buf;
+    int64_t *distinct = views[2].buf;
     size_t slots = 1024;
     int64_t next = 0;
     if ((table = number_table(distinct, 0, slots)) == NULL) {
@@ -2184,11 +2200,12 @@ number_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             slot = (slot + 1) & (slots - 1);
         }
         if (table[slot] >= 0) {
-            numbered[k] = table[slot];
+            numbered[k] = (int32_t)table[slot];
             continue;
         }
         distinct[next] = (int64_t)key;
-        numbered[k] = table[slot] = next++;
+        numbered[k] = (int32_t)next;
+        table[slot] = next++;
         if ((size_t)next * 2 > slots) {
             PyMem_Free(table);
             slots *= 2;
@@ -2214,17 +2231,23 @@ fill_buckets(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_buffer views[6] = {{0}};
     PyObject *result = NULL;
     int64_t *filled = NULL;
-    if (read_views("fill", args, nargs, 6, views, 6, NULL) < 0) {
+    static const int kinds[6] = {INT32, INT64, INT32, INT32, INT32, INT32};
+    if (read_views("fill", args, nargs, 6, views, 6, kinds) < 0) {
         goto done;
     }
-    const int64_t *numbered = views[0].buf, *ends = views[1].buf;
-    int64_t *sizes = views[2].buf, *starts = views[3].buf, *members = views[4].buf;
-    int64_t *ranks = views[5].buf;
-    Py_ssize_t entries = views[0].len / 8, names = views[1].len / 8;
-    Py_ssize_t buckets = views[2].len / 8;
-    if (views[3].len / 8 != buckets || views[4].len / 8 != entries
-        || views[5].len / 8 != entries) {
+    const int32_t *numbered = views[0].buf;
+    const int64_t *ends = views[1].buf;
+    int32_t *sizes = views[2].buf, *starts = views[3].buf, *members = views[4].buf;
+    int32_t *ranks = views[5].buf;
+    Py_ssize_t entries = views[0].len / 4, names = views[1].len / 8;
+    Py_ssize_t buckets = views[2].len / 4;
+    if (views[3].len / 4 != buckets || views[4].len / 4 != entries
+        || views[5].len / 4 != entries) {
         PyErr_SetString(PyExc_ValueError, "the bucket arrays differ in length");
+        goto done;
+    }
+    if (entries > INT32_MAX || names > INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "fill(): 2**31 entries or more in one share");
         goto done;
     }
     for (Py_ssize_t k = 0; k < entries; k++) {
@@ -2234,7 +2257,7 @@ fill_buckets(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         sizes[numbered[k]] += 1;
     }
-    int64_t total = 0;
+    int32_t total = 0;  /* at most entries */
     for (Py_ssize_t b = 0; b < buckets; b++) {
         starts[b] = total;
         total += sizes[b];
@@ -2253,8 +2276,8 @@ fill_buckets(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         for (int64_t k = start; k < end; k++) {
             int64_t number = numbered[k], rank = filled[number];
-            members[starts[number] + rank] = position;
-            ranks[k] = rank;
+            members[starts[number] + rank] = (int32_t)position;
+            ranks[k] = (int32_t)rank;
             filled[number] = rank + 1;
         }
         start = end;
@@ -2351,19 +2374,19 @@ leaders(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Py_buffer views[6] = {{0}};
-    static const int bytes_[6] = {0, 0, 1, 0, 1, 0};
+    static const int kinds[6] = {INT32, INT64, BYTES, INT32, BYTES, INT64};
     PyObject *result = NULL;
     int64_t *slot_of = NULL;
     Ranked *ranked = NULL;
     Py_ssize_t used = 0, capacity = 0;
-    if (read_views("leaders", args, nargs, 8, views, 6, bytes_) < 0) {
+    if (read_views("leaders", args, nargs, 8, views, 6, kinds) < 0) {
         goto done;
     }
-    const int64_t *numbered = views[0].buf, *ends = views[1].buf, *sizes = views[3].buf;
-    const int64_t *mentions = views[5].buf;
+    const int32_t *numbered = views[0].buf, *sizes = views[3].buf;
+    const int64_t *ends = views[1].buf, *mentions = views[5].buf;
     const unsigned char *part_key = views[2].buf, *single = views[4].buf;
-    Py_ssize_t entries = views[0].len / 8, names = views[1].len / 8;
-    Py_ssize_t buckets = views[3].len / 8;
+    Py_ssize_t entries = views[0].len / 4, names = views[1].len / 8;
+    Py_ssize_t buckets = views[3].len / 4;
     if (views[2].len != buckets || views[4].len != names || views[5].len / 8 != names) {
         PyErr_SetString(PyExc_ValueError, "the arrays of leaders() differ in length");
         goto done;
@@ -2434,7 +2457,7 @@ within(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     long long count = PyLong_AsLongLong(args[3]);
     if ((count == -1 && PyErr_Occurred()) || read_views("within", args, 3, 3, views, 3,
                                                         NULL) < 0
-        || view_of(args[4], &out, 0) < 0) {
+        || view_of(args[4], &out, INT64) < 0) {
         goto done;
     }
     const int64_t *codes = views[0].buf, *roots = views[1].buf, *local = views[2].buf;

@@ -296,6 +296,10 @@ class Buckets:
     in order), and each entry of ``keys`` a rank among its bucket's members. ``leaders``
     holds, for each part-key bucket over the bound, the positions of the ``LEADERS``
     longer names mentioned most (the first in name order among equals).
+
+    The bucket arrays are 32-bit (``ends`` is 64-bit): they are the largest a run holds
+    while comparing, and one share of keys holds fewer than 2**31 entries (a list of
+    about a hundred million distinct names, bucketed in one share).
     """
 
     keys: array[int]
@@ -463,7 +467,7 @@ class _Kernels(NamedTuple):
 
 def _load_kernels() -> _Kernels | None:
     """The C twins, where the wheel was built with a C compiler; None otherwise."""
-    if array("q").itemsize != 8:  # the kernels read the arrays as int64
+    if array("q").itemsize != 8 or array("i").itemsize != 4:  # as the kernels read them
         return None
     try:
         from ._kernels import Walk, fill, leaders, number
@@ -505,16 +509,17 @@ def _leaders_py(keys: array[int], ends: array[int], part_key: bytearray, sizes: 
             for number, ranked in best.items()}
 
 
-def _zeros(size: int) -> array[int]:
-    """An array of ``size`` 64-bit zeros, made without an intermediate buffer."""
-    return array("q", [0]) * size
+def _zeros(size: int, typecode: str = "i") -> array[int]:
+    """An array of ``size`` zeros (32-bit, as the bucket arrays; ``"q"``: 64-bit), made
+    without an intermediate buffer."""
+    return array(typecode, [0]) * size
 
 
 def _numbered(keys: Iterable[str | int]) -> tuple[array[int], Sequence[str | int]]:
     """Each key's bucket number (keys numbered in order of first appearance), and each
     number's key: in C for an array of key numbers where the wheel built it."""
     if _KERNELS is not None and isinstance(keys, array) and keys.typecode == "q":
-        numbered, distinct = _zeros(len(keys)), _zeros(len(keys))
+        numbered, distinct = _zeros(len(keys)), _zeros(len(keys), "q")
         # A slice copies: del would keep the whole allocation.
         return numbered, distinct[:_KERNELS.number(keys, numbered, distinct)]
     return _numbered_py(keys)
@@ -523,7 +528,7 @@ def _numbered(keys: Iterable[str | int]) -> tuple[array[int], Sequence[str | int
 def _numbered_py(keys: Iterable[str | int]) -> tuple[array[int], list[str | int]]:
     """:func:`_numbered` in Python: the reference of the C numbering."""
     numbers: dict[str | int, int] = {}
-    numbered = array("q", [numbers.setdefault(key, len(numbers)) for key in keys])
+    numbered = array("i", [numbers.setdefault(key, len(numbers)) for key in keys])
     return numbered, list(numbers)
 
 
