@@ -192,6 +192,16 @@ def test_bad_input_is_a_typed_error_and_stores_nothing() -> None:
             gaz.decide("Ahmed al-Mesmari", "Mesmari", "maybe")  # type: ignore[arg-type]
         with pytest.raises(NamematchError):
             gaz.decide("", "Mesmari", "same")
+        with pytest.raises(NamematchError, match="must be a str"):
+            gaz.decide(None, "Mesmari", "same")  # type: ignore[arg-type]
+        with pytest.raises(NamematchError, match="path or a text stream"):
+            gaz.export(None)  # type: ignore[arg-type]
+        with pytest.raises(NamematchError, match="path or lines"):
+            gaz.import_(3)  # type: ignore[arg-type]
+        with Gazetteer() as empty, pytest.raises(NamematchError, match="line 1: not text"):
+            empty.import_([3])  # type: ignore[list-item]
+        with pytest.raises(NamematchError, match="name must be a str"):
+            gaz.set_name("E1", None)  # type: ignore[arg-type]
 
 
 def test_set_name_is_kept() -> None:

@@ -302,6 +302,8 @@ class Gazetteer:
 
     def set_name(self, entity: str, name: str) -> None:
         """Set the name an entity is shown by; later names never replace it."""
+        if not isinstance(name, str):
+            raise InputError(f"an entity's name must be a str; got {type(name).__name__}")
         if not name.strip():
             raise InputError("an entity's name cannot be blank")
         with self._store.writing():
@@ -316,6 +318,10 @@ class Gazetteer:
         entity holding both is split; no later batch merges them)."""
         if verdict not in ("same", "different"):
             raise InputError(f"a decision is 'same' or 'different', not {verdict!r}")
+        for ref in (a, b):
+            if not isinstance(ref, str):
+                raise InputError(f"a decision's name or entity id must be a str; got "
+                                 f"{type(ref).__name__}")
         with self._store.writing():
             self._fresh()
             return _Decide(self, by, note).take(a, b, verdict)
@@ -359,6 +365,9 @@ class Gazetteer:
         atomically) or a text stream."""
         if isinstance(target, str | os.PathLike):
             _write_atomically(Path(target), self._export_lines())
+        elif not callable(getattr(target, "write", None)):
+            raise InputError(f"export writes to a path or a text stream; got "
+                             f"{type(target).__name__}")
         else:
             for line in self._export_lines():
                 target.write(line)
@@ -385,6 +394,9 @@ class Gazetteer:
         """Load what :meth:`export` wrote into this empty database; the number of entities.
         Ids, names, spellings, decisions and review items are kept; the index is rebuilt."""
         if not isinstance(source, str | os.PathLike):
+            if not isinstance(source, Iterable):
+                raise InputError(f"import_ reads a path or lines of text; got "
+                                 f"{type(source).__name__}")
             return self._import(source)
         try:
             with open(source, encoding="utf-8") as stream:  # read line by line, not whole
@@ -631,6 +643,8 @@ class _Import:
     def load(self, lines: Iterable[str]) -> int:
         entities = 0
         for number, line in enumerate(lines, 1):
+            if not isinstance(line, str):
+                raise InputError(f"line {number}: not text but {type(line).__name__}")
             if not line.strip():
                 continue
             try:
