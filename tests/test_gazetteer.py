@@ -226,6 +226,13 @@ def test_export_import_round_trip_through_a_file(tmp_path: Path) -> None:
         gaz.add(["Ahmed al-Mesmari", "Mesmari", "Hassan Nasrallah", "Hasan Nasrallah"])
         gaz.decide("Ahmed al-Mesmari", "Mesmari", "different", by="me")
         gaz.export(path)
+        with pytest.raises(NamematchError, match="cannot write"):
+            gaz.export(tmp_path / "missing" / "entities.jsonl")
+    with pytest.raises(NamematchError, match="no folder"):
+        Gazetteer(tmp_path / "missing" / "entities.db")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask  # as other files, not private
     with Gazetteer(tmp_path / "b.db", aliases=TABLE) as copy:
         assert copy.import_(path) == 3
         out = io.StringIO()

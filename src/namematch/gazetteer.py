@@ -18,18 +18,16 @@ groups become new entities. Stored entities are never merged or split but by a d
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any, Final, Literal
 
 from . import _batch as batching
 from . import _linking as linking
+from ._tables import atomic_output
 from .aliases import AliasTable, load_aliases
 from .api import checked_names
 from .compare import DEFAULT_THRESHOLD, Match, compare
@@ -364,7 +362,8 @@ class Gazetteer:
         """Write entities, decisions and review items as JSON lines, to a path (written
         atomically) or a text stream."""
         if isinstance(target, str | os.PathLike):
-            _write_atomically(Path(target), self._export_lines())
+            with atomic_output(os.fspath(target)) as out:  # a clear error, no partial file
+                out.writelines(self._export_lines())
         elif not callable(getattr(target, "write", None)):
             raise InputError(f"export writes to a path or a text stream; got "
                              f"{type(target).__name__}")
@@ -433,19 +432,6 @@ class Gazetteer:
 
 def _json(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-def _write_atomically(path: Path, lines: Iterable[str]) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            for line in lines:
-                out.write(line)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _decision(row: dict[str, Any], undone: bool) -> Decision:

@@ -251,6 +251,9 @@ class SQLiteStore:
         if not memory and file.exists() and (not os.access(file, os.W_OK)
                                              or not file.stat().st_mode & 0o222):
             self.read_only = True
+        elif not memory and not file.exists() and not file.parent.is_dir():
+            raise StoreError(f"{self.path}: cannot create the database (no folder "
+                             f"{file.parent})")
         elif not memory and not file.exists() and not os.access(file.parent or ".", os.W_OK):
             raise ReadOnlyError(f"{self.path}: cannot create the database (folder not writable)")
         try:
