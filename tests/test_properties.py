@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import random
 from collections import Counter
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 from strategies import WHOLE_NAMES, name_part, rule_name_pairs, rule_names
@@ -23,10 +24,17 @@ from namematch.distance import (
     form_similarity,
     skeleton_bits,
 )
-from namematch.distinct import Informativeness, Spellings, add_counts, part_frequency
-from namematch.fold import fold, skeleton
-from namematch.parse import Parser, Part
-from namematch.rules import given_name
+from namematch.distinct import (
+    Informativeness,
+    Spellings,
+    add_counts,
+    part_frequency,
+    signature,
+)
+from namematch.fold import VOWELS, collapse, fold, skeleton
+from namematch.parse import PackedNames, Parser, Part
+from namematch.rules import NameFacts, given_name
+from namematch.tables import tables
 
 
 @st.composite
@@ -99,6 +107,27 @@ def test_skeleton_bits_never_settle_a_pair_the_edit_distance_would_not(
     x, y = fold(a), fold(b)
     if far_apart(skeleton_bits(x), skeleton_bits(y), allowed):
         assert Levenshtein.distance(skeleton(x), skeleton(y)) > allowed
+
+
+@given(st.one_of(name_part().map(fold), st.text(alphabet="aeiouAYWIEH'~bdDgGhjklmnqrsStTwXyzZC",
+                                               max_size=12)))
+def test_skeleton_is_the_collapsed_key_classes_of_the_consonants(form: str) -> None:
+    """The skeleton as rules.yaml states it: vowels (and the markers) dropped, each other
+    symbol in its key class, doubled letters collapsed."""
+    classes = tables().rules.key_classes
+    letters = [classes.get(s, s) for s in form if s not in VOWELS | {"'", "~", "H"}]
+    assert skeleton(form) == collapse("".join(letters))
+
+
+@given(rule_names(), st.booleans())
+@example("Ali Mo Hamed", True)  # joined, the last two parts spell an aliased part (Mohamed)
+def test_target_bits_are_the_skeleton_bits_of_the_targets(text: str, aliased: bool) -> None:
+    """A name's targets' bits, read off its forms and joined forms, are what skeleton_bits
+    gives each target: the alias flag for a part's own form, never for a joined one."""
+    aliases = load_aliases() if aliased else None
+    facts = NameFacts(parse(text), aliases)
+    assert facts.target_bits == tuple(skeleton_bits(t.form, None if t.joined else aliases)
+                                      for t in facts.targets)
 
 
 @given(full_name(), st.lists(name_part(), min_size=1, max_size=3), st.booleans())
@@ -329,3 +358,25 @@ def test_cannot_links_settled_when_a_union_meets_them_merge_as_settled_first(
     assert [lazy.union(a, b) for a, b in unions] == [eager.union(a, b) for a, b in unions]
     assert [lazy.find(i) for i in range(size)] == [eager.find(i) for i in range(size)]
     assert len(asked) == len(set(asked)) and set(asked) <= set(holds)
+
+
+@given(st.lists(st.one_of(rule_names(), names_text), max_size=6),
+       st.lists(st.integers(min_value=0, max_value=99), max_size=4))
+@example(["Abu Bakr Ali", "Abobakr Ali"], [1])  # one form, a kunya or not
+def test_packed_names_read_back_as_parsed(texts: list[str], picks: list[int]) -> None:
+    """Packed names unpack equal to the parsed names, in a view too, and two of them share
+    a packed signature exactly when they share a signature."""
+    parsed = [parse(normalize(text)) for text in texts]
+    packed = PackedNames.of(parsed)
+    assert list(packed) == parsed and len(packed) == len(parsed)
+    assert [packed.part_count(i) for i in range(len(parsed))] == [len(n.parts) for n in parsed]
+    for i, j in itertools.product(range(len(parsed)), repeat=2):
+        assert (packed.signature(i) == packed.signature(j)) == \
+            (signature(parsed[i]) == signature(parsed[j]))
+    chosen = [pick % len(parsed) for pick in picks] if parsed else []
+    view = packed.select(chosen)
+    assert list(view) == [parsed[i] for i in chosen]
+    assert list(pickle.loads(pickle.dumps(view))) == list(view)
+    again = PackedNames.joined([PackedNames.of(parsed[:2]), parsed[2:3], packed.select(
+        range(3, len(parsed)))])
+    assert list(again) == parsed

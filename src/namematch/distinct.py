@@ -20,7 +20,7 @@ from typing import Final
 
 from ._pickling import by_fields
 from .fold import skeleton
-from .parse import Name, Part, parse
+from .parse import Name, PackedNames, Part, parse
 
 __all__ = ["MIN_WEIGHT", "Informativeness", "NameList", "Spellings", "add_counts",
            "head_positions", "part_frequency", "signature"]
@@ -121,7 +121,9 @@ def head_positions(parsed: Sequence[Name]) -> list[int]:
     >>> head_positions([parse("Ali Saleh"), parse("Mesmari"), parse("Gen. Ali Saleh")])
     [0, 1, 0]
     """
-    first_of: dict[tuple[object, ...], int] = {}
+    first_of: dict[object, int] = {}
+    if isinstance(parsed, PackedNames):  # read the signatures without unpacking the names
+        return [first_of.setdefault(parsed.signature(i), i) for i in range(len(parsed))]
     return [first_of.setdefault(signature(name), i) for i, name in enumerate(parsed)]
 
 
@@ -231,7 +233,9 @@ class NameList:
     head (``head_of``)."""
 
     texts: list[str]
-    parsed: list[Name]
+    parsed: Sequence[Name]
+    """A list, or :class:`~namematch.parse.PackedNames` where worker processes will read
+    them (each read unpacks a name)."""
     counts: dict[str, int]
     written: Spellings
     weights: Informativeness
@@ -241,8 +245,8 @@ class NameList:
 
     @classmethod
     def of(cls, written: Mapping[str, Mapping[str, int]],
-           parse_all: Callable[[list[str]], list[Name]] | None = None,
-           weigh: Callable[[list[Name]], Informativeness] | None = None) -> NameList:
+           parse_all: Callable[[list[str]], Sequence[Name]] | None = None,
+           weigh: Callable[[Sequence[Name]], Informativeness] | None = None) -> NameList:
         """The list whose normalized names were written as ``written`` says (normalized
         name -> each spelling as written -> times); ``parse_all`` parses the sorted names
         (one by one here by default; a caller may share them out, or report progress), and
@@ -265,6 +269,11 @@ class NameList:
         # The dask engine ships a list between its workers; compiled, a frozen dataclass
         # cannot be unpickled field by field.
         return by_fields(self)
+
+    def unpacked(self) -> NameList:
+        """The same list with its names unpacked once, for a stage that reads them often."""
+        return NameList(self.texts, list(self.parsed), self.counts, self.written, self.weights,
+                        self.heads, self.mentions, self.head_of)
 
     def part(self, members: Sequence[int]) -> NameList:
         """The names at ``members`` (ascending indexes, each name's whole signature among

@@ -136,6 +136,19 @@ def skeleton(form: str) -> str:
     >>> skeleton("qaDafI"), skeleton("gadafI"), skeleton("~qDAfI")
     ('kdf', 'kdf', 'kdf')
     """
-    classes = tables().rules.key_classes
-    consonants = (classes.get(s, s) for s in form if s not in _NOT_CONSONANTS)
-    return collapse("".join(consonants))
+    classes = _skeleton_classes()
+    letters: list[str] = []
+    last = ""
+    for symbol in form:  # one pass: a name prepared reads the skeletons of a dozen forms
+        letter = classes.get(symbol, symbol)
+        if letter and letter != last:
+            letters.append(letter)
+            last = letter
+    return "".join(letters)
+
+
+@functools.cache
+def _skeleton_classes() -> dict[str, str]:
+    """Each symbol's letter in a skeleton: its key class, or "" where the skeleton drops it
+    (vowels and markers); other symbols stand for themselves."""
+    return {**tables().rules.key_classes, **dict.fromkeys(_NOT_CONSONANTS, "")}

@@ -14,9 +14,12 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, overload
 
 from ._pickling import by_fields
 from .fold import fold, latin
@@ -108,6 +111,132 @@ class Name:
 
     def __reduce__(self) -> tuple[type[Name], tuple[object, ...]]:
         return by_fields(self)
+
+
+# Separators of a packed name's fields: whitespace to normalize, so never in a name's text.
+_FIELD: Final = "\x1f"
+_SIGNATURE_END: Final = "\x1e"
+
+
+class PackedNames(Sequence[Name]):
+    """Parsed names packed in one string, each unpacked on reading (a new :class:`Name`).
+
+    A list of a million names holds them as Python objects of about 500 bytes each; packed,
+    a name takes the length of its fields. Worker processes forked from the one holding
+    the names read them without writing to its pages (reading a Python object writes its
+    reference count, and the page is then copied): each unpacks only the names it works
+    on, into its own memory. ``select`` gives a view of some of the names.
+
+    Each name opens with its signature (what the comparison sees of it: the flags, each
+    part's article, kunya role and form), so that names can be grouped by signature
+    without unpacking them (:meth:`signature`).
+
+    >>> names = PackedNames.of([parse("Gen. Ahmed al-Mesmari"), parse("Mesmari")])
+    >>> names[0] == parse("Gen. Ahmed al-Mesmari"), len(names), names.part_count(1)
+    (True, 2, 1)
+    """
+
+    def __init__(self, text: str, ends: array[int], positions: array[int] | None = None) -> None:
+        self._text: Final = text
+        self._ends: Final = ends  # where each packed name ends in the text
+        self._positions: Final = positions  # for a view: the names it shows, else None
+
+    @classmethod
+    def of(cls, names: Iterable[Name]) -> PackedNames:
+        """``names`` packed (a ValueError for a name holding a separator: :func:`parse`
+        of a normalized text never does)."""
+        packed = [pack_name(name) for name in names]
+        ends = array("q", itertools.accumulate(len(text) for text in packed))
+        return cls("".join(packed), ends)
+
+    @classmethod
+    def joined(cls, pieces: Iterable[Sequence[Name]]) -> PackedNames:
+        """The names of ``pieces`` (packed, as worker processes send them), one after
+        another, packed."""
+        texts: list[str] = []
+        ends: array[int] = array("q")
+        for piece in pieces:
+            packed = piece if isinstance(piece, PackedNames) else PackedNames.of(piece)
+            if packed._positions is not None:
+                packed = PackedNames.of(packed)
+            offset = ends[-1] if ends else 0
+            texts.append(packed._text)
+            ends.extend([end + offset for end in packed._ends])
+        return cls("".join(texts), ends)
+
+    def select(self, indexes: Iterable[int]) -> PackedNames:
+        """A view of the names at ``indexes``, unpacked only when read."""
+        chosen = array("q", indexes)
+        if self._positions is not None:
+            chosen = array("q", [self._positions[i] for i in chosen])
+        return PackedNames(self._text, self._ends, chosen)
+
+    def __len__(self) -> int:
+        return len(self._ends) if self._positions is None else len(self._positions)
+
+    @overload
+    def __getitem__(self, index: int) -> Name: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Name]: ...
+
+    def __getitem__(self, index: int | slice) -> Name | Sequence[Name]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return unpack_name(self._record(index))
+
+    def __iter__(self) -> Iterator[Name]:
+        for i in range(len(self)):
+            yield unpack_name(self._record(i))
+
+    def signature(self, index: int) -> str:
+        """The packed signature of the name at ``index``: equal for two names exactly when
+        :func:`namematch.distinct.signature` is."""
+        return self._record(index).partition(_SIGNATURE_END)[0]
+
+    def part_count(self, index: int) -> int:
+        """How many parts the name at ``index`` has."""
+        return self.signature(index).count(_FIELD)
+
+    def _record(self, index: int) -> str:
+        if index < 0:
+            index += len(self)
+        if self._positions is not None:
+            index = self._positions[index]
+        return self._text[self._ends[index - 1] if index else 0:self._ends[index]]
+
+    def __reduce__(self) -> tuple[type[PackedNames], tuple[object, ...]]:
+        return (PackedNames, (self._text, self._ends, self._positions))
+
+
+def pack_name(name: Name) -> str:
+    """One name as :class:`PackedNames` holds it: its signature (the flags, then each
+    part's article, kunya role and form), then its text, each part's text and role, and
+    its titles."""
+    flags = "".join("1" if flag else "0"
+                    for flag in (name.patronymic, name.given_mention, name.father_last))
+    signature = flags + "".join(f"{_FIELD}{part.article:d}{part.role == 'kunya':d}{part.form}"
+                                for part in name.parts)
+    rest = _FIELD.join([name.text, *(field for part in name.parts
+                                     for field in (part.text, part.role)), *name.titles])
+    packed = signature + _SIGNATURE_END + rest
+    if packed.count(_FIELD) != 3 * len(name.parts) + len(name.titles) \
+            or packed.count(_SIGNATURE_END) != 1:
+        raise ValueError(f"cannot pack a name holding a separator: {name.text!r}")
+    return packed
+
+
+def unpack_name(packed: str) -> Name:
+    """The name :func:`pack_name` packed."""
+    signature, _, rest = packed.partition(_SIGNATURE_END)
+    openings = signature.split(_FIELD)
+    fields = rest.split(_FIELD)
+    count = len(openings) - 1
+    parts = tuple([Part(fields[1 + 2 * k], openings[1 + k][2:], fields[2 + 2 * k],
+                        openings[1 + k][0] == "1") for k in range(count)])
+    flags = openings[0]
+    return Name(fields[0], parts, tuple(fields[1 + 2 * count:]), flags[0] == "1",
+                flags[1] == "1", flags[2] == "1")
 
 
 @dataclass(frozen=True)

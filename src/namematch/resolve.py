@@ -38,7 +38,7 @@ from .compare import APART, CONFLICT, DEFAULT_THRESHOLD
 from .distinct import Informativeness, NameList, Spellings, add_counts, part_frequency
 from .keys import Buckets, KeyCache, Pairing
 from .normalize import normalize
-from .parse import Name, Parser
+from .parse import Name, PackedNames, Parser
 from .session import Session
 
 __all__ = ["MAX_BUCKET", "Progress", "Resolution", "candidate_pairs", "judge", "resolve"]
@@ -171,7 +171,7 @@ class _BucketWork:
     def __init__(self, names: Sequence[Name],
                  slices: list[list[tuple[array[int], array[int]]]],
                  mentions: Sequence[int], max_bucket: int) -> None:
-        self.single: Final = bytearray(len(name.parts) == 1 for name in names)
+        self.single: Final = bytearray(count == 1 for count in _part_counts(names))
         self.mentions: Final = array("q", mentions)
         self.max_bucket: Final = max_bucket
         self.slices: Final = slices
@@ -271,20 +271,25 @@ def prepare_list(written: Mapping[str, Mapping[str, int]], table: AliasTable,
 
     frequency: dict[str, int] = {}  # the part weights' counts, from the slices parsed
 
-    def parse_all(texts: list[str]) -> list[Name]:
+    def parse_all(texts: list[str]) -> Sequence[Name]:
         slices = [range(start, min(start + _SLICE, len(texts)))
                   for start in range(0, len(texts), _SLICE)]
         report: Progress = progress if progress is not None else _quiet
-        work = _ParseWork(texts)
-        parsed: list[Name] = []
-        with _Team(_jobs(jobs, len(texts)), work) as team:
+        team_jobs = _jobs(jobs, len(texts))
+        # Packed for the processes that later stages fork (see PackedNames); one process
+        # keeps the parser's objects, which share their parts.
+        work = _ParseWork(texts, packed=team_jobs > 1)
+        pieces: list[Sequence[Name]] = []
+        with _Team(team_jobs, work) as team:
             for names, counts in _done(team.map(work.parse, _parse_in_worker, slices),
                                        slices, "parse", report):
-                parsed.extend(names)
+                pieces.append(names)
                 add_counts(frequency, counts)
-        return parsed
+        if work.packed:
+            return PackedNames.joined(pieces)
+        return [name for piece in pieces for name in piece]
 
-    def weigh(parsed: list[Name]) -> Informativeness:
+    def weigh(parsed: Sequence[Name]) -> Informativeness:
         return Informativeness(frequency, len(parsed))
 
     names = NameList.of(written, parse_all, weigh)
@@ -368,7 +373,7 @@ def _entities(names: NameList, session: Session, max_bucket: int, jobs: int,
     the keys, the buckets, then the verdicts, without pickling.
     """
     heads = names.heads
-    parsed = [names.parsed[i] for i in heads]
+    parsed = _selected(names.parsed, heads)
     slices = [range(start, min(start + _SLICE, len(heads)))
               for start in range(0, len(heads), _SLICE)]
     keying = _KeyWork(parsed, jobs)
@@ -406,7 +411,7 @@ def _cluster(names: NameList, found: Verdicts, session: Session, jobs: int) -> R
     # The clustering compares few pairs, and needs the memory more.
     session.release()
     if jobs == 1:
-        return entities(names, found, session)
+        return entities(names.unpacked(), found, session)
     roots = components(names, found, session.table)
     work = _ClusterWork(names, found, session, roots, share_out(roots, jobs))
     resolved: Resolved = {}
@@ -421,16 +426,19 @@ class _ParseWork:
     close in order share parts, which then travel and stay as one object), with the
     skeletons of the forms it met (for the part weights)."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], *, packed: bool) -> None:
         self.texts: Final = texts
+        self.packed: Final = packed
         self.parser: Final = Parser()
         self.skeletons: Final[dict[str, str]] = {}
 
-    def parse(self, part: range) -> tuple[list[Name], dict[str, int]]:
-        """The names of ``part`` parsed, and how many have a part of each skeleton."""
+    def parse(self, part: range) -> tuple[Sequence[Name], dict[str, int]]:
+        """The names of ``part`` parsed (packed, if the work says so), and how many have a
+        part of each skeleton."""
         parser = self.parser
         names = [parser(self.texts[i]) for i in part]
-        return names, part_frequency(names, self.skeletons)
+        shipped = PackedNames.of(names) if self.packed else names
+        return shipped, part_frequency(names, self.skeletons)
 
 
 class _KeyWork:
@@ -554,7 +562,7 @@ def _start_worker(work: object) -> None:
     _IN_WORKER.append(work)
 
 
-def _parse_in_worker(part: range) -> tuple[list[Name], dict[str, int]]:
+def _parse_in_worker(part: range) -> tuple[Sequence[Name], dict[str, int]]:
     work = _IN_WORKER[-1]
     assert isinstance(work, _ParseWork)
     return work.parse(part)
@@ -582,6 +590,20 @@ def _cluster_in_worker(part: int) -> Resolved:
     work = _IN_WORKER[-1]
     assert isinstance(work, _ClusterWork)
     return work.cluster(part)
+
+
+def _selected(names: Sequence[Name], indexes: Sequence[int]) -> Sequence[Name]:
+    """The names at ``indexes``: a view of packed names, which stay packed."""
+    if isinstance(names, PackedNames):
+        return names.select(indexes)
+    return [names[i] for i in indexes]
+
+
+def _part_counts(names: Sequence[Name]) -> Iterator[int]:
+    """How many parts each name has (packed names are not unpacked to tell)."""
+    if isinstance(names, PackedNames):
+        return (names.part_count(i) for i in range(len(names)))
+    return (len(name.parts) for name in names)
 
 
 def _pairs(chunk: array[int], heads: Sequence[int]) -> list[tuple[int, int]]:

@@ -29,7 +29,7 @@ from dataclasses import replace
 from typing import Final, Literal, NamedTuple
 
 from .aliases import AliasTable
-from .distance import PART_THRESHOLD, form_similarity, skeleton_bits
+from .distance import ALIASED, PART_THRESHOLD, form_similarity, skeleton_bits
 from .fold import fold, join_forms, skeleton
 from .parse import Name, Part
 from .tables import tables
@@ -213,8 +213,16 @@ class NameFacts:
         self.optional_first: Final = optional_first(name)
         self.surname_first: Final = may_be_surname_first(name)
         self.targets: Final = tuple(single_targets(name))
-        self.target_bits: Final = tuple([skeleton_bits(t.form, None if t.joined else aliases)
-                                         for t in self.targets])
+        self.target_bits: Final = tuple([self._target_bits(t, aliases) for t in self.targets])
+
+    def _target_bits(self, target: Target, aliases: AliasTable | None) -> int:
+        """A target's skeleton bits, the alias flag only for a part's own form: read off
+        the name's forms or joined forms, which the targets are (a name is prepared often)."""
+        forms, bits = (self.links, self.link_bits) if target.joined else (self.forms, self.bits)
+        if target.form not in forms:
+            return skeleton_bits(target.form, None if target.joined else aliases)
+        found = bits[forms.index(target.form)]
+        return found & ~ALIASED if target.joined else found
 
 
 class Prepared:

@@ -84,16 +84,18 @@ class Session:
         """Compare names ``i`` and ``j`` (see :meth:`Comparer.outcome`)."""
         return self.comparer.outcome(self.prepared(i), self.prepared(j), settle=settle)
 
-    def part(self, members: Sequence[int]) -> Session:
+    def part(self, members: Sequence[int], *, parsed: Sequence[Name] | None = None) -> Session:
         """A session over the names at ``members`` (indexes here), with the same settings,
-        memo and prepared names.
+        memo and prepared names; ``parsed``, the names at ``members`` where the caller has
+        them already (packed names are unpacked on each read).
 
         >>> from namematch.parse import parse
         >>> names = ["Saadi Gaddafi", "Ali Saleh", "Muammar Gaddafi"]
         >>> Session([parse(name) for name in names]).part([0, 2]).outcome(0, 1).conflict
         True
         """
-        part = Session([self.parsed[i] for i in members], self.table, self.threshold,
+        names = [self.parsed[i] for i in members] if parsed is None else parsed
+        part = Session(names, self.table, self.threshold,
                        self.weights, self.comparer.similar)
         part._prepared = [self._prepared[i] for i in members]
         return part
