@@ -116,6 +116,8 @@ class Name:
 # Separators of a packed name's fields: whitespace to normalize, so never in a name's text.
 _FIELD: Final = "\x1f"
 _SIGNATURE_END: Final = "\x1e"
+# The roles as one object each: a worker unpacks hundreds of thousands of names.
+_ROLES: Final = {role: role for role in ("given", "middle", "family", "kunya", "single")}
 
 
 class PackedNames(Sequence[Name]):
@@ -226,14 +228,20 @@ def pack_name(name: Name) -> str:
     return packed
 
 
+def _unpacked_part(text: str, opening: str, role: str) -> Part:
+    """A part from its packed text, opening (article, kunya flag, form) and role."""
+    form = opening[2:]
+    return Part(text, text if form == text else form, _ROLES.get(role, role), opening[0] == "1")
+
+
 def unpack_name(packed: str) -> Name:
     """The name :func:`pack_name` packed."""
     signature, _, rest = packed.partition(_SIGNATURE_END)
     openings = signature.split(_FIELD)
     fields = rest.split(_FIELD)
     count = len(openings) - 1
-    parts = tuple([Part(fields[1 + 2 * k], openings[1 + k][2:], fields[2 + 2 * k],
-                        openings[1 + k][0] == "1") for k in range(count)])
+    parts = tuple([_unpacked_part(fields[1 + 2 * k], openings[1 + k], fields[2 + 2 * k])
+                   for k in range(count)])
     flags = openings[0]
     return Name(fields[0], parts, tuple(fields[1 + 2 * count:]), flags[0] == "1",
                 flags[1] == "1", flags[2] == "1")
