@@ -16,6 +16,7 @@ from namematch.cluster import components, entities, entities_of_part, share_out
 from namematch.compare import DEFAULT_THRESHOLD
 from namematch.keys import LEADERS, NEIGHBOURS, Pairing
 from namematch.resolve import candidate_pairs, judge, prepare_list
+from namematch.session import Session
 
 NAMES = (Path(__file__).resolve().parents[1] / "seeds" / "names.txt").read_text(
     encoding="utf-8").splitlines()
@@ -59,6 +60,23 @@ def test_parallel_comparison_gives_the_same_result(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(module, "_PARALLEL_FROM", 0)  # use processes even for a short list
     monkeypatch.setattr(module, "_CHUNK", 7)
     assert resolve(NAMES, jobs=2) == resolve(NAMES)
+
+
+def test_a_session_that_forgets_prepared_names_compares_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    module = importlib.import_module("namematch.session")
+    names = [parse(normalize(text)) for text in NAMES]
+    pairs = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
+
+    def seen(session: Session, i: int, j: int) -> tuple[object, ...]:
+        outcome = session.outcome(i, j)
+        return outcome.score, outcome.decision, outcome.conflict, outcome.reason
+
+    expected = [seen(Session(names), i, j) for i, j in pairs]
+    monkeypatch.setattr(module, "KEPT_PREPARED", 2)
+    session = Session(names)
+    assert [seen(session, i, j) for i, j in pairs] == expected
+    assert sum(name is not None for name in session._prepared) <= 2
 
 
 def test_a_common_key_alone_does_not_pair_everyone() -> None:

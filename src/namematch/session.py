@@ -3,8 +3,9 @@
 A :class:`Session` is made per :func:`~namematch.resolve.resolve` call (and per dask task,
 per gazetteer batch) and passed down; no module keeps a run's data. It owns the parsed
 names, the :class:`~namematch.compare.Comparer` with its memo of part similarities, and
-each name prepared for comparison once, as pairs first need it (a name meets a dozen
-others on average). Threads that resolve at once each have their own; forked worker
+each name prepared for comparison as pairs first need it, up to
+:data:`KEPT_PREPARED` of them kept at once (a name meets a dozen others on average, most
+of them close in name order). Threads that resolve at once each have their own; forked worker
 processes inherit a copy, and pickling ships only what rebuilds it.
 
 >>> from namematch.parse import parse
@@ -25,7 +26,11 @@ from .distance import PartSimilarity
 from .parse import Name, Part
 from .rules import NameFacts, Prepared
 
-__all__ = ["Session"]
+__all__ = ["KEPT_PREPARED", "Session"]
+
+KEPT_PREPARED: Final = 1 << 14
+"""How many prepared names a session keeps at most (the Python comparison's, for the pairs
+the kernel leaves to it); past that it forgets them and prepares again as pairs need."""
 
 
 def _uniform(part: Part) -> float:
@@ -48,13 +53,20 @@ class Session:
         self.comparer = Comparer(table, threshold=threshold, weights=weights, similar=similar,
                                  facts=facts)
         self._prepared: list[Prepared | None] = [None] * len(parsed)
+        self._kept = 0  # prepared names in _prepared
         self._records: list[object] = [None] * len(parsed)
 
     def prepared(self, i: int) -> Prepared:
-        """Name ``i`` prepared for comparison, once."""
+        """Name ``i`` prepared for comparison, kept for the pairs that follow."""
         name = self._prepared[i]
         if name is None:
+            if self._kept >= KEPT_PREPARED:
+                # Forgotten all at once: the next pairs meet other names (names close in
+                # order share partners), and a prepared name weighs over a kilobyte.
+                self._prepared = [None] * len(self.parsed)
+                self._kept = 0
             name = self._prepared[i] = self.comparer.prepare(self.parsed[i])
+            self._kept += 1
         return name
 
     def triage(self, i: int, j: int) -> Quick:
@@ -98,6 +110,7 @@ class Session:
         part = Session(names, self.table, self.threshold,
                        self.weights, self.comparer.similar)
         part._prepared = [self._prepared[i] for i in members]
+        part._kept = sum(name is not None for name in part._prepared)
         return part
 
     def release(self) -> None:
@@ -105,6 +118,7 @@ class Session:
         the clustering compares few pairs, and needs the memory more)."""
         self.comparer = Comparer(self.table, threshold=self.threshold, weights=self.weights)
         self._prepared = [None] * len(self.parsed)
+        self._kept = 0
         self._records = [None] * len(self.parsed)
 
     def __reduce__(self) -> tuple[type[Session], tuple[object, ...]]:
