@@ -31,6 +31,7 @@ from .tables import tables
 
 __all__ = [
     "CONFLICT_BELOW",
+    "MEMO_PAIRS",
     "PART_THRESHOLD",
     "SIMILARITY_FLOOR",
     "Memo",
@@ -515,6 +516,11 @@ def _new_memo(limit: int, same_part: SameParts | None = None) -> Memo:
                           alphabet=_SIZE, form=Form, same_part=same_part)
 
 
+MEMO_PAIRS: Final = 1_468_000
+"""How many form pairs a run's memo holds before it starts again: about the most a table
+of 2**21 slots holds 70% full (80 MB compiled; each compare worker has its own)."""
+
+
 class PartSimilarity:
     """Similarities of forms and of parts for one run, memoised (:class:`MemoPy`). The
     result never depends on what the memo holds.
@@ -523,7 +529,7 @@ class PartSimilarity:
     True
     """
 
-    def __init__(self, aliases: AliasTable | None = None, limit: int = 1 << 21) -> None:
+    def __init__(self, aliases: AliasTable | None = None, limit: int = MEMO_PAIRS) -> None:
         self.aliases: Final = aliases
         self.limit: Final = limit
         self.memo: Final = _new_memo(limit, aliases.same_part if aliases is not None else None)
