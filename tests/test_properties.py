@@ -32,7 +32,7 @@ from namematch.distinct import (
     signature,
 )
 from namematch.fold import VOWELS, collapse, fold, skeleton
-from namematch.parse import PackedNames, Parser, Part
+from namematch.parse import PackedNames, Parser, Part, part_counts, titles_of
 from namematch.rules import NameFacts, given_name
 from namematch.tables import tables
 
@@ -369,7 +369,8 @@ def test_packed_names_read_back_as_parsed(texts: list[str], picks: list[int]) ->
     parsed = [parse(normalize(text)) for text in texts]
     packed = PackedNames.of(parsed)
     assert list(packed) == parsed and len(packed) == len(parsed)
-    assert [packed.part_count(i) for i in range(len(parsed))] == [len(n.parts) for n in parsed]
+    assert list(part_counts(packed)) == list(part_counts(parsed)) == [len(n.parts) for n in parsed]
+    assert [titles_of(packed, i) for i in range(len(parsed))] == [n.titles for n in parsed]
     for i, j in itertools.product(range(len(parsed)), repeat=2):
         assert (packed.signature(i) == packed.signature(j)) == \
             (signature(parsed[i]) == signature(parsed[j]))

@@ -21,7 +21,7 @@ from .aliases import AliasTable
 from .compare import MAX_PARTS
 from .distinct import NameList
 from .normalize import normalize
-from .parse import Name
+from .parse import Name, part_counts, titles_of
 from .script import is_arabic
 from .session import Session
 
@@ -229,10 +229,10 @@ class _Links:
         self.single: dict[int, list[tuple[float, int]]] = defaultdict(list)
         self.scores: dict[tuple[int, int], float] = {}
 
-    def add(self, link: Link, parsed: Sequence[Name]) -> None:
+    def add(self, link: Link, part_counts: Sequence[int]) -> None:
         i, j, score = link.i, link.j, link.score
         self.scores[min(i, j), max(i, j)] = score
-        multi_i, multi_j = len(parsed[i].parts) > 1, len(parsed[j].parts) > 1
+        multi_i, multi_j = part_counts[i] > 1, part_counts[j] > 1
         if multi_i == multi_j or link.whole:
             self.edges.append((score, i, j))
         elif multi_i:
@@ -257,10 +257,11 @@ def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
     reach = Clusters(size)
     heads = names.head_of
     _merge_signatures(heads, reach, clusters)
+    counts = part_counts(names.parsed)  # read often: packed names are not unpacked for it
     links = _Links()
     for link in verdicts.links(size):
         reach.union(link.i, link.j)
-        links.add(link, names.parsed)
+        links.add(link, counts)
     if session.table is not None:
         _alias_edges(names.texts, links.edges, reach, session.table)
     # A verdict's conflict may be unsettled: it is settled when a merge would cross it.
@@ -269,8 +270,8 @@ def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
         clusters.may_keep_apart(i, j)
     for _, i, j in sorted(links.edges, key=lambda e: (-e[0], e[1], e[2])):
         clusters.union(i, j)
-    _attach_single_mentions(clusters, links.single, names)
-    return _canonical(names, clusters, session, _Known(heads, links.scores))
+    _attach_single_mentions(clusters, links.single, names, counts)
+    return _canonical(names, clusters, session, _Known(heads, links.scores, counts))
 
 
 def _merge_signatures(head_of: Sequence[int], reach: Clusters,
@@ -399,7 +400,7 @@ _WITHIN: Final = _load_within()
 
 
 def _attach_single_mentions(clusters: Clusters, single_links: dict[int, list[tuple[float, int]]],
-                            names: NameList) -> None:
+                            names: NameList, part_counts: Sequence[int]) -> None:
     """Join each group of one-part mentions to the one entity it fits best, if any."""
     texts = names.texts
     mentions: Counter[int] = Counter()
@@ -416,8 +417,7 @@ def _attach_single_mentions(clusters: Clusters, single_links: dict[int, list[tup
                 best[group][0], best[group][1], _neg(best[group][2])
             ):
                 best[group] = offer
-    has_full_name = {clusters.find(i) for i, name in enumerate(names.parsed)
-                     if len(name.parts) > 1}
+    has_full_name = {clusters.find(i) for i, count in enumerate(part_counts) if count > 1}
     for group, (_, _, _, root) in sorted(best.items()):
         if group not in has_full_name:  # already in a full name's entity
             clusters.union(group, root)
@@ -435,14 +435,15 @@ class _Known:
 
     heads: Sequence[int]
     scores: dict[tuple[int, int], float]
+    part_counts: Sequence[int]
 
-    def score(self, i: int, j: int, parsed: Sequence[Name],
+    def score(self, i: int, j: int, texts: Sequence[str],
               table: AliasTable | None) -> float | None:
         """The score of names i and j if it is known without comparing them again."""
-        if not 0 < len(parsed[i].parts) <= MAX_PARTS or not 0 < len(parsed[j].parts) <= MAX_PARTS:
+        if not 0 < self.part_counts[i] <= MAX_PARTS or not 0 < self.part_counts[j] <= MAX_PARTS:
             return None
         if table is not None and table.names and (
-                parsed[i].text in table.names or parsed[j].text in table.names):
+                texts[i] in table.names or texts[j] in table.names):
             return None  # an alias of the whole name decides by its text, not its signature
         hi, hj = self.heads[i], self.heads[j]
         if hi == hj:
@@ -456,11 +457,18 @@ def _entity_id(members: Iterable[str]) -> str:
 
 
 def _canonical_key(name: Name, count: int, shown: str) -> tuple[int, int, int, int, str]:
+    return _canonical_order(len(name.parts), name.text, count, shown)
+
+
+def _canonical_order(parts: int, text: str, count: int,
+                     shown: str) -> tuple[int, int, int, int, str]:
+    """The order members of an entity are chosen in as its canonical name: a name of
+    ``parts`` parts and normalized ``text``, written ``count`` times, shown as ``shown``."""
     return (
-        -int(len(name.parts) > 1),  # a full name before a one-part mention
-        int(is_arabic(name.text)),  # a Latin spelling before Arabic script
+        -int(parts > 1),  # a full name before a one-part mention
+        int(is_arabic(text)),  # a Latin spelling before Arabic script
         -count,  # the most frequent spelling
-        -len(name.parts),  # the most complete
+        -parts,  # the most complete
         shown,
     )
 
@@ -472,7 +480,12 @@ def without_titles(written: str, name: Name) -> str:
     >>> without_titles("Brig. Gen. Ahmed al-Mesmari", parse("Brig. Gen. Ahmed al-Mesmari"))
     'Ahmed al-Mesmari'
     """
-    drop = sum(len(title.split()) for title in name.titles)
+    return _less_titles(written, name.titles)
+
+
+def _less_titles(written: str, titles: tuple[str, ...]) -> str:
+    """:func:`without_titles` of a name with ``titles``."""
+    drop = sum(len(title.split()) for title in titles)
     words = written.split()
     return " ".join(words[drop:]) if 0 < drop < len(words) else written.strip()
 
@@ -488,7 +501,7 @@ def _canonical(names: NameList, clusters: Clusters, session: Session,
                known: _Known) -> Resolved:
     """Each entity's id and canonical name, and each name's score against it."""
     texts, parsed, counts = names.texts, names.parsed, names.counts
-    display = {text: without_titles(_most_written(names.written[text]), parsed[i])
+    display = {text: _less_titles(_most_written(names.written[text]), titles_of(parsed, i))
                for i, text in enumerate(texts)}
     members: dict[int, list[int]] = defaultdict(list)
     for i in range(len(texts)):
@@ -498,7 +511,8 @@ def _canonical(names: NameList, clusters: Clusters, session: Session,
     aliased: dict[int, list[int]] = {}
     for root, group in members.items():
         canonical = group[0] if len(group) == 1 else min(
-            group, key=lambda i: _canonical_key(parsed[i], counts[texts[i]], display[texts[i]]))
+            group, key=lambda i: _canonical_order(known.part_counts[i], texts[i],
+                                                  counts[texts[i]], display[texts[i]]))
         shown = display[texts[canonical]]
         if table is not None and table.names:
             canonical, shown, aliased[root] = _alias_canonical(group, canonical, shown, texts,
@@ -526,8 +540,7 @@ def _scores(texts: Sequence[str], clusters: Clusters,
     scores: list[float] = []
     for i in range(len(texts)):
         canonical = entity_of[clusters.find(i)][1]
-        score = 1.0 if canonical == i else known.score(i, canonical, session.parsed,
-                                                        session.table)
+        score = 1.0 if canonical == i else known.score(i, canonical, texts, session.table)
         if score is None:
             score = session.outcome(i, canonical).score
         scores.append(score)

@@ -293,6 +293,9 @@ class NameList:
             if k is not None:
                 heads.append(p)
                 mentions.append(self.mentions[k])
-        return NameList([self.texts[i] for i in members], [self.parsed[i] for i in members],
+        parsed = self.parsed
+        chosen = (parsed.select(members) if isinstance(parsed, PackedNames)
+                  else [parsed[i] for i in members])
+        return NameList([self.texts[i] for i in members], chosen,
                         self.counts, self.written, self.weights, heads, mentions,
                         [position[self.head_of[i]] for i in members])

@@ -200,6 +200,11 @@ class PackedNames(Sequence[Name]):
         """How many parts the name at ``index`` has."""
         return self.signature(index).count(_FIELD)
 
+    def titles(self, index: int) -> tuple[str, ...]:
+        """The titles of the name at ``index``."""
+        signature, _, rest = self._record(index).partition(_SIGNATURE_END)
+        return tuple(rest.split(_FIELD)[1 + 2 * signature.count(_FIELD):])
+
     def _record(self, index: int) -> str:
         if index < 0:
             index += len(self)
@@ -209,6 +214,20 @@ class PackedNames(Sequence[Name]):
 
     def __reduce__(self) -> tuple[type[PackedNames], tuple[object, ...]]:
         return (PackedNames, (self._text, self._ends, self._positions))
+
+
+def part_counts(names: Sequence[Name]) -> array[int]:
+    """How many parts each name has (packed names are not unpacked to tell)."""
+    if isinstance(names, PackedNames):
+        return array("q", [names.part_count(i) for i in range(len(names))])
+    return array("q", [len(name.parts) for name in names])
+
+
+def titles_of(names: Sequence[Name], index: int) -> tuple[str, ...]:
+    """The titles of the name at ``index`` (a packed name is not unpacked to tell)."""
+    if isinstance(names, PackedNames):
+        return names.titles(index)
+    return names[index].titles
 
 
 def pack_name(name: Name) -> str:

@@ -38,7 +38,7 @@ from .compare import APART, CONFLICT, DEFAULT_THRESHOLD
 from .distinct import Informativeness, NameList, Spellings, add_counts, part_frequency
 from .keys import Buckets, KeyCache, Pairing
 from .normalize import normalize
-from .parse import Name, PackedNames, Parser
+from .parse import Name, PackedNames, Parser, part_counts
 from .session import Session
 
 __all__ = ["MAX_BUCKET", "Progress", "Resolution", "candidate_pairs", "judge", "resolve"]
@@ -171,7 +171,7 @@ class _BucketWork:
     def __init__(self, names: Sequence[Name],
                  slices: list[list[tuple[array[int], array[int]]]],
                  mentions: Sequence[int], max_bucket: int) -> None:
-        self.single: Final = bytearray(count == 1 for count in _part_counts(names))
+        self.single: Final = bytearray(count == 1 for count in part_counts(names))
         self.mentions: Final = array("q", mentions)
         self.max_bucket: Final = max_bucket
         self.slices: Final = slices
@@ -597,13 +597,6 @@ def _selected(names: Sequence[Name], indexes: Sequence[int]) -> Sequence[Name]:
     if isinstance(names, PackedNames):
         return names.select(indexes)
     return [names[i] for i in indexes]
-
-
-def _part_counts(names: Sequence[Name]) -> Iterator[int]:
-    """How many parts each name has (packed names are not unpacked to tell)."""
-    if isinstance(names, PackedNames):
-        return (names.part_count(i) for i in range(len(names)))
-    return (len(name.parts) for name in names)
 
 
 def _pairs(chunk: array[int], heads: Sequence[int]) -> list[tuple[int, int]]:
