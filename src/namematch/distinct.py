@@ -151,6 +151,8 @@ class Spellings(Mapping[str, Mapping[str, int]]):
     {'ali saleh': {'Ali  Saleh': 1, 'Ali Saleh': 2, 'ali saleh': 1}, 'mesmari': {'Mesmari': 1}}
     >>> written.total("ali saleh"), list(written.lines())[-1]
     (4, ('mesmari', 'Mesmari'))
+    >>> dict(written.totals())
+    {'ali saleh': 4, 'mesmari': 1}
     """
 
     def __init__(self, spelled: dict[str, str | tuple[str, ...]], times: dict[str, int]) -> None:
@@ -216,6 +218,11 @@ class Spellings(Mapping[str, Mapping[str, int]]):
                 for line in found:
                     yield normal, line
 
+    def totals(self) -> Mapping[str, int]:
+        """How often each name is written, in all its spellings: a view on these spellings
+        rather than a table (a long list has a million names)."""
+        return _Totals(self)
+
     def total(self, normal: str) -> int:
         """How often ``normal`` is written, in all its spellings."""
         found = self.spelled[normal]
@@ -223,6 +230,25 @@ class Spellings(Mapping[str, Mapping[str, int]]):
         if isinstance(found, str):
             return times[found]
         return sum(times[line] for line in found)
+
+
+class _Totals(Mapping[str, int]):
+    """:meth:`Spellings.totals`."""
+
+    def __init__(self, spellings: Spellings) -> None:
+        self.spellings: Final = spellings
+
+    def __getitem__(self, normal: str) -> int:
+        return self.spellings.total(normal)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.spellings)
+
+    def __len__(self) -> int:
+        return len(self.spellings)
+
+    def __reduce__(self) -> tuple[type[_Totals], tuple[object, ...]]:
+        return (_Totals, (self.spellings,))
 
 
 @dataclass(frozen=True)
@@ -236,7 +262,7 @@ class NameList:
     parsed: Sequence[Name]
     """A list, or :class:`~namematch.parse.PackedNames` where worker processes will read
     them (each read unpacks a name)."""
-    counts: dict[str, int]
+    counts: Mapping[str, int]
     written: Spellings
     weights: Informativeness
     heads: list[int]
@@ -253,8 +279,8 @@ class NameList:
         ``weigh`` gives the parsed names' part weights (:meth:`Informativeness.of` by
         default; a caller that parsed in slices may have counted the parts too)."""
         spellings = Spellings.of(written)
-        counts = {normal: spellings.total(normal) for normal in spellings}
-        texts = sorted(counts)
+        counts = spellings.totals()
+        texts = sorted(spellings)
         parsed = [parse(text) for text in texts] if parse_all is None else parse_all(texts)
         head_of = head_positions(parsed)
         heads = [i for i, head in enumerate(head_of) if head == i]
