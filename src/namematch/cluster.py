@@ -355,8 +355,7 @@ def entities_of_part(names: NameList, verdicts: Verdicts, session: Session, root
         i = local[code // size]
         if i >= 0:  # a match never leaves its component, hence its part
             kept.add_match(i * count + local[code % size], score, whole == 1)
-    part_names = names.part(members)
-    return entities(part_names, kept, session.part(members, parsed=part_names.parsed))
+    return entities(names.part(members), kept, session.part(members))
 
 
 def _within(codes: array[int], roots: array[int], local: array[int], count: int) -> array[int]:

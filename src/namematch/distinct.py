@@ -20,7 +20,7 @@ from typing import Final
 
 from ._pickling import by_fields
 from .fold import skeleton
-from .parse import Name, PackedNames, Part, parse
+from .parse import Name, PackedNames, Part, parse, select
 
 __all__ = ["MIN_WEIGHT", "Informativeness", "NameList", "Spellings", "add_counts",
            "head_positions", "part_frequency", "signature"]
@@ -319,9 +319,6 @@ class NameList:
             if k is not None:
                 heads.append(p)
                 mentions.append(self.mentions[k])
-        parsed = self.parsed
-        chosen = (parsed.select(members) if isinstance(parsed, PackedNames)
-                  else [parsed[i] for i in members])
-        return NameList([self.texts[i] for i in members], chosen,
+        return NameList([self.texts[i] for i in members], select(self.parsed, members),
                         self.counts, self.written, self.weights, heads, mentions,
                         [position[self.head_of[i]] for i in members])

@@ -216,6 +216,14 @@ class PackedNames(Sequence[Name]):
         return (PackedNames, (self._text, self._ends, self._positions))
 
 
+def select(names: Sequence[Name], indexes: Sequence[int]) -> Sequence[Name]:
+    """The names at ``indexes``: packed names stay packed (a view, see
+    :meth:`PackedNames.select`), others come as a list."""
+    if isinstance(names, PackedNames):
+        return names.select(indexes)
+    return [names[i] for i in indexes]
+
+
 def part_counts(names: Sequence[Name]) -> array[int]:
     """How many parts each name has (packed names are not unpacked to tell)."""
     if isinstance(names, PackedNames):

@@ -38,7 +38,7 @@ from .compare import APART, CONFLICT, DEFAULT_THRESHOLD
 from .distinct import Informativeness, NameList, Spellings, add_counts, part_frequency
 from .keys import Buckets, KeyCache, Pairing
 from .normalize import normalize
-from .parse import Name, PackedNames, Parser, part_counts
+from .parse import Name, PackedNames, Parser, part_counts, select
 from .session import Session
 
 __all__ = ["MAX_BUCKET", "Progress", "Resolution", "candidate_pairs", "judge", "resolve"]
@@ -373,7 +373,7 @@ def _entities(names: NameList, session: Session, max_bucket: int, jobs: int,
     the keys, the buckets, then the verdicts, without pickling.
     """
     heads = names.heads
-    parsed = _selected(names.parsed, heads)
+    parsed = select(names.parsed, heads)
     slices = [range(start, min(start + _SLICE, len(heads)))
               for start in range(0, len(heads), _SLICE)]
     keying = _KeyWork(parsed, jobs)
@@ -590,13 +590,6 @@ def _cluster_in_worker(part: int) -> Resolved:
     work = _IN_WORKER[-1]
     assert isinstance(work, _ClusterWork)
     return work.cluster(part)
-
-
-def _selected(names: Sequence[Name], indexes: Sequence[int]) -> Sequence[Name]:
-    """The names at ``indexes``: a view of packed names, which stay packed."""
-    if isinstance(names, PackedNames):
-        return names.select(indexes)
-    return [names[i] for i in indexes]
 
 
 def _pairs(chunk: array[int], heads: Sequence[int]) -> list[tuple[int, int]]:

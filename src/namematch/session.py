@@ -3,10 +3,10 @@
 A :class:`Session` is made per :func:`~namematch.resolve.resolve` call (and per dask task,
 per gazetteer batch) and passed down; no module keeps a run's data. It owns the parsed
 names, the :class:`~namematch.compare.Comparer` with its memo of part similarities, and
-each name prepared for comparison as pairs first need it, up to
-:data:`KEPT_PREPARED` of them kept at once (a name meets a dozen others on average, most
-of them close in name order). Threads that resolve at once each have their own; forked worker
-processes inherit a copy, and pickling ships only what rebuilds it.
+each name prepared for comparison as pairs first need it, up to :data:`KEPT_PREPARED` of
+them kept at once (a name meets a dozen others on average, most of them close in name
+order). Threads that resolve at once each have their own; forked worker processes inherit
+a copy, and pickling ships only what rebuilds it.
 
 >>> from namematch.parse import parse
 >>> session = Session([parse("Saadi Gaddafi"), parse("Muammar Gaddafi")])
@@ -23,7 +23,7 @@ from typing import Final
 from .aliases import AliasTable
 from .compare import DEFAULT_THRESHOLD, Comparer, Outcome, Quick, Triaged
 from .distance import PartSimilarity
-from .parse import Name, Part
+from .parse import Name, Part, select
 from .rules import NameFacts, Prepared
 
 __all__ = ["KEPT_PREPARED", "Session"]
@@ -96,18 +96,16 @@ class Session:
         """Compare names ``i`` and ``j`` (see :meth:`Comparer.outcome`)."""
         return self.comparer.outcome(self.prepared(i), self.prepared(j), settle=settle)
 
-    def part(self, members: Sequence[int], *, parsed: Sequence[Name] | None = None) -> Session:
+    def part(self, members: Sequence[int]) -> Session:
         """A session over the names at ``members`` (indexes here), with the same settings,
-        memo and prepared names; ``parsed``, the names at ``members`` where the caller has
-        them already (packed names are unpacked on each read).
+        memo and prepared names (packed names stay packed).
 
         >>> from namematch.parse import parse
         >>> names = ["Saadi Gaddafi", "Ali Saleh", "Muammar Gaddafi"]
         >>> Session([parse(name) for name in names]).part([0, 2]).outcome(0, 1).conflict
         True
         """
-        names = [self.parsed[i] for i in members] if parsed is None else parsed
-        part = Session(names, self.table, self.threshold,
+        part = Session(select(self.parsed, members), self.table, self.threshold,
                        self.weights, self.comparer.similar)
         part._prepared = [self._prepared[i] for i in members]
         part._kept = sum(name is not None for name in part._prepared)
