@@ -516,9 +516,10 @@ def _new_memo(limit: int, same_part: SameParts | None = None) -> Memo:
                           alphabet=_SIZE, form=Form, same_part=same_part)
 
 
-MEMO_PAIRS: Final = 1_468_000
+MEMO_PAIRS: Final = 734_000
 """How many form pairs a run's memo holds before it starts again: about the most a table
-of 2**21 slots holds 70% full (80 MB compiled; each compare worker has its own)."""
+of 2**20 slots holds 70% full (40 MB compiled; each compare worker has its own, and a
+worker's pairs come close in name order, so a larger memo saves little work)."""
 
 
 class PartSimilarity:

@@ -112,7 +112,8 @@ def _classify(match: re.Match[str], size: int, rules: _Rules) -> str:
     return _class_run(match.group(0), is_final, rules)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+# Small: most joined pairs belong to one name, and each worker process fills its own cache.
+@functools.lru_cache(maxsize=1 << 13)
 def join_forms(left: str, right: str, article: bool = False) -> str:
     """The form of two adjacent parts written as one word (Nasr Allah = Nasrallah).
 
@@ -128,7 +129,8 @@ def join_forms(left: str, right: str, article: bool = False) -> str:
     return marker + collapse(left + link + right)
 
 
-@functools.lru_cache(maxsize=1 << 18)
+# A cached entry weighs about 170 bytes, in each worker process: the forms met often fit.
+@functools.lru_cache(maxsize=1 << 16)
 def skeleton(form: str) -> str:
     """The coarse consonant skeleton of a folded form (``key_classes`` in rules.yaml):
     what blocking keys are made of, and what the comparison's cheap bound reads.
