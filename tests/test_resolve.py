@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import shared_pairing
 
 from namematch import load_aliases, normalize, parse, resolve
-from namematch.cluster import components, entities, entities_of_part, share_out
+from namematch.cluster import Verdicts, components, entities, entities_of_part, share_out
 from namematch.compare import DEFAULT_THRESHOLD
 from namematch.keys import LEADERS, NEIGHBOURS, Pairing
 from namematch.resolve import candidate_pairs, judge, prepare_list
@@ -35,10 +35,31 @@ def test_components_clustered_apart_give_the_entities_of_the_whole(
     found = judge(sorted(candidate_pairs(names.parsed)), session)
     roots = components(names, found, session.table)
     shares = share_out(roots, parts)
+    whole = entities(names, found, session)
+    conflicts, size = list(found.conflicts), len(roots)
+    found.keep_within(roots)  # as resolve does before clustering the parts
+    assert list(found.conflicts) == [code for code in conflicts
+                                     if roots[code // size] == roots[code % size]]
     by_parts: dict[str, tuple[str, str, float]] = {}
     for part in range(parts):
         by_parts.update(entities_of_part(names, found, session, roots, shares, part))
-    assert by_parts == entities(names, found, session)
+    assert by_parts == whole
+
+
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=30).flatmap(
+    lambda roots: st.tuples(st.just(roots), st.lists(
+        st.tuples(st.integers(0, len(roots) - 1), st.integers(0, len(roots) - 1)),
+        max_size=60))))
+def test_only_conflicts_within_a_component_are_kept(
+        drawn: tuple[list[int], list[tuple[int, int]]]) -> None:
+    """What resolve keeps of the possible conflicts before clustering the components apart:
+    those between names of one component, in order."""
+    roots_of, pairs = drawn
+    roots, size = array("q", roots_of), len(roots_of)
+    codes = [i * size + j for i, j in pairs]
+    found = Verdicts(array("q"), array("d"), bytearray(), array("q", codes))
+    found.keep_within(roots)
+    assert list(found.conflicts) == [i * size + j for i, j in pairs if roots[i] == roots[j]]
 
 
 @given(st.lists(st.integers(0, 30), max_size=200), st.integers(min_value=1, max_value=5))

@@ -96,6 +96,14 @@ class Verdicts:
         self.scores.append(score)
         self.whole.append(whole)
 
+    def keep_within(self, roots: array[int]) -> None:
+        """Forget the possible conflicts between names of two components (``roots``, see
+        :func:`components`): no merge can cross them, and they are most of a long list's."""
+        size = len(roots)
+        kept = _within(self.conflicts, roots, array("q", range(size)), size)
+        del self.conflicts[:]  # frees the array's memory before it takes the few kept
+        self.conflicts.extend(kept)
+
     def links(self, size: int) -> Iterator[Link]:
         """The matches, in order, of names of a list of ``size``."""
         for code, score, whole in zip(self.match_codes, self.scores, self.whole, strict=True):

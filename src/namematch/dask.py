@@ -456,6 +456,7 @@ def _clustering(prepared: _Once[_Prepared], judged: list[Any],
         if parts == 1:
             return _Once(_Clustering(verdicts, None, None))
         roots = components(got.names, verdicts, got.session.table)
+        verdicts.keep_within(roots)  # each part's task is sent only these
         return _Once(_Clustering(verdicts, roots, share_out(roots, parts)))
 
 

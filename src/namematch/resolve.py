@@ -413,6 +413,7 @@ def _cluster(names: NameList, found: Verdicts, session: Session, jobs: int) -> R
     if jobs == 1:
         return entities(names.unpacked(), found, session)
     roots = components(names, found, session.table)
+    found.keep_within(roots)  # before the workers fork: they need only these
     work = _ClusterWork(names, found, session, roots, share_out(roots, jobs))
     resolved: Resolved = {}
     with _Team(jobs, work) as team:
