@@ -6,13 +6,15 @@ whose parts fold alike share a *signature*: they always match, so only the first
 signature (its *head*) is blocked and compared.
 
 >>> names = NameList.of({"ahmed al-mesmari": {"Ahmed al-Mesmari": 2}, "mesmari": {"Mesmari": 1}})
->>> names.texts, names.heads, names.mentions
+>>> names.texts, list(names.heads), list(names.mentions)
 (['ahmed al-mesmari', 'mesmari'], [0, 1], [2, 1])
 """
 
 from __future__ import annotations
 
 import math
+from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -256,7 +258,8 @@ class NameList:
     """The distinct normalized names of a list, sorted (``texts``), with their parses, how
     often each occurs (``counts``) and how it was written (``written``), the part weights,
     the signature heads, how often each head's signature is mentioned, and each name's
-    head (``head_of``)."""
+    head (``head_of``): these three in arrays, which worker processes read without writing
+    the reference counts of the parent's int objects (and so copying their pages)."""
 
     texts: list[str]
     parsed: Sequence[Name]
@@ -265,9 +268,9 @@ class NameList:
     counts: Mapping[str, int]
     written: Spellings
     weights: Informativeness
-    heads: list[int]
-    mentions: list[int]
-    head_of: list[int]
+    heads: array[int]
+    mentions: array[int]
+    head_of: array[int]
 
     @classmethod
     def of(cls, written: Mapping[str, Mapping[str, int]],
@@ -282,12 +285,11 @@ class NameList:
         counts = spellings.totals()
         texts = sorted(spellings)
         parsed = [parse(text) for text in texts] if parse_all is None else parse_all(texts)
-        head_of = head_positions(parsed)
-        heads = [i for i, head in enumerate(head_of) if head == i]
-        rank = {head: k for k, head in enumerate(heads)}
-        mentions = [0] * len(heads)
+        head_of = array("q", head_positions(parsed))
+        heads = array("q", [i for i, head in enumerate(head_of) if head == i])
+        mentions = array("q", bytes(8 * len(heads)))
         for text, head in zip(texts, head_of, strict=True):
-            mentions[rank[head]] += counts[text]
+            mentions[bisect_left(heads, head)] += counts[text]
         weights = Informativeness.of(parsed) if weigh is None else weigh(parsed)
         return cls(texts, parsed, counts, spellings, weights, heads, mentions, head_of)
 
@@ -307,18 +309,19 @@ class NameList:
 
         >>> names = NameList.of({"ali saleh": {"Ali Saleh": 1}, "mesmari": {"Mesmari": 3}})
         >>> part = names.part([1])
-        >>> part.texts, part.heads, part.mentions, part.head_of
+        >>> part.texts, list(part.heads), list(part.mentions), list(part.head_of)
         (['mesmari'], [0], [3], [0])
         """
-        rank = {head: k for k, head in enumerate(self.heads)}
-        position = {i: p for p, i in enumerate(members)}
-        heads: list[int] = []
-        mentions: list[int] = []
+        # Found by bisection, not in tables of every head and member: each worker process
+        # that clusters a part of a long list calls this once.
+        heads, mentions, head_of = array("q"), array("q"), array("q")
         for p, i in enumerate(members):
-            k = rank.get(i)
-            if k is not None:
+            head = self.head_of[i]
+            if head == i:
                 heads.append(p)
-                mentions.append(self.mentions[k])
+                mentions.append(self.mentions[bisect_left(self.heads, i)])
+                head_of.append(p)
+            else:
+                head_of.append(bisect_left(members, head))
         return NameList([self.texts[i] for i in members], select(self.parsed, members),
-                        self.counts, self.written, self.weights, heads, mentions,
-                        [position[self.head_of[i]] for i in members])
+                        self.counts, self.written, self.weights, heads, mentions, head_of)
