@@ -360,7 +360,7 @@ def test_compiled_record_refuses_what_does_not_fit() -> None:
             ["hasan"], [2], b"l", [1.0, 0.5], 0, 0, None)
     assert kernels.Record(*good) is not None
     assert kernels.Record(*good[:-1], kernels.Record(*good)) is not None
-    for at, bad in [(1, "alI"), (2, [1]), (3, []), (7, ["hasan", "x"]), (9, b"lf"),
+    for at, bad in [(0, 5), (1, "alI"), (2, [1]), (3, []), (7, ["hasan", "x"]), (9, b"lf"),
                     (2, [1, 1 << 64]), (1, ["alI", 5]), (10, [1.0]), (10, [1.0, "x"]),
                     (13, "ali")]:
         with pytest.raises((TypeError, ValueError, OverflowError)):
@@ -369,6 +369,9 @@ def test_compiled_record_refuses_what_does_not_fit() -> None:
         kernels.Record(*good[:-1])
     with pytest.raises(TypeError):
         _new_memo(16).triage(good, good, 0.78, 0.8, 0.15)
+    walk_only = kernels.Record(None, *good[1:])  # ordered by the walk, not by its text
+    with pytest.raises(ValueError):
+        _new_memo(16).triage(walk_only, kernels.Record(*good), 0.78, 0.8, 0.15)
 
 
 def judged_both_ways(texts: list[str],

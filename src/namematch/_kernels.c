@@ -1013,7 +1013,8 @@ memo_moves_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
 typedef struct {
     PyObject_VAR_HEAD
     Side side;              /* forms, joined forms and their bits, in the tail */
-    PyObject *text;         /* the normalized name */
+    PyObject *text;         /* the normalized name, which orders two names; NULL in a record
+                             * made for the walk, whose names come in text order */
     PyObject *link;         /* the first two parts joined, "" for one part */
     long long link_bits;
     PyObject **targets;     /* str, in the tail: what a one-part name may meet */
@@ -1116,7 +1117,7 @@ record_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         PyErr_SetString(PyExc_TypeError, "Record() takes no keyword arguments");
         return NULL;
     }
-    if (!PyArg_ParseTuple(args, "UOOOOULOOSOKlO:Record", &text, &lists[0], &lists[1],
+    if (!PyArg_ParseTuple(args, "OOOOOULOOSOKlO:Record", &text, &lists[0], &lists[1],
                           &lists[2], &lists[3], &link, &link_bits, &lists[4], &lists[5], &kinds,
                           &lists[6], &initials, &flags, &shortened) ||
         check_lengths(lists, kinds) < 0) {
@@ -1124,6 +1125,10 @@ record_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     }
     if (shortened != Py_None && !PyObject_TypeCheck(shortened, &RecordType)) {
         PyErr_SetString(PyExc_TypeError, "Record(): shortened must be a Record or None");
+        return NULL;
+    }
+    if (text != Py_None && !PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "Record(): text must be a str or None");
         return NULL;
     }
     Py_ssize_t strings =
@@ -1134,7 +1139,7 @@ record_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     if (self == NULL) {
         return NULL;
     }
-    self->text = Py_NewRef(text);
+    self->text = text == Py_None ? NULL : Py_NewRef(text);
     self->link = Py_NewRef(link);
     self->link_bits = link_bits;
     self->initials = initials;
@@ -1152,7 +1157,7 @@ static PyTypeObject RecordType = {
     .tp_name = "namematch._kernels.Record",
     .tp_doc = "Record(text, forms, bits, joined, joined_bits, link, link_bits, targets, "
               "target_bits, kinds, weights, initials, flags, shortened): a prepared name as "
-              "Memo.triage reads it.",
+              "Memo.triage reads it (text None: for the walk only).",
     .tp_basicsize = offsetof(Record, tail),
     .tp_itemsize = sizeof(int64_t),
     .tp_flags = Py_TPFLAGS_DEFAULT,
@@ -1485,6 +1490,11 @@ static int
 triage(Memo *self, const Record *a, const Record *b, double part_threshold,
        const Verdict *settings, Scored *scored)
 {
+    if (a->text == NULL || b->text == NULL) {
+        PyErr_SetString(PyExc_ValueError, "triage(): a record made for the walk has no text to "
+                                          "order it by");
+        return -1;
+    }
     int order = PyUnicode_Compare(b->text, a->text);
     if (order == -1 && PyErr_Occurred()) {
         return -1;
@@ -2028,7 +2038,10 @@ judge_pair(Memo *memo, Record *a, Record *b, int64_t code, double part_threshold
         return buffer_push(&out[UNDECIDEDS], &code, 8);
     }
     Scored scored;
-    int verdict = triage(memo, a, b, part_threshold, settings, &scored);
+    /* a's name comes before b's in the walk, so in text order where a record has none. */
+    int verdict = a->text == NULL || b->text == NULL
+                      ? judge_ordered(memo, a, b, part_threshold, settings, 1, &scored)
+                      : triage(memo, a, b, part_threshold, settings, &scored);
     if (verdict == CONFLICT) {
         return buffer_push(&out[CONFLICTS], &code, 8);
     }

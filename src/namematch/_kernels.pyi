@@ -37,7 +37,7 @@ class Memo:
     def __len__(self) -> int: ...
 
 class Record:
-    def __init__(self, text: str, forms: Sequence[str], bits: Sequence[int],
+    def __init__(self, text: str | None, forms: Sequence[str], bits: Sequence[int],
                  joined: Sequence[str], joined_bits: Sequence[int], link: str, link_bits: int,
                  targets: Sequence[str], target_bits: Sequence[int], kinds: bytes,
                  weights: Sequence[float], initials: int, flags: int,

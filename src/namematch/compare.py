@@ -359,20 +359,39 @@ class Comparer:
                     return True
         return False
 
-    def record(self, name: Prepared) -> object | None:
+    def record(self, name: Prepared, *, in_walk: bool = False) -> object | None:
         """The name as the kernel's triage reads it, made once; None without the kernel, or
-        for a name the comparison only compares for equality."""
-        if name.record is None and self._kernel is not None \
-                and 0 < len(name.parts) <= MAX_PARTS:
-            shortened = self.record(name.shortened()) if name.optional_first else None
-            name.record = self._kernel[0](
-                name.name.text, name.forms, name.bits, name.joined, name.link_bits,
-                name.links[0] if name.links else "", name.link_bits[0] if name.links else 0,
-                [t.form for t in name.targets], name.target_bits,
-                "".join(_KIND_LETTERS[t.kind] for t in name.targets).encode(), name.weights,
-                sum(1 << k for k, part in enumerate(name.parts) if part.initials),
-                self._flags(name), shortened)
-        return name.record
+        for a name the comparison only compares for equality.
+
+        ``in_walk``: for :meth:`triage_walk` only, whose names come in text order: made
+        without the text, which only orders two names, and not kept on the name (a worker
+        records most names of a long list).
+        """
+        if name.record is not None or not self._judges(name):
+            return name.record
+        made = self._record(name, None if in_walk else name.name.text)
+        if not in_walk:
+            name.record = made
+        return made
+
+    def _judges(self, name: Prepared) -> bool:
+        """Whether the kernel judges ``name``."""
+        return self._kernel is not None and 0 < len(name.parts) <= MAX_PARTS
+
+    def _record(self, name: Prepared, text: str | None) -> object:
+        """A new kernel record of ``name``, with ``text`` to order it by."""
+        assert self._kernel is not None
+        short = name.shortened() if name.optional_first else None
+        # A shortened name is judged only against another in a given order: no text.
+        shortened = self._record(short, None) if short is not None and self._judges(short) \
+            else None
+        return self._kernel[0](
+            text, name.forms, name.bits, name.joined, name.link_bits,
+            name.links[0] if name.links else "", name.link_bits[0] if name.links else 0,
+            [t.form for t in name.targets], name.target_bits,
+            "".join(_KIND_LETTERS[t.kind] for t in name.targets).encode(), name.weights,
+            sum(1 << k for k, part in enumerate(name.parts) if part.initials),
+            self._flags(name), shortened)
 
     def _flags(self, name: Prepared) -> int:
         """The kernel Record's flags of a name."""

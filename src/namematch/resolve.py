@@ -293,7 +293,7 @@ def prepare_list(written: Mapping[str, Mapping[str, int]], table: AliasTable,
         return Informativeness(frequency, len(parsed))
 
     names = NameList.of(written, parse_all, weigh)
-    return names, Session(names.parsed, table, threshold, names.weights)
+    return names, Session(names.parsed, table, threshold, names.weights, in_text_order=True)
 
 
 def _quiet(stage: str, done: int, total: int) -> None:

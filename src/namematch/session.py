@@ -39,14 +39,21 @@ def _uniform(part: Part) -> float:
 
 class Session:
     """What comparing the names of one run needs and keeps: the parsed names, the alias
-    table, the threshold, the part weights, the comparer and the prepared names."""
+    table, the threshold, the part weights, the comparer and the prepared names.
+
+    ``in_text_order``: the names come sorted by text, as
+    :func:`~namematch.resolve.resolve` has them; the kernel's records for
+    :meth:`triage_walk` then leave the text out (the walk's order is the text order).
+    """
 
     def __init__(self, parsed: Sequence[Name], table: AliasTable | None = None,
                  threshold: float = DEFAULT_THRESHOLD,
                  weights: Callable[[Part], float] = _uniform,
                  similar: PartSimilarity | None = None,
-                 facts: dict[str, NameFacts] | None = None) -> None:
+                 facts: dict[str, NameFacts] | None = None, *,
+                 in_text_order: bool = False) -> None:
         self.parsed: Final = parsed
+        self.in_text_order: Final = in_text_order
         self.table: Final = table
         self.threshold: Final = threshold
         self.weights: Final = weights
@@ -83,7 +90,7 @@ class Session:
         prepared = self._prepared[i]
         if prepared is None:
             prepared = self.comparer.prepare(self.parsed[i])
-        found = self.comparer.record(prepared)
+        found = self.comparer.record(prepared, in_walk=self.in_text_order)
         self._records[i] = found if found is not None else False
         return self._records[i]
 
