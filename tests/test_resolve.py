@@ -14,6 +14,7 @@ from strategies import shared_pairing
 from namematch import load_aliases, normalize, parse, resolve
 from namematch.cluster import Verdicts, components, entities, entities_of_part, share_out
 from namematch.compare import DEFAULT_THRESHOLD
+from namematch.distinct import NameList
 from namematch.keys import LEADERS, NEIGHBOURS, Pairing
 from namematch.resolve import candidate_pairs, judge, prepare_list
 from namematch.session import Session
@@ -44,6 +45,21 @@ def test_components_clustered_apart_give_the_entities_of_the_whole(
     for part in range(parts):
         by_parts.update(entities_of_part(names, found, session, roots, shares, part))
     assert by_parts == whole
+
+
+@pytest.mark.parametrize(("first", "second", "joined"), [
+    (0.9, 0.95, "saadi gaddafi"),  # the better match merges first; the conflict stops the other
+    (0.9, 0.9, "muammar gaddafi"),  # equal scores: the pair of the earlier names first
+])
+def test_the_best_match_merges_first(first: float, second: float, joined: str) -> None:
+    names = NameList.of({"muammar gaddafi": {"Muammar Gaddafi": 1},
+                         "sa gaddafi": {"Sa Gaddafi": 1}, "saadi gaddafi": {"Saadi Gaddafi": 1}})
+    size = len(names.texts)  # muammar 0, sa 1, saadi 2: sa matches both, who conflict
+    found = Verdicts(array("q", [0 * size + 1, 1 * size + 2]), array("d", [first, second]),
+                     bytearray(2), array("q", [0 * size + 2]))
+    resolved = entities(names, found, Session(names.parsed))
+    apart = ({"muammar gaddafi", "saadi gaddafi"} - {joined}).pop()
+    assert resolved["sa gaddafi"][0] == resolved[joined][0] != resolved[apart][0]
 
 
 @given(st.lists(st.integers(0, 5), min_size=1, max_size=30).flatmap(

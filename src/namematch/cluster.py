@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -229,24 +230,50 @@ def _merge(by_root: dict[int, set[int]], keep: int, gone: int) -> None:
 
 
 class _Links:
-    """The links clustering follows: match edges between names of the same kind (or whole
-    matches), one-part mentions' links to longer names, and known scores by head pair."""
+    """The links clustering follows, in arrays rather than a tuple each (a clustering
+    worker holds hundreds of thousands): match edges between names of the same kind (or
+    whole matches) as codes ``i * size + j`` with their scores, one-part mentions' links to
+    longer names, and each match's score by its pair of names."""
 
-    def __init__(self) -> None:
-        self.edges: list[tuple[float, int, int]] = []
-        self.single: dict[int, list[tuple[float, int]]] = defaultdict(list)
-        self.scores: dict[tuple[int, int], float] = {}
+    def __init__(self, size: int) -> None:
+        self.size: Final = size
+        self.edge_codes: Final = array("q")
+        self.edge_scores: Final = array("d")
+        self.single: Final[dict[int, list[tuple[float, int]]]] = defaultdict(list)
+        self.match_codes: Final = array("q")  # smaller name * size + larger name
+        self.match_scores: Final = array("d")
 
     def add(self, link: Link, part_counts: Sequence[int]) -> None:
         i, j, score = link.i, link.j, link.score
-        self.scores[min(i, j), max(i, j)] = score
+        self.match_codes.append(min(i, j) * self.size + max(i, j))
+        self.match_scores.append(score)
         multi_i, multi_j = part_counts[i] > 1, part_counts[j] > 1
         if multi_i == multi_j or link.whole:
-            self.edges.append((score, i, j))
+            self.add_edge(score, i, j)
         elif multi_i:
             self.single[j].append((score, i))
         else:
             self.single[i].append((score, j))
+
+    def add_edge(self, score: float, i: int, j: int) -> None:
+        self.edge_codes.append(i * self.size + j)
+        self.edge_scores.append(score)
+
+    def edges_in_order(self) -> Iterator[tuple[int, int]]:
+        """Each edge's names (i, j), the highest score first, then by i, then by j."""
+        codes = self.edge_codes
+        order = sorted(range(len(codes)), key=codes.__getitem__)  # by (i, j)
+        order.sort(key=self.edge_scores.__getitem__, reverse=True)  # stable, so by (i, j)
+        size = self.size
+        for k in order:
+            yield divmod(codes[k], size)
+
+    def known(self, heads: Sequence[int], part_counts: Sequence[int]) -> _Known:
+        """The scores known without comparing again (see :class:`_Known`)."""
+        codes, scores = self.match_codes, self.match_scores
+        order = sorted(range(len(codes)), key=codes.__getitem__)
+        return _Known(heads, array("q", [codes[k] for k in order]),
+                      array("d", [scores[k] for k in order]), part_counts)
 
 
 def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
@@ -266,20 +293,20 @@ def entities(names: NameList, verdicts: Verdicts, session: Session) -> Resolved:
     heads = names.head_of
     _merge_signatures(heads, reach, clusters)
     counts = part_counts(names.parsed)  # read often: packed names are not unpacked for it
-    links = _Links()
+    links = _Links(size)
     for link in verdicts.links(size):
         reach.union(link.i, link.j)
         links.add(link, counts)
     if session.table is not None:
-        _alias_edges(names.texts, links.edges, reach, session.table)
+        _alias_edges(names.texts, reach, session.table, links)
     # A verdict's conflict may be unsettled: it is settled when a merge would cross it.
     roots = array("q", [reach.find(i) for i in range(size)])
     for i, j in _conflicts_within(verdicts.conflicts, roots):
         clusters.may_keep_apart(i, j)
-    for _, i, j in sorted(links.edges, key=lambda e: (-e[0], e[1], e[2])):
+    for i, j in links.edges_in_order():
         clusters.union(i, j)
     _attach_single_mentions(clusters, links.single, names, counts)
-    return _canonical(names, clusters, session, _Known(heads, links.scores, counts))
+    return _canonical(names, clusters, session, links.known(heads, counts))
 
 
 def _merge_signatures(head_of: Sequence[int], reach: Clusters,
@@ -293,15 +320,23 @@ def _merge_signatures(head_of: Sequence[int], reach: Clusters,
             reach.union(head, i)
 
 
-def _alias_edges(texts: Sequence[str], edges: list[tuple[float, int, int]], reach: Clusters,
-                 table: AliasTable) -> None:
-    """An edge of score 1 between the names of each whole-name alias group present."""
-    index = {text: i for i, text in enumerate(texts)}
+def _alias_edges(texts: Sequence[str], reach: Clusters, table: AliasTable,
+                 links: _Links | None = None) -> None:
+    """An edge of score 1 between the names (``texts``, sorted) of each whole-name alias
+    group present, in ``reach`` and ``links``."""
     for group in table.name_groups().values():
-        present = sorted(index[t] for t in group if t in index)
+        present = sorted(found for found in (_position(texts, text) for text in group)
+                         if found >= 0)
         for other in present[1:]:
-            edges.append((1.0, present[0], other))
+            if links is not None:
+                links.add_edge(1.0, present[0], other)
             reach.union(present[0], other)
+
+
+def _position(texts: Sequence[str], text: str) -> int:
+    """Where ``text`` is among ``texts`` (sorted), or -1."""
+    at = bisect_left(texts, text)
+    return at if at < len(texts) and texts[at] == text else -1
 
 
 def components(names: NameList, verdicts: Verdicts, table: AliasTable | None) -> array[int]:
@@ -318,7 +353,7 @@ def components(names: NameList, verdicts: Verdicts, table: AliasTable | None) ->
     for code in verdicts.match_codes:  # the codes, not links: the scores are not needed
         reach.union(code // size, code % size)
     if table is not None:
-        _alias_edges(names.texts, [], reach, table)
+        _alias_edges(names.texts, reach, table)
     return array("q", [reach.find(i) for i in range(size)])
 
 
@@ -438,10 +473,12 @@ def _neg(text: str) -> tuple[int, ...]:
 @dataclass(frozen=True)
 class _Known:
     """Scores already computed: ``heads[i]`` is the first name of name i's signature, and
-    ``scores`` holds the matched verdicts by (smaller, larger) head index."""
+    ``scores`` holds the matches' scores by their ``codes`` (smaller head index * number
+    of names + larger), ascending."""
 
     heads: Sequence[int]
-    scores: dict[tuple[int, int], float]
+    codes: array[int]
+    scores: array[float]
     part_counts: Sequence[int]
 
     def score(self, i: int, j: int, texts: Sequence[str],
@@ -455,7 +492,9 @@ class _Known:
         hi, hj = self.heads[i], self.heads[j]
         if hi == hj:
             return 1.0  # same parts, same forms: every part pairs with similarity 1
-        return self.scores.get((min(hi, hj), max(hi, hj)))
+        code = min(hi, hj) * len(self.heads) + max(hi, hj)
+        at = bisect_right(self.codes, code) - 1  # the last, as a table would keep it
+        return self.scores[at] if at >= 0 and self.codes[at] == code else None
 
 
 def _entity_id(members: Iterable[str]) -> str:
