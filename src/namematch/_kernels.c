@@ -1010,30 +1010,80 @@ memo_moves_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
 #define KUNYA_FIRST 32   /* the first part is a kunya */
 #define SURNAME_FIRST 64 /* the first part may be a surname written first */
 
+/* A compare worker holds a record of most names of a long list: the fixed part is kept small,
+ * and where each list lies in the tail is worked out from n and n_targets (record_forms and
+ * the functions after it) rather than held. */
 typedef struct {
     PyObject_VAR_HEAD
-    Side side;              /* forms, joined forms and their bits, in the tail */
     PyObject *text;         /* the normalized name, which orders two names; NULL in a record
                              * made for the walk, whose names come in text order */
     PyObject *link;         /* the first two parts joined, "" for one part */
-    long long link_bits;
-    PyObject **targets;     /* str, in the tail: what a one-part name may meet */
-    long long *target_bits;
-    const char *kinds;      /* one per target: l(ast), f(ather), k(unya), g(iven) */
-    Py_ssize_t n_targets;
-    Py_ssize_t n_strings;   /* held in the tail: the forms, the joined forms, the targets */
-    double *weights;        /* n, in the tail: the parts' weights in this run */
     PyObject *shortened;    /* the Record of the name less its first part, or NULL */
+    long long link_bits;
     unsigned long long initials;  /* bit k: part k is only initials */
-    long flags;
-    int64_t tail[1];        /* strings, then bits, then weights, then kinds */
+    int32_t flags;
+    int16_t n;              /* parts, 1 to 64 */
+    int16_t n_targets;      /* what a one-part name may meet */
+    /* The tail: the strings (n forms, n - 1 joined forms, the targets), their skeleton bits
+     * in the same order, the n parts' weights in this run, then one kind per target: l(ast),
+     * f(ather), k(unya), g(iven). */
+    int64_t tail[1];
 } Record;
+
+static inline Py_ssize_t
+record_strings(const Record *r)
+{
+    return 2 * (Py_ssize_t)r->n - 1 + r->n_targets;
+}
+
+static inline PyObject **
+record_forms(const Record *r)
+{
+    return (PyObject **)r->tail;
+}
+
+static inline PyObject **
+record_targets(const Record *r)
+{
+    return record_forms(r) + 2 * r->n - 1;
+}
+
+static inline long long *
+record_bits(const Record *r)
+{
+    return (long long *)(r->tail + record_strings(r));
+}
+
+static inline long long *
+record_target_bits(const Record *r)
+{
+    return record_bits(r) + 2 * r->n - 1;
+}
+
+static inline double *
+record_weights(const Record *r)
+{
+    return (double *)(r->tail + 2 * record_strings(r));
+}
+
+static inline const char *
+record_kinds(const Record *r)
+{
+    return (const char *)(record_weights(r) + r->n);
+}
+
+/* The record's forms, joined forms and their bits, as moves() reads a name. */
+static inline Side
+record_side(const Record *r)
+{
+    return (Side){record_forms(r), record_forms(r) + r->n, record_bits(r), r->n};
+}
 
 static void
 record_dealloc(Record *self)
 {
-    for (Py_ssize_t k = 0; k < self->n_strings; k++) {
-        Py_DECREF(self->side.forms[k]);
+    for (Py_ssize_t k = 0; k < record_strings(self); k++) {
+        Py_XDECREF(record_forms(self)[k]);  /* NULL where filling failed before it */
     }
     Py_XDECREF(self->text);
     Py_XDECREF(self->link);
@@ -1058,7 +1108,7 @@ check_lengths(PyObject *const *lists, PyObject *kinds)
     }
     if (size[0] < 1 || size[0] > 64 || size[1] != size[0] || size[2] != size[0] - 1 ||
         size[3] != size[0] - 1 || size[5] != size[4] || PyBytes_GET_SIZE(kinds) != size[4] ||
-        size[6] != size[0]) {
+        size[6] != size[0] || size[4] > INT16_MAX) {
         PyErr_SetString(PyExc_ValueError, "Record(): the lists differ in length");
         return -1;
     }
@@ -1069,18 +1119,12 @@ check_lengths(PyObject *const *lists, PyObject *kinds)
 static int
 fill_record(Record *self, PyObject *const *lists, PyObject *kinds)
 {
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(lists[0]);
-    Py_ssize_t targets = PySequence_Fast_GET_SIZE(lists[4]);
-    Py_ssize_t strings = 2 * n - 1 + targets;
-    PyObject **held = (PyObject **)self->tail;
-    self->side = (Side){held, held + n, (long long *)(self->tail + strings), n};
-    self->targets = held + 2 * n - 1;
-    self->target_bits = self->side.bits + 2 * n - 1;
-    self->n_targets = targets;
-    self->weights = (double *)(self->tail + 2 * strings);
-    char *kind_of = (char *)(self->tail + 2 * strings + n);
-    memcpy(kind_of, PyBytes_AS_STRING(kinds), (size_t)targets);
-    self->kinds = kind_of;
+    /* The sizes first: record_dealloc reads them (the tail is zeroed). */
+    Py_ssize_t n = self->n = (int16_t)PySequence_Fast_GET_SIZE(lists[0]);
+    self->n_targets = (int16_t)PySequence_Fast_GET_SIZE(lists[4]);
+    memcpy((char *)record_kinds(self), PyBytes_AS_STRING(kinds), (size_t)self->n_targets);
+    PyObject **held = record_forms(self);
+    Py_ssize_t filled = 0;
     PyObject *texts[3] = {lists[0], lists[2], lists[4]};
     for (int k = 0; k < 3; k++) {
         for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(texts[k]); i++) {
@@ -1088,18 +1132,19 @@ fill_record(Record *self, PyObject *const *lists, PyObject *kinds)
             if (check_forms(text, text) < 0) {
                 return -1;
             }
-            held[self->n_strings++] = Py_NewRef(text);
+            held[filled++] = Py_NewRef(text);
         }
     }
+    double *weights = record_weights(self);
     for (Py_ssize_t k = 0; k < n; k++) {
-        self->weights[k] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(lists[6], k));
-        if (self->weights[k] == -1.0 && PyErr_Occurred()) {
+        weights[k] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(lists[6], k));
+        if (weights[k] == -1.0 && PyErr_Occurred()) {
             return -1;
         }
     }
-    return read_bits(lists[1], self->side.bits) < 0 ||
-           read_bits(lists[3], self->side.bits + n) < 0 ||
-           read_bits(lists[5], self->target_bits) < 0 ? -1 : 0;
+    return read_bits(lists[1], record_bits(self)) < 0 ||
+           read_bits(lists[3], record_bits(self) + n) < 0 ||
+           read_bits(lists[5], record_target_bits(self)) < 0 ? -1 : 0;
 }
 
 static PyTypeObject RecordType;
@@ -1143,7 +1188,7 @@ record_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->link = Py_NewRef(link);
     self->link_bits = link_bits;
     self->initials = initials;
-    self->flags = flags;
+    self->flags = (int32_t)flags;
     self->shortened = shortened == Py_None ? NULL : Py_NewRef(shortened);
     if (fill_record(self, lists, kinds) < 0) {
         Py_DECREF(self);
@@ -1176,14 +1221,14 @@ static double
 opening_similarity(Memo *self, const Record *x, const Record *y, double part_threshold)
 {
     double floor = self->conflict_below;
-    PyObject *first_x = x->side.forms[0], *first_y = y->side.forms[0];
-    long long bits_x = x->side.bits[0], bits_y = y->side.bits[0];
+    PyObject *first_x = record_forms(x)[0], *first_y = record_forms(y)[0];
+    long long bits_x = record_bits(x)[0], bits_y = record_bits(y)[0];
     double best = part_similarity(self, first_x, bits_x, first_y, bits_y, floor);
-    if (best != FAILED && best < part_threshold && x->side.n > 2) {
+    if (best != FAILED && best < part_threshold && x->n > 2) {
         best = larger(best, part_similarity(self, x->link, x->link_bits, first_y, bits_y,
                                             floor));
     }
-    if (best != FAILED && best < part_threshold && y->side.n > 2) {
+    if (best != FAILED && best < part_threshold && y->n > 2) {
         best = larger(best, part_similarity(self, first_x, bits_x, y->link, y->link_bits,
                                             floor));
     }
@@ -1210,15 +1255,16 @@ may_meet(const Record *mention, char kind)
 static double
 single_meets(Memo *self, const Record *a, const Record *b)
 {
-    const Record *one = a->side.n == 1 ? a : b, *full = a->side.n == 1 ? b : a;
-    PyObject *form = one->side.forms[0];
-    const char *kinds = full->kinds;
+    const Record *one = a->n == 1 ? a : b, *full = a->n == 1 ? b : a;
+    PyObject *form = record_forms(one)[0];
+    const char *kinds = record_kinds(full);
     double best = 0.0;
     for (Py_ssize_t k = 0; k < full->n_targets && best != FAILED; k++) {
         if (may_meet(one, kinds[k])) {
-            best = larger(best, part_similarity(self, form, one->side.bits[0],
-                                                full->targets[k],
-                                                full->target_bits[k], self->conflict_below));
+            best = larger(best, part_similarity(self, form, record_bits(one)[0],
+                                                record_targets(full)[k],
+                                                record_target_bits(full)[k],
+                                                self->conflict_below));
         }
     }
     return best;
@@ -1259,8 +1305,8 @@ chain_differs(const Move *moves, Py_ssize_t count, const Record *a, const Record
         done_a = i + (moves[k].kind == 1 ? 2 : 1);
         done_b = j + (moves[k].kind == 2 ? 2 : 1);
     }
-    return differs || !(gap_short(a, done_a, a->side.n, initials) ||
-                        gap_short(b, done_b, b->side.n, initials));
+    return differs || !(gap_short(a, done_a, a->n, initials) ||
+                        gap_short(b, done_b, b->n, initials));
 }
 
 /* A match triage scored: its score (before rounding) and whether every part took part. */
@@ -1296,17 +1342,17 @@ chain_walk(const Move *moves, Py_ssize_t count, const Record *a, const Record *b
     *walked = (Walked){0.0, 0.0, 0.0, 0, 0, 0, 0, 0};
     Py_ssize_t done_a = 0, done_b = 0;
     for (Py_ssize_t k = 0; k <= count; k++) {
-        Py_ssize_t i = k < count ? moves[k].i : a->side.n;
-        Py_ssize_t j = k < count ? moves[k].j : b->side.n;
+        Py_ssize_t i = k < count ? moves[k].i : a->n;
+        Py_ssize_t j = k < count ? moves[k].j : b->n;
         if (i < done_a || j < done_b) {
             return UNDECIDED;
         }
         for (Py_ssize_t g = done_a; g < i; g++) {
-            volatile double extra = a->weights[g] * extra_part_weight;  /* not fused */
+            volatile double extra = record_weights(a)[g] * extra_part_weight;  /* not fused */
             walked->total += extra;
         }
         for (Py_ssize_t g = done_b; g < j; g++) {
-            volatile double extra = b->weights[g] * extra_part_weight;
+            volatile double extra = record_weights(b)[g] * extra_part_weight;
             walked->total += extra;
         }
         walked->lacks_a = walked->lacks_a || i > done_a;
@@ -1315,8 +1361,9 @@ chain_walk(const Move *moves, Py_ssize_t count, const Record *a, const Record *b
             return 0;
         }
         int kind = moves[k].kind;
-        double weight_a = kind == 1 ? a->weights[i] + a->weights[i + 1] : a->weights[i];
-        double weight_b = kind == 2 ? b->weights[j] + b->weights[j + 1] : b->weights[j];
+        const double *weights_a = record_weights(a), *weights_b = record_weights(b);
+        double weight_a = kind == 1 ? weights_a[i] + weights_a[i + 1] : weights_a[i];
+        double weight_b = kind == 2 ? weights_b[j] + weights_b[j + 1] : weights_b[j];
         double weight = weight_b > weight_a ? weight_b : weight_a;
         volatile double gained = weight * moves[k].similarity;
         walked->matched += gained;
@@ -1325,8 +1372,8 @@ chain_walk(const Move *moves, Py_ssize_t count, const Record *a, const Record *b
         walked->first_aligned = walked->first_aligned || (i == 0 && j == 0);
         done_a = i + (kind == 1 ? 2 : 1);
         done_b = j + (kind == 2 ? 2 : 1);
-        walked->last_a_aligned = walked->last_a_aligned || done_a == a->side.n;
-        walked->last_b_aligned = walked->last_b_aligned || done_b == b->side.n;
+        walked->last_a_aligned = walked->last_a_aligned || done_a == a->n;
+        walked->last_b_aligned = walked->last_b_aligned || done_b == b->n;
     }
     return 0;
 }
@@ -1366,11 +1413,11 @@ single_verdict(const Walked *walked, const Record *a, const Record *b, double th
     if (walked->matched == 0.0) {
         return APART;  /* "no part in common" */
     }
-    if (a->side.n > 1 || b->side.n > 1) {
-        const Record *one = a->side.n == 1 ? a : b, *full = a->side.n == 1 ? b : a;
+    if (a->n > 1 || b->n > 1) {
+        const Record *one = a->n == 1 ? a : b, *full = a->n == 1 ? b : a;
         int may_first = 0, may_last = 0;
         for (Py_ssize_t k = 0; k < full->n_targets; k++) {
-            char kind = full->kinds[k];
+            char kind = record_kinds(full)[k];
             if (may_meet(one, kind)) {
                 may_first = may_first || kind == 'k' || kind == 'g';
                 may_last = may_last || kind == 'l' || kind == 'f';
@@ -1389,17 +1436,18 @@ static int
 moves_verdict(Memo *self, const Record *a, const Record *b, double part_threshold,
               const Verdict *settings, Scored *scored)
 {
-    Move *moves = PyMem_Malloc((size_t)(3 * a->side.n * b->side.n) * sizeof(Move));
+    Move *moves = PyMem_Malloc((size_t)(3 * a->n * b->n) * sizeof(Move));
     if (moves == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    Py_ssize_t count = fill_moves(self, &a->side, &b->side, part_threshold, moves);
+    Side side_a = record_side(a), side_b = record_side(b);
+    Py_ssize_t count = fill_moves(self, &side_a, &side_b, part_threshold, moves);
     int verdict = count < 0 ? -1 : chain_differs(moves, count, a, b) ? CONFLICT : UNDECIDED;
     Walked walked;
     if (verdict == UNDECIDED && (a->initials | b->initials) == 0 &&
         chain_walk(moves, count, a, b, settings->extra_part_weight, &walked) == 0) {
-        verdict = a->side.n > 1 && b->side.n > 1
+        verdict = a->n > 1 && b->n > 1
                       ? longer_verdict(&walked, settings->threshold, scored)
                       : single_verdict(&walked, a, b, settings->threshold, scored);
     }
@@ -1437,9 +1485,9 @@ may_rewrite(Memo *self, const Record *a, const Record *b, double part_threshold,
         if (!(name->flags & SURNAME_FIRST)) {
             continue;
         }
-        Py_ssize_t last = other->side.n - 1;
-        double meeting = part_similarity(self, name->side.forms[0], name->side.bits[0],
-                                         other->side.forms[last], other->side.bits[last],
+        Py_ssize_t last = other->n - 1;
+        double meeting = part_similarity(self, record_forms(name)[0], record_bits(name)[0],
+                                         record_forms(other)[last], record_bits(other)[last],
                                          self->conflict_below);
         if (meeting == FAILED) {
             return -1;
@@ -1460,7 +1508,7 @@ judge_ordered(Memo *self, const Record *a, const Record *b, double part_threshol
     if (a->flags & b->flags & ALIASED) {
         return UNDECIDED;  /* the alias table may link the whole names */
     }
-    if (a->side.n > 1 && b->side.n > 1) {
+    if (a->n > 1 && b->n > 1) {
         double opening = opening_similarity(self, a, b, part_threshold);
         if (opening == FAILED) {
             return -1;
@@ -1472,7 +1520,7 @@ judge_ordered(Memo *self, const Record *a, const Record *b, double part_threshol
             }
             return opening < self->conflict_below ? CONFLICT : APART;
         }
-    } else if (a->side.n + b->side.n > 2) {
+    } else if (a->n + b->n > 2) {
         double meeting = single_meets(self, a, b);
         if (meeting == FAILED) {
             return -1;
