@@ -66,7 +66,7 @@ def test_kernel_gives_the_float_of_the_python_twin(a: str, b: str, limit: float)
 # more), some drawn.
 FIXED_FORMS = ["hasan", "hosYn", "~hsn", "~hasan", "mesmarI", "mismarI", "~msmrI", "a", "I",
                "abdulkarIm", "abdulkadIzm", "abdelkadIr", "nadhurI", "nazurI", "gaddafI",
-               "qadhafI", "marwan", "mnmn", "b" * 64, "b" * 65, ""]
+               "qadhafI", "marwan", "mnmn", "hasané", "hosYné", "b" * 64, "b" * 65, ""]
 FLOORS = [0.95, 0.9, 0.78, 0.6, 0.5, 0.0]
 pools = st.lists(st.one_of(st.sampled_from(FIXED_FORMS), forms), min_size=2, max_size=7)
 operations = st.lists(st.tuples(st.sampled_from(["forms", "parts", "part", "add"]),

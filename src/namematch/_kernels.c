@@ -140,8 +140,14 @@ distance(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
  *
  * Two open-addressing tables: pairs keyed by the ordered pair of form strings, and the
  * forms it has been told of (add_form), keyed by their string. Each holds a reference to
- * its strings. The pairs are emptied when they number `limit`, the forms when they number
- * `limit / 4` (at least 2). Python caches a string's hash, so a look-up hashes nothing anew.
+ * its strings. The pairs are emptied when they number `limit`, the forms too (a form recurs
+ * in many pairs: a large list meets hundreds of thousands, and making a form again costs
+ * more than comparing it). Python caches a string's hash, so a look-up hashes nothing anew.
+ *
+ * The forms are kept compact, as many as the pairs: the table holds only each form's hash
+ * and its place in an array of forms (8 bytes a slot), the forms their symbols in one
+ * shared array of bytes, one byte a symbol where all fit (almost every form: folded forms
+ * are Latin), else four.
  */
 typedef struct {
     PyObject *a;        /* NULL for an empty slot */
@@ -153,15 +159,21 @@ typedef struct {
 } Entry;
 
 typedef struct {
-    PyObject *text;     /* NULL for an empty slot */
-    int32_t *symbols;   /* n_symbols symbols, then the n_skeleton code points of the skeleton */
+    PyObject *text;
     double length;
     double consonantal_length;
-    uint32_t hash;
+    uint32_t symbols;   /* where its n_symbols symbols start in the memo's symbols, then the
+                           n_skeleton code points of the skeleton */
     int16_t n_symbols;
     int16_t n_skeleton;
-    int unvocalized;
+    char unvocalized;
+    char wide;          /* its symbols take four bytes each, else one */
 } FormSlot;
+
+typedef struct {
+    uint32_t hash;
+    uint32_t at;        /* 1 + the form's place in the memo's forms; 0 for an empty slot */
+} FormIndex;
 
 typedef struct {
     PyObject_HEAD
@@ -169,10 +181,14 @@ typedef struct {
     Py_ssize_t capacity;  /* a power of two, or 0 */
     Py_ssize_t size;
     Py_ssize_t limit;
-    FormSlot *forms;
-    Py_ssize_t form_capacity;
+    FormIndex *form_slots;
+    Py_ssize_t form_capacity;   /* of form_slots: a power of two, or 0 */
+    FormSlot *forms;            /* form_count of them, room for form_room */
     Py_ssize_t form_count;
-    Py_ssize_t form_limit;
+    Py_ssize_t form_room;
+    uint8_t *symbols;           /* the forms' symbols, symbol_count bytes */
+    Py_ssize_t symbol_count;
+    Py_ssize_t symbol_room;
     Py_ssize_t max_form;
     double edits_per_unit;
     double conflict_below;
@@ -251,15 +267,14 @@ empty_pairs(Memo *self)
 static void
 empty_forms(Memo *self)
 {
-    for (Py_ssize_t k = 0; k < self->form_capacity; k++) {
-        FormSlot *slot = &self->forms[k];
-        if (slot->text != NULL) {
-            Py_CLEAR(slot->text);
-            PyMem_Free(slot->symbols);
-            slot->symbols = NULL;
-        }
+    for (Py_ssize_t k = 0; k < self->form_count; k++) {
+        Py_CLEAR(self->forms[k].text);
+    }
+    if (self->form_count > 0) {
+        memset(self->form_slots, 0, (size_t)self->form_capacity * sizeof(FormIndex));
     }
     self->form_count = 0;
+    self->symbol_count = 0;
 }
 
 static int
@@ -295,7 +310,6 @@ memo_init(Memo *self, PyObject *args, PyObject *kwds)
             return -1;
         }
     }
-    self->form_limit = self->limit / 4 > 2 ? self->limit / 4 : 2;
     Py_INCREF(costs);
     Py_XSETREF(self->costs, costs);
     empty_pairs(self);
@@ -309,7 +323,9 @@ memo_dealloc(Memo *self)
     empty_pairs(self);
     empty_forms(self);
     table_free(self->slots, self->capacity, sizeof(Entry));
-    table_free(self->forms, self->form_capacity, sizeof(FormSlot));
+    table_free(self->form_slots, self->form_capacity, sizeof(FormIndex));
+    PyMem_Free(self->forms);
+    PyMem_Free(self->symbols);
     Py_XDECREF(self->costs);
     Py_XDECREF(self->form);
     Py_XDECREF(self->same_part);
@@ -345,13 +361,17 @@ pair_slot(Entry *slots, Py_ssize_t capacity, PyObject *a, PyObject *b, uint32_t 
     }
 }
 
-static FormSlot *
-form_slot(FormSlot *slots, Py_ssize_t capacity, PyObject *text, uint32_t hash)
+/* The slot of the form text: the one pointing to it, or the empty slot it would take
+ * (forms NULL: the first empty slot, for a form known to be absent). */
+static FormIndex *
+form_slot(FormIndex *slots, Py_ssize_t capacity, const FormSlot *forms, PyObject *text,
+          uint32_t hash)
 {
     size_t mask = (size_t)capacity - 1;
     for (size_t k = hash & mask;; k = (k + 1) & mask) {
-        FormSlot *slot = &slots[k];
-        if (slot->text == NULL || (slot->hash == hash && same_text(slot->text, text))) {
+        FormIndex *slot = &slots[k];
+        if (slot->at == 0 ||
+            (forms != NULL && slot->hash == hash && same_text(forms[slot->at - 1].text, text))) {
             return slot;
         }
     }
@@ -392,39 +412,68 @@ grow_pairs(Memo *self)
     return 0;
 }
 
-/* Room for one more form. */
+/* Grow an array of *room items of size bytes to hold needed; -1 with MemoryError. */
 static int
-grow_forms(Memo *self)
+room_for(void **items, Py_ssize_t *room, Py_ssize_t needed, size_t size)
 {
+    if (needed <= *room) {
+        return 0;
+    }
+    Py_ssize_t grown = *room ? *room : 64;
+    while (grown < needed) {
+        grown *= 2;
+    }
+    void *moved = PyMem_Realloc(*items, (size_t)grown * size);
+    if (moved == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *items = moved;
+    *room = grown;
+    return 0;
+}
+
+/* Room for one more form of bytes bytes of symbols. */
+static int
+grow_forms(Memo *self, Py_ssize_t bytes)
+{
+    if (room_for((void **)&self->forms, &self->form_room, self->form_count + 1,
+                 sizeof(FormSlot)) < 0 ||
+        room_for((void **)&self->symbols, &self->symbol_room, self->symbol_count + bytes,
+                 1) < 0) {
+        return -1;
+    }
     Py_ssize_t capacity = capacity_for_one_more(self->form_count, self->form_capacity);
     if (capacity == self->form_capacity) {
         return 0;
     }
-    FormSlot *slots = table_new(capacity, sizeof(FormSlot));
+    FormIndex *slots = table_new(capacity, sizeof(FormIndex));
     if (slots == NULL) {
         return -1;
     }
     for (Py_ssize_t k = 0; k < self->form_capacity; k++) {
-        FormSlot *old = &self->forms[k];
-        if (old->text != NULL) {
-            *form_slot(slots, capacity, old->text, old->hash) = *old;
+        FormIndex *old = &self->form_slots[k];
+        if (old->at != 0) {
+            *form_slot(slots, capacity, NULL, NULL, old->hash) = *old;
         }
     }
-    table_free(self->forms, self->form_capacity, sizeof(FormSlot));
-    self->forms = slots;
+    table_free(self->form_slots, self->form_capacity, sizeof(FormIndex));
+    self->form_slots = slots;
     self->form_capacity = capacity;
     return 0;
 }
 
-static FormSlot *
+/* The form text if the memo knows it, else NULL. Valid until the next add_form. */
+static const FormSlot *
 known_form(Memo *self, PyObject *text)
 {
     if (self->form_count == 0) {
         return NULL;
     }
     Py_hash_t hash = PyObject_Hash(text);
-    FormSlot *slot = form_slot(self->forms, self->form_capacity, text, (uint32_t)hash);
-    return slot->text != NULL ? slot : NULL;
+    FormIndex *slot = form_slot(self->form_slots, self->form_capacity, self->forms, text,
+                                (uint32_t)hash);
+    return slot->at != 0 ? &self->forms[slot->at - 1] : NULL;
 }
 
 static long long
@@ -436,10 +485,9 @@ edits_allowed(Memo *self, double floor)
 /* The Levenshtein distance of two skeletons, or at_most + 1 if it is more than at_most
  * (what rapidfuzz answers with score_cutoff=at_most). */
 static long long
-skeleton_edits(const FormSlot *x, const FormSlot *y, long long at_most)
+skeleton_edits(const int32_t *xs, Py_ssize_t nx, const int32_t *ys, Py_ssize_t ny,
+               long long at_most)
 {
-    const int32_t *xs = x->symbols + x->n_symbols, *ys = y->symbols + y->n_symbols;
-    Py_ssize_t nx = x->n_skeleton, ny = y->n_skeleton;
     Py_ssize_t rows[2][MAX_SYMBOLS + 1];
     Py_ssize_t *previous = rows[0], *current = rows[1];
     for (Py_ssize_t j = 0; j <= ny; j++) {
@@ -464,12 +512,31 @@ skeleton_edits(const FormSlot *x, const FormSlot *y, long long at_most)
     return previous[ny] > at_most ? at_most + 1 : previous[ny];
 }
 
+/* A form's symbols, then its skeleton's code points, into out (room for 2 * MAX_SYMBOLS). */
+static void
+read_symbols(const Memo *self, const FormSlot *form, int32_t *out)
+{
+    const uint8_t *at = self->symbols + form->symbols;
+    Py_ssize_t count = form->n_symbols + form->n_skeleton;
+    if (form->wide) {
+        memcpy(out, at, (size_t)count * sizeof(int32_t));
+        return;
+    }
+    for (Py_ssize_t k = 0; k < count; k++) {
+        out[k] = at[k];
+    }
+}
+
 /* The entry of two known forms x < y at floor: the steps of MemoPy._compute. */
 static void
 compute(Memo *self, const FormSlot *x, const FormSlot *y, double floor, Entry *entry)
 {
+    int32_t xs[2 * MAX_SYMBOLS], ys[2 * MAX_SYMBOLS];
+    read_symbols(self, x, xs);
+    read_symbols(self, y, ys);
     long long allowed = edits_allowed(self, floor);
-    long long edits = skeleton_edits(x, y, allowed + 1);
+    long long edits = skeleton_edits(xs + x->n_symbols, x->n_skeleton, ys + y->n_symbols,
+                                     y->n_skeleton, allowed + 1);
     entry->edits = (int32_t)edits;
     if (edits > allowed) {
         entry->similarity = 0.0;
@@ -491,7 +558,7 @@ compute(Memo *self, const FormSlot *x, const FormSlot *y, double floor, Entry *e
     double limit = scaled + self->slack;
     int mode = x->unvocalized != y->unvocalized ? 1 : (x->unvocalized ? 2 : 0);
     const double *costs = (const double *)PyBytes_AS_STRING(PyTuple_GET_ITEM(self->costs, mode));
-    double similarity = 1.0 - weighted(x->symbols, x->n_symbols, y->symbols, y->n_symbols, costs,
+    double similarity = 1.0 - weighted(xs, x->n_symbols, ys, y->n_symbols, costs,
                                        self->alphabet, limit) / length;
     entry->similarity = similarity >= depth ? similarity : 0.0;
     entry->floor = depth;
@@ -561,7 +628,7 @@ pair_entry(Memo *self, PyObject *a, PyObject *b, double floor, double *found)
     slot->similarity = computed.similarity;
     slot->floor = computed.floor;
     slot->edits = computed.edits;
-    if (self->form_count >= self->form_limit) {
+    if (self->form_count >= self->limit) {
         empty_forms(self);
     }
     return slot;
@@ -688,7 +755,8 @@ memo_parts_method(Memo *self, PyObject *const *args, Py_ssize_t nargs)
     return answer(memo_forms(self, args[0], args[2], floor));
 }
 
-/* Fill a form slot from a namematch.distance.Form; -1 with an exception if it does not fit. */
+/* Fill slot from a namematch.distance.Form, its symbols put after the memo's others (room
+ * made); -1 with an exception if it does not fit. */
 static int
 read_form(Memo *self, FormSlot *slot, PyObject *form)
 {
@@ -702,21 +770,43 @@ read_form(Memo *self, FormSlot *slot, PyObject *form)
     Py_ssize_t n_symbols = ok ? PyBytes_GET_SIZE(packed) / (Py_ssize_t)sizeof(int32_t) : 0;
     Py_ssize_t n_skeleton = ok ? PyUnicode_GET_LENGTH(skeleton) : 0;
     ok = ok && n_symbols <= self->max_form && n_skeleton <= self->max_form;
+    int32_t symbols[2 * MAX_SYMBOLS];
+    int wide = 0;
     if (ok) {
-        slot->symbols = PyMem_Malloc((size_t)(n_symbols + n_skeleton + 1) * sizeof(int32_t));
-        ok = slot->symbols != NULL;
-    }
-    if (ok) {
-        memcpy(slot->symbols, PyBytes_AS_STRING(packed), (size_t)n_symbols * sizeof(int32_t));
+        memcpy(symbols, PyBytes_AS_STRING(packed), (size_t)n_symbols * sizeof(int32_t));
         for (Py_ssize_t k = 0; k < n_skeleton; k++) {
-            slot->symbols[n_symbols + k] = (int32_t)PyUnicode_READ_CHAR(skeleton, k);
+            symbols[n_symbols + k] = (int32_t)PyUnicode_READ_CHAR(skeleton, k);
         }
+        for (Py_ssize_t k = 0; k < n_symbols + n_skeleton; k++) {
+            wide |= symbols[k] < 0 || symbols[k] > UINT8_MAX;
+        }
+    }
+    Py_ssize_t bytes = (n_symbols + n_skeleton) * (wide ? (Py_ssize_t)sizeof(int32_t) : 1);
+    if (ok && self->symbol_count + bytes > (Py_ssize_t)UINT32_MAX) {
+        empty_forms(self);  /* the places of symbols are 32 bits */
+    }
+    ok = ok && grow_forms(self, bytes) == 0;
+    if (ok) {
+        uint8_t *at = self->symbols + self->symbol_count;
+        if (wide) {
+            memcpy(at, symbols, (size_t)bytes);
+        } else {
+            for (Py_ssize_t k = 0; k < bytes; k++) {
+                at[k] = (uint8_t)symbols[k];
+            }
+        }
+        slot->symbols = (uint32_t)self->symbol_count;
         slot->n_symbols = (int16_t)n_symbols;
         slot->n_skeleton = (int16_t)n_skeleton;
+        slot->wide = (char)wide;
         slot->length = PyFloat_AsDouble(length);
         slot->consonantal_length = PyFloat_AsDouble(consonantal);
-        slot->unvocalized = PyObject_IsTrue(unvocalized);
-        ok = !PyErr_Occurred() && slot->unvocalized >= 0;
+        int truth = PyObject_IsTrue(unvocalized);
+        slot->unvocalized = (char)(truth > 0);
+        ok = !PyErr_Occurred() && truth >= 0;
+        if (ok) {
+            self->symbol_count += bytes;
+        }
     }
     Py_XDECREF(packed);
     Py_XDECREF(skeleton);
@@ -738,23 +828,24 @@ add_form(Memo *self, PyObject *text, PyObject *form)
         return 0;  /* longer forms are never measured (see forms()) */
     }
     PyObject *made = form != NULL ? Py_NewRef(form) : PyObject_CallOneArg(self->form, text);
-    if (made == NULL || grow_forms(self) < 0) {
-        Py_XDECREF(made);
+    if (made == NULL) {
+        return -1;
+    }
+    if (self->form_count >= (Py_ssize_t)UINT32_MAX - 1) {
+        empty_forms(self);  /* a form's place is 32 bits */
+    }
+    FormSlot read;
+    int failed = read_form(self, &read, made);
+    Py_DECREF(made);
+    if (failed) {
         return -1;
     }
     uint32_t hash = (uint32_t)PyObject_Hash(text);
-    FormSlot *slot = form_slot(self->forms, self->form_capacity, text, hash);
-    int read = read_form(self, slot, made);
-    Py_DECREF(made);
-    if (read < 0) {
-        PyMem_Free(slot->symbols);
-        slot->symbols = NULL;
-        return -1;
-    }
-    Py_INCREF(text);
-    slot->text = text;
+    FormIndex *slot = form_slot(self->form_slots, self->form_capacity, NULL, NULL, hash);
+    read.text = Py_NewRef(text);
+    self->forms[self->form_count++] = read;
     slot->hash = hash;
-    self->form_count++;
+    slot->at = (uint32_t)self->form_count;
     return 0;
 }
 

@@ -362,7 +362,7 @@ class MemoPy:
     skeleton edits). One entry serves every floor at or above the one it was computed for,
     so the first-part check and the alignment share work. Rows by form rather than one table
     by pair: no key tuple is built per look-up. It holds at most ``limit`` pairs and starts
-    again when full; the forms it was told of (:meth:`add_form`), at most ``limit // 4``.
+    again when full; the forms it was told of (:meth:`add_form`), at most ``limit`` too.
     :meth:`forms` and :meth:`parts` answer :data:`NEEDS_FORMS` for a pair of forms it must be
     told of first, and :data:`BOTH_ALIASED` for two parts the alias table must settle.
 
@@ -377,7 +377,6 @@ class MemoPy:
     def __init__(self, limit: int, same_part: SameParts | None = None) -> None:
         self.limit: Final = limit
         self.same_part: Final = same_part
-        self.form_limit: Final = max(limit // 4, 2)
         self.rows: dict[str, dict[str, _Entry]] = {}
         self.size = 0
         self._forms: dict[str, Form] = {}
@@ -500,7 +499,7 @@ class MemoPy:
         if b not in row:
             self.size += 1
         row[b] = entry
-        if len(self._forms) >= self.form_limit:
+        if len(self._forms) >= self.limit:
             self._forms.clear()
 
 
